@@ -1,0 +1,20 @@
+//! The permit ledger's domain: what a permit case is, what may happen to it and who may make
+//! it happen. Pure: no IO and no clock; the date a command is sent on, the catalogue and the
+//! calendar are passed in.
+//!
+//! - [`permit_case`]: the case aggregate, its commands, events, statuses and refusals.
+//! - [`catalogue`]: items with their limits and materials, the jurisdiction, the phase-out list.
+//! - [`calendar`]: working days (holidays and make-up workdays from data).
+//! - [`values`]: typed values parsed at the boundary (credit code, bureau, case id, ...).
+//! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
+
+pub mod actor;
+pub mod calendar;
+pub mod catalogue;
+pub mod permit_case;
+pub mod services;
+pub mod values;
+
+pub use actor::{Actor, Post};
+pub use permit_case::{CaseAction, CaseCommand, CaseError, CaseEvent, CaseStatus, PermitCase};
+pub use services::CaseServices;

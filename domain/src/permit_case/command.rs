@@ -1,0 +1,134 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::values::{ItemCode, MaterialDigest, PermitNumber};
+
+/// A command to a case, as the aggregate receives it: the action, who sends it, the business
+/// date it is sent on (stamped by the api from its clock: the domain has none), and optionally
+/// the version the sender last saw (`If-Match`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseCommand {
+    pub actor: Actor,
+    pub today: NaiveDate,
+    pub expected_version: Option<u64>,
+    pub action: CaseAction,
+}
+
+/// What a sender asks a case to do. The JSON form is `{"type": "accept", ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CaseAction {
+    /// The applicant files an application online.
+    FileApplication(Application),
+    /// The acceptor asks the applicant to correct or complete materials.
+    RequestCorrection {
+        corrections: Vec<String>,
+        reason: String,
+    },
+    /// The applicant answers a correction request.
+    ResubmitMaterials { materials: Vec<Material> },
+    /// The acceptor accepts the application; the time limits start.
+    Accept,
+    /// The acceptor refuses to accept the application.
+    RefuseToAccept { reason: String },
+    /// The reviewer records the findings of the review.
+    RecordReview {
+        findings: String,
+        recommendation: Recommendation,
+    },
+    /// The approver grants the application.
+    Approve,
+    /// The approver denies the application.
+    Deny { reason: String },
+    /// The approver issues the permit; its number is allocated by the ledger, not the client.
+    IssuePermit {
+        permit_number: PermitNumber,
+        scope: String,
+    },
+    /// The dispatcher sends the certificate by free express.
+    DispatchCertificate {
+        courier: String,
+        tracking_number: String,
+    },
+    /// The applicant or the dispatcher confirms the certificate arrived.
+    ConfirmDelivery,
+    /// The applicant withdraws an application that is still open.
+    Withdraw { reason: String },
+    /// The approver revokes an issued permit.
+    RevokePermit {
+        reason: String,
+        #[serde(default)]
+        false_commitment: bool,
+    },
+}
+
+impl CaseAction {
+    /// The action's name as it appears in JSON and in error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CaseAction::FileApplication(_) => "file_application",
+            CaseAction::RequestCorrection { .. } => "request_correction",
+            CaseAction::ResubmitMaterials { .. } => "resubmit_materials",
+            CaseAction::Accept => "accept",
+            CaseAction::RefuseToAccept { .. } => "refuse_to_accept",
+            CaseAction::RecordReview { .. } => "record_review",
+            CaseAction::Approve => "approve",
+            CaseAction::Deny { .. } => "deny",
+            CaseAction::IssuePermit { .. } => "issue_permit",
+            CaseAction::DispatchCertificate { .. } => "dispatch_certificate",
+            CaseAction::ConfirmDelivery => "confirm_delivery",
+            CaseAction::Withdraw { .. } => "withdraw",
+            CaseAction::RevokePermit { .. } => "revoke_permit",
+        }
+    }
+}
+
+/// An application as filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    pub item_code: ItemCode,
+    pub enterprise_name: String,
+    /// The product, equipment or service the permit is for.
+    pub product: String,
+    /// The production process, where the item asks for one.
+    #[serde(default)]
+    pub process: Option<String>,
+    pub materials: Vec<Material>,
+    /// The signed commitment of commitment-based issuance, where the item allows it.
+    #[serde(default)]
+    pub commitment: Option<Commitment>,
+    /// Private: never published.
+    pub contact: Contact,
+}
+
+/// An electronic material, identified by the digest of its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    pub name: String,
+    pub digest: MaterialDigest,
+}
+
+/// The applicant's signed statement that it meets the conditions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub signed_by: String,
+    pub statement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub person: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recommendation {
+    Approve,
+    Deny,
+}

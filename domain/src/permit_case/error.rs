@@ -1,0 +1,108 @@
+use crate::values::BureauCode;
+
+/// Why a case refused a command. Each variant is one rule; `rule()` names it for clients.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("case {version} was expected at version {expected}, it is at version {version}", version = .actual)]
+    VersionMismatch { expected: u64, actual: u64 },
+    #[error("no case has been filed under this id")]
+    CaseNotFound,
+    #[error("an application has already been filed under this id")]
+    AlreadyFiled,
+    #[error("auditors read the ledger; they send no commands")]
+    ReadOnlyRole,
+    #[error("only the applicant can {action}")]
+    ApplicantOnly { action: &'static str },
+    #[error("only an officer can {action}")]
+    OfficerOnly { action: &'static str },
+    #[error("this case belongs to another enterprise")]
+    NotYourCase,
+    #[error("this case is handled by bureau {case_bureau}; officers of {officer_bureau} cannot act on it")]
+    OutsideBureau {
+        case_bureau: BureauCode,
+        officer_bureau: BureauCode,
+    },
+    #[error("{action} is done by the {required} post, not the {actual} post")]
+    WrongPost {
+        action: &'static str,
+        required: &'static str,
+        actual: &'static str,
+    },
+    #[error("cannot {action} a case that is {status}")]
+    WrongState {
+        action: &'static str,
+        status: &'static str,
+    },
+    #[error("item {0} is not in the catalogue")]
+    UnknownItem(String),
+    #[error("{0} is on the phase-out catalogue and is never accepted")]
+    PhasedOut(String),
+    #[error("item {0} does not allow commitment-based issuance")]
+    CommitmentNotEligible(String),
+    #[error("materials missing: {}", .0.join(", "))]
+    MaterialsIncomplete(Vec<String>),
+    #[error("material {0} is listed twice")]
+    DuplicateMaterial(String),
+    #[error("the applicant is registered in {0}, outside this province")]
+    OutsideProvince(BureauCode),
+    #[error("the applicant's registration area {0} has no city bureau in the catalogue")]
+    NoCityBureau(BureauCode),
+    #[error("{field} must not be empty")]
+    Required { field: &'static str },
+    #[error("approval needs a recorded review unless the application carries a signed commitment")]
+    ReviewRequired,
+}
+
+/// How a refusal should reach the sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// The sender may not do this (HTTP 403).
+    Forbidden,
+    /// The sender's view of the case is stale (HTTP 409).
+    Conflict,
+    /// The case does not exist (HTTP 404).
+    NotFound,
+    /// A business rule refused it (HTTP 422).
+    Rule,
+}
+
+impl CaseError {
+    /// A stable, kebab-case name of the rule, for problem+json `type` and for clients.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            CaseError::VersionMismatch { .. } => "version-mismatch",
+            CaseError::CaseNotFound => "case-not-found",
+            CaseError::AlreadyFiled => "already-filed",
+            CaseError::ReadOnlyRole => "auditors-read-only",
+            CaseError::ApplicantOnly { .. } => "applicant-only",
+            CaseError::OfficerOnly { .. } => "officer-only",
+            CaseError::NotYourCase => "own-cases-only",
+            CaseError::OutsideBureau { .. } => "own-bureau-only",
+            CaseError::WrongPost { .. } => "post-not-allowed",
+            CaseError::WrongState { .. } => "not-allowed-in-state",
+            CaseError::UnknownItem(_) => "unknown-item",
+            CaseError::PhasedOut(_) => "phase-out-catalogue",
+            CaseError::CommitmentNotEligible(_) => "commitment-not-eligible",
+            CaseError::MaterialsIncomplete(_) => "materials-incomplete",
+            CaseError::DuplicateMaterial(_) => "duplicate-material",
+            CaseError::OutsideProvince(_) => "outside-province",
+            CaseError::NoCityBureau(_) => "no-city-bureau",
+            CaseError::Required { .. } => "required-field",
+            CaseError::ReviewRequired => "review-required",
+        }
+    }
+
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            CaseError::VersionMismatch { .. } | CaseError::AlreadyFiled => RefusalKind::Conflict,
+            CaseError::CaseNotFound => RefusalKind::NotFound,
+            CaseError::ReadOnlyRole
+            | CaseError::ApplicantOnly { .. }
+            | CaseError::OfficerOnly { .. }
+            | CaseError::NotYourCase
+            | CaseError::OutsideBureau { .. }
+            | CaseError::WrongPost { .. } => RefusalKind::Forbidden,
+            _ => RefusalKind::Rule,
+        }
+    }
+}

@@ -1,0 +1,114 @@
+use chrono::NaiveDate;
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use super::command::{Commitment, Contact, Material, Recommendation};
+use crate::calendar::Deadline;
+use crate::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
+
+/// What happened to a case. Events carry the facts derived when they happened (deadlines,
+/// validity) so that readers never recompute them. Renaming a variant orphans stored events:
+/// change an event by adding a version and an upcaster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CaseEvent {
+    ApplicationFiled {
+        item_code: ItemCode,
+        item_name: String,
+        credit_code: CreditCode,
+        enterprise_name: String,
+        bureau: BureauCode,
+        product: String,
+        process: Option<String>,
+        materials: Vec<Material>,
+        commitment: Option<Commitment>,
+        contact: Contact,
+        filed_on: NaiveDate,
+    },
+    CorrectionRequested {
+        round: u32,
+        corrections: Vec<String>,
+        reason: String,
+        requested_on: NaiveDate,
+    },
+    MaterialsResubmitted {
+        round: u32,
+        materials: Vec<Material>,
+        resubmitted_on: NaiveDate,
+    },
+    ApplicationAccepted {
+        accepted_on: NaiveDate,
+        statutory_deadline: Deadline,
+        committed_deadline: Deadline,
+    },
+    ApplicationNotAccepted {
+        reason: String,
+        decided_on: NaiveDate,
+    },
+    ReviewRecorded {
+        findings: String,
+        recommendation: Recommendation,
+        reviewed_on: NaiveDate,
+    },
+    ApplicationApproved {
+        approved_on: NaiveDate,
+        /// Commitment-based issuance: approved on the signed commitment, without a review
+        /// record; a post-issuance check follows.
+        on_commitment: bool,
+    },
+    ApplicationDenied {
+        reason: String,
+        decided_on: NaiveDate,
+    },
+    PermitIssued {
+        permit_number: PermitNumber,
+        scope: String,
+        valid_from: NaiveDate,
+        valid_until: NaiveDate,
+        issued_on: NaiveDate,
+        /// Working days used from acceptance to issuance.
+        working_days_used: u32,
+    },
+    CertificateDispatched {
+        courier: String,
+        tracking_number: String,
+        dispatched_on: NaiveDate,
+    },
+    CertificateDelivered {
+        delivered_on: NaiveDate,
+    },
+    ApplicationWithdrawn {
+        reason: String,
+        withdrawn_on: NaiveDate,
+    },
+    PermitRevoked {
+        reason: String,
+        /// A false commitment puts the enterprise on the public blacklist.
+        false_commitment: bool,
+        revoked_on: NaiveDate,
+    },
+}
+
+impl DomainEvent for CaseEvent {
+    fn event_type(&self) -> String {
+        let name = match self {
+            CaseEvent::ApplicationFiled { .. } => "ApplicationFiled",
+            CaseEvent::CorrectionRequested { .. } => "CorrectionRequested",
+            CaseEvent::MaterialsResubmitted { .. } => "MaterialsResubmitted",
+            CaseEvent::ApplicationAccepted { .. } => "ApplicationAccepted",
+            CaseEvent::ApplicationNotAccepted { .. } => "ApplicationNotAccepted",
+            CaseEvent::ReviewRecorded { .. } => "ReviewRecorded",
+            CaseEvent::ApplicationApproved { .. } => "ApplicationApproved",
+            CaseEvent::ApplicationDenied { .. } => "ApplicationDenied",
+            CaseEvent::PermitIssued { .. } => "PermitIssued",
+            CaseEvent::CertificateDispatched { .. } => "CertificateDispatched",
+            CaseEvent::CertificateDelivered { .. } => "CertificateDelivered",
+            CaseEvent::ApplicationWithdrawn { .. } => "ApplicationWithdrawn",
+            CaseEvent::PermitRevoked { .. } => "PermitRevoked",
+        };
+        name.to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1.0".to_owned()
+    }
+}

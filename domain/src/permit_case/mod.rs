@@ -1,0 +1,509 @@
+//! The permit case aggregate: one application, from online filing to delivery or revocation.
+
+mod command;
+mod error;
+mod event;
+mod status;
+
+use chrono::{Months, NaiveDate};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+
+pub use command::{
+    Application, CaseAction, CaseCommand, Commitment, Contact, Material, Recommendation,
+};
+pub use error::{CaseError, RefusalKind};
+pub use event::CaseEvent;
+pub use status::CaseStatus;
+
+use crate::actor::{Actor, Post};
+use crate::services::CaseServices;
+use crate::values::{BureauCode, CreditCode, ItemCode};
+
+/// A case as the command side sees it: just what its rules need.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermitCase {
+    /// Number of events applied: the case's version, which `If-Match` compares with.
+    version: u64,
+    file: Option<CaseFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CaseFile {
+    status: CaseStatus,
+    bureau: BureauCode,
+    credit_code: CreditCode,
+    item_code: ItemCode,
+    product: String,
+    process: Option<String>,
+    on_commitment: bool,
+    correction_rounds: u32,
+    accepted_on: Option<NaiveDate>,
+}
+
+/// Who may send an action: the applicant, or an officer at a given post.
+enum Sender {
+    Applicant,
+    Officer(Post),
+    ApplicantOrOfficer(Post),
+}
+
+impl Aggregate for PermitCase {
+    const TYPE: &'static str = "PermitCase";
+    type Command = CaseCommand;
+    type Event = CaseEvent;
+    type Error = CaseError;
+    type Services = CaseServices;
+
+    async fn handle(
+        &mut self,
+        command: CaseCommand,
+        services: &CaseServices,
+        sink: &EventSink<Self>,
+    ) -> Result<(), CaseError> {
+        for event in self.decide(command, services)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: CaseEvent) {
+        self.version += 1;
+        if let CaseEvent::ApplicationFiled {
+            item_code,
+            credit_code,
+            bureau,
+            product,
+            process,
+            commitment,
+            ..
+        } = event
+        {
+            self.file = Some(CaseFile {
+                status: CaseStatus::Filed,
+                bureau,
+                credit_code,
+                item_code,
+                product,
+                process,
+                on_commitment: commitment.is_some(),
+                correction_rounds: 0,
+                accepted_on: None,
+            });
+            return;
+        }
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
+        file.status = match event {
+            CaseEvent::ApplicationFiled { .. } => unreachable!("handled above"),
+            CaseEvent::CorrectionRequested { round, .. } => {
+                file.correction_rounds = round;
+                CaseStatus::CorrectionRequested
+            }
+            CaseEvent::MaterialsResubmitted { .. } => CaseStatus::Filed,
+            CaseEvent::ApplicationAccepted { accepted_on, .. } => {
+                file.accepted_on = Some(accepted_on);
+                CaseStatus::Accepted
+            }
+            CaseEvent::ApplicationNotAccepted { .. } => CaseStatus::NotAccepted,
+            CaseEvent::ReviewRecorded { .. } => CaseStatus::Reviewed,
+            CaseEvent::ApplicationApproved { .. } => CaseStatus::Approved,
+            CaseEvent::ApplicationDenied { .. } => CaseStatus::Denied,
+            CaseEvent::PermitIssued { .. } => CaseStatus::Issued,
+            CaseEvent::CertificateDispatched { .. } => CaseStatus::Dispatched,
+            CaseEvent::CertificateDelivered { .. } => CaseStatus::Delivered,
+            CaseEvent::ApplicationWithdrawn { .. } => CaseStatus::Withdrawn,
+            CaseEvent::PermitRevoked { .. } => CaseStatus::Revoked,
+        };
+    }
+}
+
+impl PermitCase {
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    pub fn status(&self) -> Option<CaseStatus> {
+        self.file.as_ref().map(|f| f.status)
+    }
+
+    pub fn bureau(&self) -> Option<&BureauCode> {
+        self.file.as_ref().map(|f| &f.bureau)
+    }
+
+    pub fn item_code(&self) -> Option<&ItemCode> {
+        self.file.as_ref().map(|f| &f.item_code)
+    }
+
+    /// Decides which events a command produces, or why it is refused. Pure: the same case,
+    /// command and services always give the same answer.
+    pub fn decide(
+        &self,
+        command: CaseCommand,
+        services: &CaseServices,
+    ) -> Result<Vec<CaseEvent>, CaseError> {
+        if let Some(expected) = command.expected_version {
+            if expected != self.version {
+                return Err(CaseError::VersionMismatch {
+                    expected,
+                    actual: self.version,
+                });
+            }
+        }
+        let CaseCommand {
+            actor,
+            today,
+            action,
+            ..
+        } = command;
+        let file = match (&self.file, action) {
+            (None, CaseAction::FileApplication(application)) => {
+                return file_application(application, &actor, today, services).map(|e| vec![e])
+            }
+            (Some(_), CaseAction::FileApplication(_)) => return Err(CaseError::AlreadyFiled),
+            (None, _) => return Err(CaseError::CaseNotFound),
+            (Some(file), action) => (file, action),
+        };
+        let (file, action) = file;
+        authorize(&actor, file, &action)?;
+        file.transition(action, today, services).map(|e| vec![e])
+    }
+}
+
+impl CaseFile {
+    fn transition(
+        &self,
+        action: CaseAction,
+        today: NaiveDate,
+        services: &CaseServices,
+    ) -> Result<CaseEvent, CaseError> {
+        use CaseAction as A;
+        use CaseStatus as S;
+        let action_name = action.name();
+        let event = match (self.status, action) {
+            (
+                S::Filed,
+                A::RequestCorrection {
+                    corrections,
+                    reason,
+                },
+            ) => {
+                if corrections.iter().all(|c| c.trim().is_empty()) {
+                    return Err(CaseError::Required {
+                        field: "corrections",
+                    });
+                }
+                CaseEvent::CorrectionRequested {
+                    round: self.correction_rounds + 1,
+                    corrections,
+                    reason: required(reason, "reason")?,
+                    requested_on: today,
+                }
+            }
+            (S::CorrectionRequested, A::ResubmitMaterials { materials }) => {
+                if materials.is_empty() {
+                    return Err(CaseError::Required { field: "materials" });
+                }
+                reject_duplicate_materials(&materials)?;
+                CaseEvent::MaterialsResubmitted {
+                    round: self.correction_rounds,
+                    materials,
+                    resubmitted_on: today,
+                }
+            }
+            (S::Filed, A::Accept) => {
+                let item = services
+                    .catalogue
+                    .item(&self.item_code)
+                    .ok_or_else(|| CaseError::UnknownItem(self.item_code.to_string()))?;
+                refuse_phase_out(
+                    services,
+                    &self.item_code,
+                    &self.product,
+                    self.process.as_deref(),
+                )?;
+                let calendar = &services.calendar;
+                CaseEvent::ApplicationAccepted {
+                    accepted_on: today,
+                    statutory_deadline: calendar.add_working_days(today, item.statutory_limit_days),
+                    committed_deadline: calendar.add_working_days(today, item.committed_limit_days),
+                }
+            }
+            (S::Filed, A::RefuseToAccept { reason }) => CaseEvent::ApplicationNotAccepted {
+                reason: required(reason, "reason")?,
+                decided_on: today,
+            },
+            (
+                S::Accepted,
+                A::RecordReview {
+                    findings,
+                    recommendation,
+                },
+            ) => CaseEvent::ReviewRecorded {
+                findings: required(findings, "findings")?,
+                recommendation,
+                reviewed_on: today,
+            },
+            (S::Reviewed, A::Approve) => CaseEvent::ApplicationApproved {
+                approved_on: today,
+                on_commitment: false,
+            },
+            (S::Accepted, A::Approve) if self.on_commitment => CaseEvent::ApplicationApproved {
+                approved_on: today,
+                on_commitment: true,
+            },
+            (S::Accepted, A::Approve) => return Err(CaseError::ReviewRequired),
+            (S::Accepted | S::Reviewed, A::Deny { reason }) => CaseEvent::ApplicationDenied {
+                reason: required(reason, "reason")?,
+                decided_on: today,
+            },
+            (
+                S::Approved,
+                A::IssuePermit {
+                    permit_number,
+                    scope,
+                },
+            ) => {
+                let item = services
+                    .catalogue
+                    .item(&self.item_code)
+                    .ok_or_else(|| CaseError::UnknownItem(self.item_code.to_string()))?;
+                let accepted_on = self.accepted_on.unwrap_or(today);
+                CaseEvent::PermitIssued {
+                    permit_number,
+                    scope: required(scope, "scope")?,
+                    valid_from: today,
+                    valid_until: validity_end(today, item.validity_years),
+                    issued_on: today,
+                    working_days_used: services.calendar.working_days_between(accepted_on, today),
+                }
+            }
+            (
+                S::Issued,
+                A::DispatchCertificate {
+                    courier,
+                    tracking_number,
+                },
+            ) => CaseEvent::CertificateDispatched {
+                courier: required(courier, "courier")?,
+                tracking_number: required(tracking_number, "tracking_number")?,
+                dispatched_on: today,
+            },
+            (S::Dispatched, A::ConfirmDelivery) => CaseEvent::CertificateDelivered {
+                delivered_on: today,
+            },
+            (status, A::Withdraw { reason }) if status.is_open() => {
+                CaseEvent::ApplicationWithdrawn {
+                    reason: required(reason, "reason")?,
+                    withdrawn_on: today,
+                }
+            }
+            (
+                status,
+                A::RevokePermit {
+                    reason,
+                    false_commitment,
+                },
+            ) if status.has_permit_in_force() => CaseEvent::PermitRevoked {
+                reason: required(reason, "reason")?,
+                false_commitment,
+                revoked_on: today,
+            },
+            (status, _) => {
+                return Err(CaseError::WrongState {
+                    action: action_name,
+                    status: status.as_str(),
+                })
+            }
+        };
+        Ok(event)
+    }
+}
+
+fn file_application(
+    application: Application,
+    actor: &Actor,
+    today: NaiveDate,
+    services: &CaseServices,
+) -> Result<CaseEvent, CaseError> {
+    let credit_code = match actor {
+        Actor::Applicant { credit_code, .. } => credit_code.clone(),
+        Actor::Officer { .. } => {
+            return Err(CaseError::ApplicantOnly {
+                action: "file_application",
+            })
+        }
+        Actor::Auditor { .. } => return Err(CaseError::ReadOnlyRole),
+    };
+    let catalogue = &services.catalogue;
+    let item = catalogue
+        .item(&application.item_code)
+        .ok_or_else(|| CaseError::UnknownItem(application.item_code.to_string()))?;
+    refuse_phase_out(
+        services,
+        &item.code,
+        &application.product,
+        application.process.as_deref(),
+    )?;
+    if application.commitment.is_some() && !item.commitment_eligible {
+        return Err(CaseError::CommitmentNotEligible(item.code.to_string()));
+    }
+    if let Some(commitment) = &application.commitment {
+        required(commitment.signed_by.clone(), "commitment.signed_by")?;
+        required(commitment.statement.clone(), "commitment.statement")?;
+    }
+    reject_duplicate_materials(&application.materials)?;
+    let missing: Vec<String> = item
+        .materials
+        .iter()
+        .filter(|name| !application.materials.iter().any(|m| &m.name == *name))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(CaseError::MaterialsIncomplete(missing));
+    }
+    let bureau = route(&credit_code, services)?;
+    Ok(CaseEvent::ApplicationFiled {
+        item_code: item.code.clone(),
+        item_name: item.name.clone(),
+        credit_code,
+        enterprise_name: required(application.enterprise_name, "enterprise_name")?,
+        bureau,
+        product: required(application.product, "product")?,
+        process: application.process,
+        materials: application.materials,
+        commitment: application.commitment,
+        contact: Contact {
+            person: required(application.contact.person, "contact.person")?,
+            phone: required(application.contact.phone, "contact.phone")?,
+        },
+        filed_on: today,
+    })
+}
+
+/// Approval is delegated: a case belongs to the city bureau where the applicant is registered;
+/// the provincial bureau handles none directly.
+fn route(credit_code: &CreditCode, services: &CaseServices) -> Result<BureauCode, CaseError> {
+    let division = credit_code.registration_division();
+    let jurisdiction = services.catalogue.jurisdiction();
+    if !jurisdiction.province.code.contains(&division) {
+        return Err(CaseError::OutsideProvince(division));
+    }
+    division
+        .city()
+        .and_then(|city| services.catalogue.city_bureau(&city))
+        .map(|bureau| bureau.code.clone())
+        .ok_or(CaseError::NoCityBureau(division))
+}
+
+fn authorize(actor: &Actor, file: &CaseFile, action: &CaseAction) -> Result<(), CaseError> {
+    let name = action.name();
+    let sender = match action {
+        CaseAction::FileApplication(_) => unreachable!("filing is decided before authorization"),
+        CaseAction::ResubmitMaterials { .. } | CaseAction::Withdraw { .. } => Sender::Applicant,
+        CaseAction::RequestCorrection { .. }
+        | CaseAction::Accept
+        | CaseAction::RefuseToAccept { .. } => Sender::Officer(Post::Acceptor),
+        CaseAction::RecordReview { .. } => Sender::Officer(Post::Reviewer),
+        CaseAction::Approve
+        | CaseAction::Deny { .. }
+        | CaseAction::IssuePermit { .. }
+        | CaseAction::RevokePermit { .. } => Sender::Officer(Post::Approver),
+        CaseAction::DispatchCertificate { .. } => Sender::Officer(Post::Dispatcher),
+        CaseAction::ConfirmDelivery => Sender::ApplicantOrOfficer(Post::Dispatcher),
+    };
+    match (actor, sender) {
+        (Actor::Auditor { .. }, _) => Err(CaseError::ReadOnlyRole),
+        (
+            Actor::Applicant { credit_code, .. },
+            Sender::Applicant | Sender::ApplicantOrOfficer(_),
+        ) => {
+            if credit_code == &file.credit_code {
+                Ok(())
+            } else {
+                Err(CaseError::NotYourCase)
+            }
+        }
+        (Actor::Applicant { .. }, Sender::Officer(_)) => {
+            Err(CaseError::OfficerOnly { action: name })
+        }
+        (Actor::Officer { .. }, Sender::Applicant) => {
+            Err(CaseError::ApplicantOnly { action: name })
+        }
+        (
+            Actor::Officer { bureau, post, .. },
+            Sender::Officer(required) | Sender::ApplicantOrOfficer(required),
+        ) => {
+            if bureau != &file.bureau {
+                Err(CaseError::OutsideBureau {
+                    case_bureau: file.bureau.clone(),
+                    officer_bureau: bureau.clone(),
+                })
+            } else if *post != required {
+                Err(CaseError::WrongPost {
+                    action: name,
+                    required: required.as_str(),
+                    actual: post.as_str(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+fn refuse_phase_out(
+    services: &CaseServices,
+    item_code: &ItemCode,
+    product: &str,
+    process: Option<&str>,
+) -> Result<(), CaseError> {
+    let catalogue = &services.catalogue;
+    if catalogue
+        .item(item_code)
+        .is_some_and(|item| item.phased_out)
+    {
+        return Err(CaseError::PhasedOut(format!("item {item_code}")));
+    }
+    for text in std::iter::once(product).chain(process) {
+        if let Some(entry) = catalogue.phase_out_entry(text) {
+            return Err(CaseError::PhasedOut(entry.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+fn reject_duplicate_materials(materials: &[Material]) -> Result<(), CaseError> {
+    for (i, material) in materials.iter().enumerate() {
+        if material.name.trim().is_empty() {
+            return Err(CaseError::Required {
+                field: "materials.name",
+            });
+        }
+        if materials[..i].iter().any(|m| m.name == material.name) {
+            return Err(CaseError::DuplicateMaterial(material.name.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn required(value: String, field: &'static str) -> Result<String, CaseError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        Err(CaseError::Required { field })
+    } else {
+        Ok(trimmed.to_owned())
+    }
+}
+
+/// A permit valid for `years` runs from its first day to the day before the anniversary.
+fn validity_end(from: NaiveDate, years: u32) -> NaiveDate {
+    from.checked_add_months(Months::new(12 * years))
+        .and_then(|d| d.pred_opt())
+        .expect("validity end is within chrono's range")
+}
+
+#[cfg(test)]
+mod tests;

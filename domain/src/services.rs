@@ -1,0 +1,18 @@
+use crate::calendar::WorkingCalendar;
+use crate::catalogue::Catalogue;
+
+/// What the case aggregate consults while deciding: data, passed in, never fetched.
+#[derive(Debug, Clone)]
+pub struct CaseServices {
+    pub catalogue: Catalogue,
+    pub calendar: WorkingCalendar,
+}
+
+impl CaseServices {
+    pub fn bundled() -> Self {
+        Self {
+            catalogue: Catalogue::bundled(),
+            calendar: WorkingCalendar::bundled(),
+        }
+    }
+}
