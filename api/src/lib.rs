@@ -1,1 +1,21 @@
-//! placeholder
+//! The permit ledger's server and command line: HTTP API (warp), bearer tokens, the injected
+//! clock, store wiring and the `permit-ledger` subcommands.
+//!
+//! - [`startup`]: build the application, serve, shut down gracefully.
+//! - [`ledger`]: the ledger as clients use it (send commands, read cases and worklists).
+//! - [`command_bus`]: cqrs-es on the chosen store.
+//! - [`routes`]: HTTP endpoints, one file per resource.
+//! - [`auth`], [`problem`], [`clock`], [`settings`]: tokens, errors, time, configuration.
+//! - [`cli`], [`demo`]: the command line and the sample-data loader.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod command_bus;
+pub mod demo;
+pub mod ledger;
+pub mod problem;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;

@@ -55,11 +55,80 @@ impl Actor {
         }
     }
 
+    /// Whether this actor may read a case of `bureau` filed by `credit_code`: applicants their
+    /// own cases; officers the cases of their area (a province sees its cities', a county its
+    /// city's: every level sees the same permit information); auditors everything.
+    pub fn may_read_case(&self, bureau: &BureauCode, credit_code: &CreditCode) -> bool {
+        match self {
+            Actor::Applicant {
+                credit_code: own, ..
+            } => own == credit_code,
+            Actor::Officer { bureau: own, .. } => own.contains(bureau) || bureau.contains(own),
+            Actor::Auditor { .. } => true,
+        }
+    }
+
     pub fn role(&self) -> &'static str {
         match self {
             Actor::Applicant { .. } => "applicant",
             Actor::Officer { .. } => "officer",
             Actor::Auditor { .. } => "auditor",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jinan() -> BureauCode {
+        BureauCode::parse("370100").unwrap()
+    }
+
+    fn enterprise() -> CreditCode {
+        CreditCode::with_check_character("91370102MA3C4F5G6").unwrap()
+    }
+
+    fn officer(bureau: &str) -> Actor {
+        Actor::Officer {
+            subject: "o".into(),
+            bureau: BureauCode::parse(bureau).unwrap(),
+            post: Post::Reviewer,
+        }
+    }
+
+    #[test]
+    fn officers_read_the_cases_of_their_area_only() {
+        assert!(officer("370100").may_read_case(&jinan(), &enterprise()));
+        assert!(
+            officer("370000").may_read_case(&jinan(), &enterprise()),
+            "province"
+        );
+        assert!(
+            officer("370102").may_read_case(&jinan(), &enterprise()),
+            "county of the city"
+        );
+        assert!(
+            !officer("370200").may_read_case(&jinan(), &enterprise()),
+            "another city"
+        );
+    }
+
+    #[test]
+    fn applicants_read_their_own_cases_only() {
+        let own = Actor::Applicant {
+            subject: "a".into(),
+            credit_code: enterprise(),
+        };
+        let other = Actor::Applicant {
+            subject: "b".into(),
+            credit_code: CreditCode::with_check_character("91370102MA3C4F5H7").unwrap(),
+        };
+        assert!(own.may_read_case(&jinan(), &enterprise()));
+        assert!(!other.may_read_case(&jinan(), &enterprise()));
+        assert!(Actor::Auditor {
+            subject: "x".into()
+        }
+        .may_read_case(&jinan(), &enterprise()));
     }
 }

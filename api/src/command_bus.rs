@@ -1,0 +1,43 @@
+//! The cqrs-es command side on the chosen store: the plain event store only (the snapshot and
+//! aggregate stores of 0.5.0 apply new events twice), and no inline queries (projectors read
+//! the log instead).
+
+use std::collections::HashMap;
+
+use cqrs_es::AggregateError;
+use domain::{CaseCommand, CaseError, CaseServices, PermitCase};
+use postgres_es::{postgres_cqrs, PostgresCqrs};
+use projections::Db;
+use sqlite_es::{sqlite_cqrs, SqliteCqrs};
+
+pub enum CommandBus {
+    Sqlite(SqliteCqrs<PermitCase>),
+    Postgres(PostgresCqrs<PermitCase>),
+}
+
+impl CommandBus {
+    pub fn new(db: &Db, services: CaseServices) -> Self {
+        match db {
+            Db::Sqlite(pool) => CommandBus::Sqlite(sqlite_cqrs(pool.clone(), vec![], services)),
+            Db::Postgres(pool) => {
+                CommandBus::Postgres(postgres_cqrs(pool.clone(), vec![], services))
+            }
+        }
+    }
+
+    pub async fn execute(
+        &self,
+        case_id: &str,
+        command: CaseCommand,
+        metadata: HashMap<String, String>,
+    ) -> Result<(), AggregateError<CaseError>> {
+        match self {
+            CommandBus::Sqlite(cqrs) => {
+                cqrs.execute_with_metadata(case_id, command, metadata).await
+            }
+            CommandBus::Postgres(cqrs) => {
+                cqrs.execute_with_metadata(case_id, command, metadata).await
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The ledger as its clients use it: send a command to a case, read cases and worklists.
+//! HTTP handlers and the demo loader both go through here, so sample data takes the same path
+//! as an officer's request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use cqrs_es::Aggregate;
+use cqrs_es::AggregateError;
+use domain::permit_case::Application;
+use domain::values::{CaseId, PermitNumber};
+use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase};
+use projections::case_queries::{self, QueryError, Worklist};
+use projections::case_view::FoldError;
+use projections::log::{self, LogError};
+use projections::{on_db, CaseProjector, CaseView, Db, ProjectionError};
+use tokio::sync::Notify;
+
+use crate::clock::{log_timestamp, Clock};
+use crate::command_bus::CommandBus;
+
+/// What went wrong with a request to the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Refused(CaseError),
+    #[error("another command changed the case at the same time; read it again and retry")]
+    Conflict,
+    #[error("the event store failed: {0}")]
+    Store(String),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error(transparent)]
+    Fold(#[from] FoldError),
+    #[error("allocating a permit number failed: {0}")]
+    Allocation(#[source] sqlx::Error),
+}
+
+/// One command as received: to which case, from whom, on which version, with which request id.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub case_id: CaseId,
+    pub actor: Actor,
+    pub action: CaseAction,
+    pub expected_version: Option<u64>,
+    pub request_id: String,
+}
+
+pub struct Ledger {
+    db: Db,
+    commands: CommandBus,
+    projector: Arc<CaseProjector>,
+    projector_wakeup: Arc<Notify>,
+    services: Arc<CaseServices>,
+    clock: Arc<dyn Clock>,
+    time_zone: Tz,
+}
+
+impl Ledger {
+    /// Brings the schema up to date and wires the command side to `db`.
+    pub async fn open(
+        db: Db,
+        services: CaseServices,
+        clock: Arc<dyn Clock>,
+        time_zone: Tz,
+    ) -> Result<Self, projections::db::DbError> {
+        db.migrate().await?;
+        Ok(Self {
+            commands: CommandBus::new(&db, services.clone()),
+            projector: Arc::new(CaseProjector::new(db.clone())),
+            projector_wakeup: Arc::new(Notify::new()),
+            services: Arc::new(services),
+            db,
+            clock,
+            time_zone,
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn services(&self) -> &CaseServices {
+        &self.services
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn projector(&self) -> &Arc<CaseProjector> {
+        &self.projector
+    }
+
+    /// Woken after every commit, so the background projector needs no tight polling.
+    pub fn projector_wakeup(&self) -> &Arc<Notify> {
+        &self.projector_wakeup
+    }
+
+    /// The business date now, in the bureau's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// Files an application under a new case id; returns the case as filed.
+    pub async fn file(
+        &self,
+        actor: Actor,
+        application: Application,
+        request_id: String,
+    ) -> Result<CaseView, LedgerError> {
+        let now = self.clock.now();
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            now.timestamp() as u64,
+            now.timestamp_subsec_nanos(),
+        );
+        let case_id =
+            CaseId::parse(&uuid::Uuid::new_v7(ts).to_string()).expect("a UUID is a case id");
+        self.submit(Submission {
+            case_id,
+            actor,
+            action: CaseAction::FileApplication(application),
+            expected_version: None,
+            request_id,
+        })
+        .await
+    }
+
+    /// Sends one command; on success returns the case as it now stands in the log.
+    pub async fn submit(&self, submission: Submission) -> Result<CaseView, LedgerError> {
+        let Submission {
+            case_id,
+            actor,
+            action,
+            expected_version,
+            request_id,
+        } = submission;
+        let requested_at = self.clock.now();
+        let metadata = metadata(&actor, &action, &request_id, &log_timestamp(requested_at));
+        let command = CaseCommand {
+            actor,
+            today: requested_at.with_timezone(&self.time_zone).date_naive(),
+            expected_version,
+            action,
+        };
+        self.commands
+            .execute(case_id.as_str(), command, metadata)
+            .await
+            .map_err(|e| match e {
+                AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
+                AggregateError::AggregateConflict => LedgerError::Conflict,
+                other => LedgerError::Store(other.to_string()),
+            })?;
+        self.project().await;
+        let history = log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await?;
+        CaseView::replay(&history)?.ok_or(LedgerError::Refused(CaseError::CaseNotFound))
+    }
+
+    /// Brings the case projection up to date now, so that a client reads its own write; a
+    /// failure is logged and left to the background projector, which retries.
+    async fn project(&self) {
+        if let Err(error) = self.projector.catch_up().await {
+            tracing::error!(error = %error, "case projection failed; the background projector will retry");
+        }
+        self.projector_wakeup.notify_one();
+    }
+
+    pub async fn case(&self, case_id: &CaseId) -> Result<Option<CaseView>, LedgerError> {
+        Ok(case_queries::case(&self.db, case_id.as_str()).await?)
+    }
+
+    pub async fn worklist(&self, worklist: &Worklist) -> Result<Vec<CaseView>, LedgerError> {
+        Ok(case_queries::worklist(&self.db, worklist).await?)
+    }
+
+    /// The permit number for `case`: allocated once per case (a retry gets the same number),
+    /// serials counted per bureau and year, so no two permits share a number.
+    pub async fn permit_number_for(&self, case: &CaseView) -> Result<PermitNumber, LedgerError> {
+        let year = i64::from(self.today().year());
+        let bureau = case.bureau.as_str();
+        let case_id = case.case_id.as_str();
+        let number: String = on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await.map_err(LedgerError::Allocation)?;
+            // The counter moves first: it takes the write lock before anything is read.
+            let serial: i64 = sqlx::query_scalar(
+                "INSERT INTO permit_serials (bureau, year, last_serial) VALUES ($1, $2, 1) \
+                 ON CONFLICT (bureau, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1 \
+                 RETURNING last_serial",
+            )
+            .bind(bureau)
+            .bind(year)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(LedgerError::Allocation)?;
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT permit_number FROM permit_allocations WHERE case_id = $1",
+            )
+            .bind(case_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(LedgerError::Allocation)?;
+            match existing {
+                Some(number) => {
+                    tx.rollback().await.map_err(LedgerError::Allocation)?;
+                    number
+                }
+                None => {
+                    let number = PermitNumber::compose(
+                        &case.item_code,
+                        &case.bureau,
+                        year as i32,
+                        serial as u32,
+                    )
+                    .expect("item, bureau, year and serial compose a permit number");
+                    sqlx::query(
+                        "INSERT INTO permit_allocations (case_id, permit_number) VALUES ($1, $2)",
+                    )
+                    .bind(case_id)
+                    .bind(number.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(LedgerError::Allocation)?;
+                    tx.commit().await.map_err(LedgerError::Allocation)?;
+                    number.to_string()
+                }
+            }
+        });
+        Ok(PermitNumber::parse(&number).expect("stored permit numbers were composed valid"))
+    }
+
+    /// Issues the permit of an approved case under a newly allocated number. The command is
+    /// decided once against the case as logged before a number is allocated, so a refused
+    /// command never uses up a serial.
+    pub async fn issue_permit(
+        &self,
+        case_id: CaseId,
+        actor: Actor,
+        scope: String,
+        expected_version: Option<u64>,
+        request_id: String,
+    ) -> Result<CaseView, LedgerError> {
+        let history = log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await?;
+        let view =
+            CaseView::replay(&history)?.ok_or(LedgerError::Refused(CaseError::CaseNotFound))?;
+        let mut case = PermitCase::default();
+        for event in &history {
+            case.apply(event.decode()?);
+        }
+        let placeholder =
+            PermitNumber::compose(&view.item_code, &view.bureau, self.today().year(), 0)
+                .expect("item, bureau and year compose a permit number");
+        let trial = CaseCommand {
+            actor: actor.clone(),
+            today: self.today(),
+            expected_version,
+            action: CaseAction::IssuePermit {
+                permit_number: placeholder,
+                scope: scope.clone(),
+            },
+        };
+        case.decide(trial, &self.services)
+            .map_err(LedgerError::Refused)?;
+        let permit_number = self.permit_number_for(&view).await?;
+        self.submit(Submission {
+            case_id,
+            actor,
+            action: CaseAction::IssuePermit {
+                permit_number,
+                scope,
+            },
+            expected_version,
+            request_id,
+        })
+        .await
+    }
+
+    /// Runs the projector until it has caught up with the log.
+    pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
+        self.projector.catch_up().await
+    }
+}
+
+/// Who did it, when, under which request, and why: stored with every event of the command.
+fn metadata(
+    actor: &Actor,
+    action: &CaseAction,
+    request_id: &str,
+    requested_at: &str,
+) -> HashMap<String, String> {
+    let mut metadata = HashMap::from([
+        ("actor_subject".to_owned(), actor.subject().to_owned()),
+        ("actor_role".to_owned(), actor.role().to_owned()),
+        ("command".to_owned(), action.name().to_owned()),
+        ("request_id".to_owned(), request_id.to_owned()),
+        ("requested_at".to_owned(), requested_at.to_owned()),
+    ]);
+    match actor {
+        Actor::Officer { bureau, post, .. } => {
+            metadata.insert("actor_bureau".into(), bureau.to_string());
+            metadata.insert("actor_post".into(), post.as_str().into());
+        }
+        Actor::Applicant { credit_code, .. } => {
+            metadata.insert("actor_credit_code".into(), credit_code.to_string());
+        }
+        Actor::Auditor { .. } => {}
+    }
+    let reason = match action {
+        CaseAction::RequestCorrection { reason, .. }
+        | CaseAction::RefuseToAccept { reason }
+        | CaseAction::Deny { reason }
+        | CaseAction::Withdraw { reason }
+        | CaseAction::RevokePermit { reason, .. } => Some(reason.trim()),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        metadata.insert("reason".into(), reason.to_owned());
+    }
+    metadata
+}

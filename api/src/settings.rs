@@ -1,0 +1,24 @@
+//! Where the ledger keeps its data, which store it uses, where it listens, which time zone its
+//! business days are in. Set by flags or `PERMIT_LEDGER_*` environment variables (see `cli`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://...`; None for the SQLite file in the data directory.
+    pub store: Option<String>,
+    pub listen: SocketAddr,
+    pub time_zone: Tz,
+}
+
+impl Settings {
+    pub fn store_url(&self) -> String {
+        self.store
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("ledger.db").display()))
+    }
+}

@@ -1,0 +1,121 @@
+//! Building and running the server: store, ledger, token keys, listener, background
+//! projector, graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use domain::CaseServices;
+use projections::Db;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::auth::TokenKeys;
+use crate::clock::Clock;
+use crate::ledger::Ledger;
+use crate::routes::{routes, AppState};
+use crate::settings::Settings;
+
+/// Opens the store named in `settings` and the ledger on it, migrating the schema.
+pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Ledger> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let db = Db::connect(&settings.store_url()).await?;
+    let ledger = Ledger::open(db, CaseServices::bundled(), clock, settings.time_zone).await?;
+    Ok(ledger)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let ledger = Arc::new(open_ledger(settings, clock).await?);
+        let keys = TokenKeys::load_or_create(&settings.data_dir)
+            .context("cannot load the token secret")?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            state: AppState { ledger, keys },
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn ledger(&self) -> Arc<Ledger> {
+        self.state.ledger.clone()
+    }
+
+    pub fn keys(&self) -> TokenKeys {
+        self.state.keys.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight and stops the
+    /// background projector.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let (stop, stopped) = watch::channel(false);
+        let projector = tokio::spawn(project_in_background(self.state.ledger.clone(), stopped));
+        tracing::info!(address = %self.local_addr(), store = self.state.ledger.db().kind(), "serving");
+        warp::serve(routes(self.state.clone()))
+            .incoming(self.listener)
+            .graceful(shutdown)
+            .run()
+            .await;
+        let _ = stop.send(true);
+        let _ = projector.await;
+        self.state.ledger.db().close().await;
+        tracing::info!("stopped");
+    }
+}
+
+/// Keeps projections current for writes made by other processes on the same database, and
+/// retries after a failed inline catch-up.
+async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(error) = ledger.catch_up().await {
+            tracing::error!(%error, "background projection failed; retrying");
+        }
+        tokio::select! {
+            _ = ledger.projector_wakeup().notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,91 @@
+//! Reading the case-state projection: one case, or a worklist.
+
+use domain::values::{BureauCode, CreditCode, ItemCode};
+use domain::CaseStatus;
+use sqlx::Row;
+
+use crate::case_view::CaseView;
+use crate::db::Db;
+use crate::on_db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("database error reading cases: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored case view does not decode: {0}")]
+    StoredView(#[from] serde_json::Error),
+}
+
+/// Which cases to list. Every filter that is set must match.
+#[derive(Debug, Clone, Default)]
+pub struct Worklist {
+    pub bureau: Option<BureauCode>,
+    pub status: Option<CaseStatus>,
+    pub credit_code: Option<CreditCode>,
+    pub item_code: Option<ItemCode>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+pub async fn case(db: &Db, case_id: &str) -> Result<Option<CaseView>, QueryError> {
+    let text: Option<String> = on_db!(db, |pool| {
+        sqlx::query_scalar("SELECT view FROM case_state WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+}
+
+/// Cases matching `worklist`, the most urgent first (earliest committed deadline, then the
+/// oldest filing).
+pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, QueryError> {
+    const SQL: &str = "SELECT view FROM case_state \
+        WHERE ($1 IS NULL OR bureau = $1) AND ($2 IS NULL OR status = $2) \
+          AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4) \
+        ORDER BY COALESCE(due_on, '9999-12-31'), filed_at, case_id LIMIT $5 OFFSET $6";
+    let texts: Vec<String> = on_db!(db, |pool| {
+        sqlx::query(SQL)
+            .bind(worklist.bureau.as_ref().map(|b| b.as_str()))
+            .bind(worklist.status.map(|s| s.as_str()))
+            .bind(worklist.credit_code.as_ref().map(|c| c.as_str()))
+            .bind(worklist.item_code.as_ref().map(|i| i.as_str()))
+            .bind(i64::from(worklist.limit))
+            .bind(i64::from(worklist.offset))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String, _>("view"))
+            .collect::<Result<_, _>>()?
+    });
+    texts
+        .iter()
+        .map(|t| serde_json::from_str(t).map_err(QueryError::from))
+        .collect()
+}
+
+/// Every row of the projection, in case id order: for comparing a rebuild with the live rows.
+pub async fn all_rows(
+    db: &Db,
+) -> Result<Vec<(String, String, String, i64, i64, String)>, QueryError> {
+    let rows = on_db!(db, |pool| {
+        sqlx::query(
+            "SELECT case_id, bureau, status, version, last_position, view FROM case_state ORDER BY case_id",
+        )
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok::<_, sqlx::Error>((
+                row.try_get("case_id")?,
+                row.try_get("bureau")?,
+                row.try_get("status")?,
+                row.try_get("version")?,
+                row.try_get("last_position")?,
+                row.try_get("view")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(rows)
+}

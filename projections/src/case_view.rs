@@ -1,0 +1,290 @@
+//! The current state of one case, folded from its events. Pure.
+
+use chrono::NaiveDate;
+use domain::calendar::Deadline;
+use domain::permit_case::{Commitment, Contact, Material, Recommendation};
+use domain::values::{BureauCode, CaseId, CreditCode, ItemCode, PermitNumber};
+use domain::{CaseEvent, CaseStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::log::{LogError, LoggedEvent};
+
+/// A case as officers, applicants and auditors read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub case_id: CaseId,
+    pub status: CaseStatus,
+    pub version: u64,
+    pub bureau: BureauCode,
+    pub item_code: ItemCode,
+    pub item_name: String,
+    pub credit_code: CreditCode,
+    pub enterprise_name: String,
+    pub product: String,
+    pub process: Option<String>,
+    pub contact: Contact,
+    pub commitment: Option<Commitment>,
+    pub materials: Vec<Material>,
+    pub filed_on: NaiveDate,
+    pub filed_at: String,
+    pub updated_at: String,
+    pub last_position: i64,
+    pub correction_rounds: u32,
+    pub open_corrections: Vec<String>,
+    pub accepted_on: Option<NaiveDate>,
+    pub statutory_deadline: Option<Deadline>,
+    pub committed_deadline: Option<Deadline>,
+    pub review: Option<Review>,
+    pub decided_on: Option<NaiveDate>,
+    pub on_commitment: Option<bool>,
+    /// Why the case was not accepted, denied, withdrawn or revoked.
+    pub closing_reason: Option<String>,
+    pub permit: Option<PermitView>,
+    pub dispatch: Option<Dispatch>,
+    pub delivered_on: Option<NaiveDate>,
+    pub revocation: Option<Revocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub findings: String,
+    pub recommendation: Recommendation,
+    pub reviewed_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermitView {
+    pub permit_number: PermitNumber,
+    pub scope: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub working_days_used: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispatch {
+    pub courier: String,
+    pub tracking_number: String,
+    pub dispatched_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub reason: String,
+    pub false_commitment: bool,
+    pub revoked_on: NaiveDate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FoldError {
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error("event at position {0} comes before its case was filed")]
+    BeforeFiling(i64),
+    #[error("case id {id:?} at position {position} is not a case id")]
+    BadCaseId { position: i64, id: String },
+}
+
+impl CaseView {
+    /// Folds `event` into `current` (None before the filing), returning the new state.
+    pub fn fold(current: Option<CaseView>, event: &LoggedEvent) -> Result<CaseView, FoldError> {
+        let payload: CaseEvent = event.decode()?;
+        let mut view = match (current, payload) {
+            (
+                None,
+                CaseEvent::ApplicationFiled {
+                    item_code,
+                    item_name,
+                    credit_code,
+                    enterprise_name,
+                    bureau,
+                    product,
+                    process,
+                    materials,
+                    commitment,
+                    contact,
+                    filed_on,
+                },
+            ) => CaseView {
+                case_id: CaseId::parse(&event.aggregate_id).map_err(|_| FoldError::BadCaseId {
+                    position: event.position,
+                    id: event.aggregate_id.clone(),
+                })?,
+                status: CaseStatus::Filed,
+                version: 0,
+                bureau,
+                item_code,
+                item_name,
+                credit_code,
+                enterprise_name,
+                product,
+                process,
+                contact,
+                commitment,
+                materials,
+                filed_on,
+                filed_at: event.recorded_at.clone(),
+                updated_at: event.recorded_at.clone(),
+                last_position: event.position,
+                correction_rounds: 0,
+                open_corrections: Vec::new(),
+                accepted_on: None,
+                statutory_deadline: None,
+                committed_deadline: None,
+                review: None,
+                decided_on: None,
+                on_commitment: None,
+                closing_reason: None,
+                permit: None,
+                dispatch: None,
+                delivered_on: None,
+                revocation: None,
+            },
+            (None, _) => return Err(FoldError::BeforeFiling(event.position)),
+            (Some(mut view), payload) => {
+                view.apply(payload);
+                view
+            }
+        };
+        view.version = event.sequence as u64;
+        view.updated_at = event.recorded_at.clone();
+        view.last_position = event.position;
+        Ok(view)
+    }
+
+    /// Folds a whole history; None if it is empty.
+    pub fn replay<'a>(
+        events: impl IntoIterator<Item = &'a LoggedEvent>,
+    ) -> Result<Option<CaseView>, FoldError> {
+        let mut view = None;
+        for event in events {
+            view = Some(CaseView::fold(view, event)?);
+        }
+        Ok(view)
+    }
+
+    fn apply(&mut self, event: CaseEvent) {
+        self.status = match event {
+            CaseEvent::ApplicationFiled { .. } => self.status,
+            CaseEvent::CorrectionRequested {
+                round, corrections, ..
+            } => {
+                self.correction_rounds = round;
+                self.open_corrections = corrections;
+                CaseStatus::CorrectionRequested
+            }
+            CaseEvent::MaterialsResubmitted { materials, .. } => {
+                for material in materials {
+                    match self.materials.iter_mut().find(|m| m.name == material.name) {
+                        Some(existing) => *existing = material,
+                        None => self.materials.push(material),
+                    }
+                }
+                self.open_corrections.clear();
+                CaseStatus::Filed
+            }
+            CaseEvent::ApplicationAccepted {
+                accepted_on,
+                statutory_deadline,
+                committed_deadline,
+            } => {
+                self.accepted_on = Some(accepted_on);
+                self.statutory_deadline = Some(statutory_deadline);
+                self.committed_deadline = Some(committed_deadline);
+                CaseStatus::Accepted
+            }
+            CaseEvent::ApplicationNotAccepted { reason, decided_on } => {
+                self.closing_reason = Some(reason);
+                self.decided_on = Some(decided_on);
+                CaseStatus::NotAccepted
+            }
+            CaseEvent::ReviewRecorded {
+                findings,
+                recommendation,
+                reviewed_on,
+            } => {
+                self.review = Some(Review {
+                    findings,
+                    recommendation,
+                    reviewed_on,
+                });
+                CaseStatus::Reviewed
+            }
+            CaseEvent::ApplicationApproved {
+                approved_on,
+                on_commitment,
+            } => {
+                self.decided_on = Some(approved_on);
+                self.on_commitment = Some(on_commitment);
+                CaseStatus::Approved
+            }
+            CaseEvent::ApplicationDenied { reason, decided_on } => {
+                self.closing_reason = Some(reason);
+                self.decided_on = Some(decided_on);
+                CaseStatus::Denied
+            }
+            CaseEvent::PermitIssued {
+                permit_number,
+                scope,
+                valid_from,
+                valid_until,
+                issued_on,
+                working_days_used,
+            } => {
+                self.permit = Some(PermitView {
+                    permit_number,
+                    scope,
+                    valid_from,
+                    valid_until,
+                    issued_on,
+                    working_days_used,
+                });
+                CaseStatus::Issued
+            }
+            CaseEvent::CertificateDispatched {
+                courier,
+                tracking_number,
+                dispatched_on,
+            } => {
+                self.dispatch = Some(Dispatch {
+                    courier,
+                    tracking_number,
+                    dispatched_on,
+                });
+                CaseStatus::Dispatched
+            }
+            CaseEvent::CertificateDelivered { delivered_on } => {
+                self.delivered_on = Some(delivered_on);
+                CaseStatus::Delivered
+            }
+            CaseEvent::ApplicationWithdrawn { reason, .. } => {
+                self.closing_reason = Some(reason);
+                CaseStatus::Withdrawn
+            }
+            CaseEvent::PermitRevoked {
+                reason,
+                false_commitment,
+                revoked_on,
+            } => {
+                self.closing_reason = Some(reason.clone());
+                self.revocation = Some(Revocation {
+                    reason,
+                    false_commitment,
+                    revoked_on,
+                });
+                CaseStatus::Revoked
+            }
+        };
+    }
+
+    /// The date the case is due by, while a time limit runs.
+    pub fn due_on(&self) -> Option<NaiveDate> {
+        match self.status {
+            CaseStatus::Accepted | CaseStatus::Reviewed | CaseStatus::Approved => {
+                self.committed_deadline.map(|d| d.date)
+            }
+            _ => None,
+        }
+    }
+}

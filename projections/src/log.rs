@@ -1,0 +1,125 @@
+//! Reading the event log in global position order, exactly as stored.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::on_db;
+
+/// One event as the log holds it: position, time, identity, and the stored payload and
+/// metadata text, byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedEvent {
+    pub position: i64,
+    pub recorded_at: String,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: String,
+    pub metadata: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("database error reading the log: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("event at position {position} does not decode: {source}")]
+    Decode {
+        position: i64,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+const COLUMNS: &str = "global_position, recorded_at, aggregate_type, aggregate_id, sequence, \
+    event_type, event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata";
+
+impl LoggedEvent {
+    fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+    {
+        Ok(Self {
+            position: row.try_get("global_position")?,
+            recorded_at: row.try_get("recorded_at")?,
+            aggregate_type: row.try_get("aggregate_type")?,
+            aggregate_id: row.try_get("aggregate_id")?,
+            sequence: row.try_get("sequence")?,
+            event_type: row.try_get("event_type")?,
+            event_version: row.try_get("event_version")?,
+            payload: row.try_get("payload")?,
+            metadata: row.try_get("metadata")?,
+        })
+    }
+
+    /// The payload as the domain event it holds.
+    pub fn decode<E: DeserializeOwned>(&self) -> Result<E, LogError> {
+        serde_json::from_str(&self.payload).map_err(|source| LogError::Decode {
+            position: self.position,
+            source,
+        })
+    }
+
+    pub fn metadata_map(&self) -> Result<BTreeMap<String, String>, LogError> {
+        serde_json::from_str(&self.metadata).map_err(|source| LogError::Decode {
+            position: self.position,
+            source,
+        })
+    }
+}
+
+/// Up to `limit` events after `after`, in position order.
+pub async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LoggedEvent>, LogError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+    );
+    let events = on_db!(db, |pool| {
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+        rows.iter()
+            .map(LoggedEvent::from_row)
+            .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(events)
+}
+
+/// Every event of one aggregate, in sequence order.
+pub async fn read_aggregate(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<Vec<LoggedEvent>, LogError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+    );
+    let events = on_db!(db, |pool| {
+        let rows = sqlx::query(&sql)
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .fetch_all(pool)
+            .await?;
+        rows.iter()
+            .map(LoggedEvent::from_row)
+            .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(events)
+}
+
+/// The last position handed out (0 for an empty log).
+pub async fn head_position(db: &Db) -> Result<i64, LogError> {
+    let sql = "SELECT position FROM ledger_head WHERE id = 1";
+    let position = on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await?);
+    Ok(position)
+}
