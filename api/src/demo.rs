@@ -197,7 +197,7 @@ impl Demo {
                         reason: "申请事项不属于本机关职权范围".into(),
                     },
                 ),
-                CaseStatus::Filed => (officer(Post::Acceptor), CaseAction::Accept),
+                CaseStatus::Filed => (officer(Post::Acceptor), CaseAction::Accept {}),
                 CaseStatus::CorrectionRequested => (
                     applicant,
                     CaseAction::ResubmitMaterials {
@@ -214,7 +214,7 @@ impl Demo {
                     },
                 ),
                 CaseStatus::Accepted if view.commitment.is_some() => {
-                    (officer(Post::Approver), CaseAction::Approve)
+                    (officer(Post::Approver), CaseAction::Approve {})
                 }
                 CaseStatus::Accepted => (
                     officer(Post::Reviewer),
@@ -238,7 +238,7 @@ impl Demo {
                         },
                     )
                 }
-                CaseStatus::Reviewed => (officer(Post::Approver), CaseAction::Approve),
+                CaseStatus::Reviewed => (officer(Post::Approver), CaseAction::Approve {}),
                 CaseStatus::Approved => {
                     let request_id = self.tick();
                     let scope = view.product.clone();
@@ -263,7 +263,7 @@ impl Demo {
                         ),
                     },
                 ),
-                CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery),
+                CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery {}),
                 CaseStatus::Delivered if roll < 0.03 && view.commitment.is_some() => (
                     officer(Post::Approver),
                     CaseAction::RevokePermit {

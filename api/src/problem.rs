@@ -88,7 +88,8 @@ impl warp::Reply for Problem {
             rule: self.rule,
             request_id: self.request_id.as_deref(),
         };
-        let mut response = warp::reply::with_status(warp::reply::json(&document), status).into_response();
+        let mut response =
+            warp::reply::with_status(warp::reply::json(&document), status).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

@@ -15,7 +15,8 @@ pub struct CaseCommand {
     pub action: CaseAction,
 }
 
-/// What a sender asks a case to do. The JSON form is `{"type": "accept", ...}`.
+/// What a sender asks a case to do. The JSON form is `{"type": "accept", ...}`. Actions
+/// without fields are empty struct variants so that an unknown field is refused, not ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CaseAction {
@@ -29,7 +30,7 @@ pub enum CaseAction {
     /// The applicant answers a correction request.
     ResubmitMaterials { materials: Vec<Material> },
     /// The acceptor accepts the application; the time limits start.
-    Accept,
+    Accept {},
     /// The acceptor refuses to accept the application.
     RefuseToAccept { reason: String },
     /// The reviewer records the findings of the review.
@@ -38,7 +39,7 @@ pub enum CaseAction {
         recommendation: Recommendation,
     },
     /// The approver grants the application.
-    Approve,
+    Approve {},
     /// The approver denies the application.
     Deny { reason: String },
     /// The approver issues the permit; its number is allocated by the ledger, not the client.
@@ -52,7 +53,7 @@ pub enum CaseAction {
         tracking_number: String,
     },
     /// The applicant or the dispatcher confirms the certificate arrived.
-    ConfirmDelivery,
+    ConfirmDelivery {},
     /// The applicant withdraws an application that is still open.
     Withdraw { reason: String },
     /// The approver revokes an issued permit.
@@ -70,14 +71,14 @@ impl CaseAction {
             CaseAction::FileApplication(_) => "file_application",
             CaseAction::RequestCorrection { .. } => "request_correction",
             CaseAction::ResubmitMaterials { .. } => "resubmit_materials",
-            CaseAction::Accept => "accept",
+            CaseAction::Accept {} => "accept",
             CaseAction::RefuseToAccept { .. } => "refuse_to_accept",
             CaseAction::RecordReview { .. } => "record_review",
-            CaseAction::Approve => "approve",
+            CaseAction::Approve {} => "approve",
             CaseAction::Deny { .. } => "deny",
             CaseAction::IssuePermit { .. } => "issue_permit",
             CaseAction::DispatchCertificate { .. } => "dispatch_certificate",
-            CaseAction::ConfirmDelivery => "confirm_delivery",
+            CaseAction::ConfirmDelivery {} => "confirm_delivery",
             CaseAction::Withdraw { .. } => "withdraw",
             CaseAction::RevokePermit { .. } => "revoke_permit",
         }

@@ -213,7 +213,7 @@ impl CaseFile {
                     resubmitted_on: today,
                 }
             }
-            (S::Filed, A::Accept) => {
+            (S::Filed, A::Accept {}) => {
                 let item = services
                     .catalogue
                     .item(&self.item_code)
@@ -246,15 +246,15 @@ impl CaseFile {
                 recommendation,
                 reviewed_on: today,
             },
-            (S::Reviewed, A::Approve) => CaseEvent::ApplicationApproved {
+            (S::Reviewed, A::Approve {}) => CaseEvent::ApplicationApproved {
                 approved_on: today,
                 on_commitment: false,
             },
-            (S::Accepted, A::Approve) if self.on_commitment => CaseEvent::ApplicationApproved {
+            (S::Accepted, A::Approve {}) if self.on_commitment => CaseEvent::ApplicationApproved {
                 approved_on: today,
                 on_commitment: true,
             },
-            (S::Accepted, A::Approve) => return Err(CaseError::ReviewRequired),
+            (S::Accepted, A::Approve {}) => return Err(CaseError::ReviewRequired),
             (S::Accepted | S::Reviewed, A::Deny { reason }) => CaseEvent::ApplicationDenied {
                 reason: required(reason, "reason")?,
                 decided_on: today,
@@ -291,7 +291,7 @@ impl CaseFile {
                 tracking_number: required(tracking_number, "tracking_number")?,
                 dispatched_on: today,
             },
-            (S::Dispatched, A::ConfirmDelivery) => CaseEvent::CertificateDelivered {
+            (S::Dispatched, A::ConfirmDelivery {}) => CaseEvent::CertificateDelivered {
                 delivered_on: today,
             },
             (status, A::Withdraw { reason }) if status.is_open() => {
@@ -404,15 +404,15 @@ fn authorize(actor: &Actor, file: &CaseFile, action: &CaseAction) -> Result<(), 
         CaseAction::FileApplication(_) => unreachable!("filing is decided before authorization"),
         CaseAction::ResubmitMaterials { .. } | CaseAction::Withdraw { .. } => Sender::Applicant,
         CaseAction::RequestCorrection { .. }
-        | CaseAction::Accept
+        | CaseAction::Accept {}
         | CaseAction::RefuseToAccept { .. } => Sender::Officer(Post::Acceptor),
         CaseAction::RecordReview { .. } => Sender::Officer(Post::Reviewer),
-        CaseAction::Approve
+        CaseAction::Approve {}
         | CaseAction::Deny { .. }
         | CaseAction::IssuePermit { .. }
         | CaseAction::RevokePermit { .. } => Sender::Officer(Post::Approver),
         CaseAction::DispatchCertificate { .. } => Sender::Officer(Post::Dispatcher),
-        CaseAction::ConfirmDelivery => Sender::ApplicantOrOfficer(Post::Dispatcher),
+        CaseAction::ConfirmDelivery {} => Sender::ApplicantOrOfficer(Post::Dispatcher),
     };
     match (actor, sender) {
         (Actor::Auditor { .. }, _) => Err(CaseError::ReadOnlyRole),

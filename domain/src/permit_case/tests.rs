@@ -278,7 +278,7 @@ async fn an_auditor_sends_no_commands() {
     expect_error(vec![], command, CaseError::ReadOnlyRole).await;
     expect_error(
         through_issuance(),
-        send(auditor(), CaseAction::ConfirmDelivery),
+        send(auditor(), CaseAction::ConfirmDelivery {}),
         CaseError::ReadOnlyRole,
     )
     .await;
@@ -326,7 +326,7 @@ async fn an_item_moved_to_the_phase_out_catalogue_is_refused_at_filing_and_at_ac
         .then_expect_error(CaseError::PhasedOut("item XK-003".into()));
     CaseTest::with(phased)
         .given(vec![filed("XK-003", None)])
-        .when_async(send(officer(Post::Acceptor), CaseAction::Accept))
+        .when_async(send(officer(Post::Acceptor), CaseAction::Accept {}))
         .await
         .then_expect_error(CaseError::PhasedOut("item XK-003".into()));
 }
@@ -341,7 +341,7 @@ async fn a_product_phased_out_after_filing_is_not_accepted() {
     });
     CaseTest::with(phased)
         .given(vec![filed("XK-003", None)])
-        .when_async(send(officer(Post::Acceptor), CaseAction::Accept))
+        .when_async(send(officer(Post::Acceptor), CaseAction::Accept {}))
         .await
         .then_expect_error(CaseError::PhasedOut("复合肥料".into()));
 }
@@ -422,7 +422,7 @@ async fn a_case_is_filed_once() {
 async fn commands_to_a_case_never_filed_are_refused() {
     expect_error(
         vec![],
-        send(officer(Post::Acceptor), CaseAction::Accept),
+        send(officer(Post::Acceptor), CaseAction::Accept {}),
         CaseError::CaseNotFound,
     )
     .await;
@@ -545,7 +545,7 @@ async fn materials_cannot_be_resubmitted_when_none_were_asked_for() {
 
 #[tokio::test]
 async fn acceptance_computes_both_deadlines_in_working_days() {
-    let command = send(officer(Post::Acceptor), CaseAction::Accept);
+    let command = send(officer(Post::Acceptor), CaseAction::Accept {});
     expect_events(vec![filed("XK-003", None)], command, vec![accepted()]).await;
 }
 
@@ -557,7 +557,7 @@ async fn special_equipment_is_committed_to_fifteen_working_days_instead_of_thirt
     }
     let events = CaseTest::with(services())
         .given(vec![given])
-        .when_async(send(officer(Post::Acceptor), CaseAction::Accept))
+        .when_async(send(officer(Post::Acceptor), CaseAction::Accept {}))
         .await
         .inspect_result()
         .unwrap();
@@ -612,7 +612,7 @@ async fn an_officer_of_another_city_cannot_act_on_the_case() {
     };
     expect_error(
         vec![filed("XK-003", None)],
-        send(qingdao, CaseAction::Accept),
+        send(qingdao, CaseAction::Accept {}),
         expected,
     )
     .await;
@@ -626,7 +626,7 @@ async fn the_provincial_bureau_handles_no_case_directly() {
         officer_bureau: BureauCode::parse("370000").unwrap(),
     };
     let given = vec![filed("XK-003", None), accepted(), reviewed()];
-    expect_error(given, send(province, CaseAction::Approve), expected).await;
+    expect_error(given, send(province, CaseAction::Approve {}), expected).await;
 }
 
 #[tokio::test]
@@ -638,7 +638,7 @@ async fn each_step_belongs_to_its_post() {
     };
     expect_error(
         vec![filed("XK-003", None)],
-        send(officer(Post::Approver), CaseAction::Accept),
+        send(officer(Post::Approver), CaseAction::Accept {}),
         expected,
     )
     .await;
@@ -649,7 +649,7 @@ async fn an_applicant_cannot_take_an_officers_step() {
     let expected = CaseError::OfficerOnly { action: "accept" };
     expect_error(
         vec![filed("XK-003", None)],
-        send(applicant(), CaseAction::Accept),
+        send(applicant(), CaseAction::Accept {}),
         expected,
     )
     .await;
@@ -686,7 +686,7 @@ async fn the_reviewer_records_findings() {
 
 #[tokio::test]
 async fn approval_needs_a_review_without_a_commitment() {
-    let command = send(officer(Post::Approver), CaseAction::Approve);
+    let command = send(officer(Post::Approver), CaseAction::Approve {});
     expect_error(
         vec![filed("XK-003", None), accepted()],
         command,
@@ -697,7 +697,7 @@ async fn approval_needs_a_review_without_a_commitment() {
 
 #[tokio::test]
 async fn a_signed_commitment_allows_approval_on_simplified_review() {
-    let command = send(officer(Post::Approver), CaseAction::Approve);
+    let command = send(officer(Post::Approver), CaseAction::Approve {});
     let expected = CaseEvent::ApplicationApproved {
         approved_on: day(TODAY),
         on_commitment: true,
@@ -712,7 +712,7 @@ async fn a_signed_commitment_allows_approval_on_simplified_review() {
 
 #[tokio::test]
 async fn the_approver_approves_a_reviewed_case() {
-    let command = send(officer(Post::Approver), CaseAction::Approve);
+    let command = send(officer(Post::Approver), CaseAction::Approve {});
     expect_events(
         vec![filed("XK-003", None), accepted(), reviewed()],
         command,
@@ -749,7 +749,7 @@ async fn a_case_cannot_be_decided_before_acceptance() {
     };
     expect_error(
         vec![filed("XK-003", None)],
-        send(officer(Post::Approver), CaseAction::Approve),
+        send(officer(Post::Approver), CaseAction::Approve {}),
         expected,
     )
     .await;
@@ -842,13 +842,13 @@ async fn the_applicant_or_the_dispatcher_confirms_delivery() {
     }];
     expect_events(
         given.clone(),
-        send(applicant(), CaseAction::ConfirmDelivery),
+        send(applicant(), CaseAction::ConfirmDelivery {}),
         expected.clone(),
     )
     .await;
     expect_events(
         given,
-        send(officer(Post::Dispatcher), CaseAction::ConfirmDelivery),
+        send(officer(Post::Dispatcher), CaseAction::ConfirmDelivery {}),
         expected,
     )
     .await;
@@ -862,7 +862,7 @@ async fn delivery_cannot_be_confirmed_before_dispatch() {
     };
     expect_error(
         through_issuance(),
-        send(applicant(), CaseAction::ConfirmDelivery),
+        send(applicant(), CaseAction::ConfirmDelivery {}),
         expected,
     )
     .await;
@@ -942,7 +942,7 @@ async fn only_a_permit_in_force_can_be_revoked() {
 
 #[tokio::test]
 async fn a_command_made_against_a_stale_version_is_refused() {
-    let mut command = send(officer(Post::Acceptor), CaseAction::Accept);
+    let mut command = send(officer(Post::Acceptor), CaseAction::Accept {});
     command.expected_version = Some(0);
     let expected = CaseError::VersionMismatch {
         expected: 0,
@@ -953,7 +953,7 @@ async fn a_command_made_against_a_stale_version_is_refused() {
 
 #[tokio::test]
 async fn a_command_made_against_the_current_version_goes_through() {
-    let mut command = send(officer(Post::Acceptor), CaseAction::Accept);
+    let mut command = send(officer(Post::Acceptor), CaseAction::Accept {});
     command.expected_version = Some(1);
     expect_events(vec![filed("XK-003", None)], command, vec![accepted()]).await;
 }

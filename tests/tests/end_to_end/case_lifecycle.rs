@@ -1,0 +1,177 @@
+//! A case from filing to delivery over HTTP, as the README's walk-through does it.
+
+use domain::Post;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{jinan_enterprise, on_both_stores, spawn_app, Store};
+
+on_both_stores!(
+    a_case_goes_from_online_filing_to_delivery,
+    every_event_records_who_did_it_when_and_why,
+    a_signed_commitment_is_approved_without_a_review,
+    permit_numbers_count_per_bureau_and_are_never_reused,
+);
+
+async fn a_case_goes_from_online_filing_to_delivery(store: Store) {
+    let app = spawn_app(store).await;
+    let applicant = app.applicant_token(&jinan_enterprise());
+    let acceptor = app.officer_token("370100", Post::Acceptor);
+    let reviewer = app.officer_token("370100", Post::Reviewer);
+    let approver = app.officer_token("370100", Post::Approver);
+    let dispatcher = app.officer_token("370100", Post::Dispatcher);
+
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let case = app
+        .ok_command(
+            &acceptor,
+            &case_id,
+            json!({"type": "request_correction", "corrections": ["检验报告已过期"], "reason": "材料不齐全"}),
+        )
+        .await;
+    assert_eq!(case["status"], "correction_requested");
+    let digest = "f".repeat(64);
+    app.ok_command(
+        &applicant,
+        &case_id,
+        json!({"type": "resubmit_materials", "materials": [{"name": "产品检验报告 product test report", "digest": digest}]}),
+    )
+    .await;
+    let case = app
+        .ok_command(&acceptor, &case_id, json!({"type": "accept"}))
+        .await;
+    // Accepted Monday 2 Nov 2026: 10 working days end Monday 16 Nov, 20 end Monday 30 Nov.
+    assert_eq!(case["committed_deadline"]["date"], "2026-11-16");
+    assert_eq!(case["statutory_deadline"]["date"], "2026-11-30");
+    assert_eq!(case["committed_deadline"]["basis"], "holiday_calendar");
+    app.ok_command(
+        &reviewer,
+        &case_id,
+        json!({"type": "record_review", "findings": "现场核查符合要求", "recommendation": "approve"}),
+    )
+    .await;
+    app.ok_command(&approver, &case_id, json!({"type": "approve"}))
+        .await;
+    app.set_time("2026-11-06T02:00:00Z");
+    let case = app
+        .ok_command(
+            &approver,
+            &case_id,
+            json!({"type": "issue_permit", "scope": "复合肥料（掺混肥料）"}),
+        )
+        .await;
+    assert_eq!(case["permit"]["permit_number"], "XK-003-370100-2026-00001");
+    assert_eq!(case["permit"]["valid_from"], "2026-11-06");
+    assert_eq!(case["permit"]["valid_until"], "2031-11-05");
+    assert_eq!(case["permit"]["working_days_used"], 4);
+    app.ok_command(
+        &dispatcher,
+        &case_id,
+        json!({"type": "dispatch_certificate", "courier": "中国邮政EMS", "tracking_number": "1151234567890"}),
+    )
+    .await;
+    app.ok_command(&applicant, &case_id, json!({"type": "confirm_delivery"}))
+        .await;
+
+    for token in [
+        &applicant,
+        &acceptor,
+        &app.auditor_token(),
+        &app.officer_token("370000", Post::Reviewer),
+    ] {
+        let response = app.get_case(token, &case_id).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["etag"], "\"9\"");
+        let case: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(case["status"], "delivered");
+        assert_eq!(case["version"], 9);
+        assert_eq!(case["enterprise_name"], "济南恒力化工有限公司");
+    }
+    assert_eq!(app.log_head().await, 9);
+}
+
+async fn every_event_records_who_did_it_when_and_why(store: Store) {
+    let app = spawn_app(store).await;
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{case_id}/commands")))
+        .bearer_auth(app.officer_token("370100", Post::Acceptor))
+        .header("x-request-id", "req-refuse-1")
+        .json(&json!({"type": "refuse_to_accept", "reason": "不属于本机关职权范围"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-request-id"], "req-refuse-1");
+    let events = app.all_events().await;
+    assert_eq!(events.len(), 2);
+    let filing = events[0].metadata_map().unwrap();
+    assert_eq!(filing["actor_role"], "applicant");
+    assert_eq!(filing["actor_credit_code"], jinan_enterprise().as_str());
+    assert_eq!(filing["requested_at"], "2026-11-02T01:00:00.000000Z");
+    let refusal = events[1].metadata_map().unwrap();
+    assert_eq!(refusal["actor_role"], "officer");
+    assert_eq!(refusal["actor_subject"], "acceptor@370100");
+    assert_eq!(refusal["actor_bureau"], "370100");
+    assert_eq!(refusal["actor_post"], "acceptor");
+    assert_eq!(refusal["request_id"], "req-refuse-1");
+    assert_eq!(refusal["reason"], "不属于本机关职权范围");
+    assert_eq!(events[1].event_type, "ApplicationNotAccepted");
+    assert_eq!(events[1].recorded_at, "2026-11-02T01:00:00.000000Z");
+}
+
+async fn a_signed_commitment_is_approved_without_a_review(store: Store) {
+    let app = spawn_app(store).await;
+    let mut body = crate::helpers::application("XK-001");
+    body["commitment"] =
+        json!({"signed_by": "李明 法定代表人", "statement": "本企业承诺符合许可条件"});
+    let response = app
+        .file(&app.applicant_token(&jinan_enterprise()), &body)
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let case_id = response.json::<serde_json::Value>().await.unwrap()["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok_command(
+        &app.officer_token("370100", Post::Acceptor),
+        &case_id,
+        json!({"type": "accept"}),
+    )
+    .await;
+    let case = app
+        .ok_command(
+            &app.officer_token("370100", Post::Approver),
+            &case_id,
+            json!({"type": "approve"}),
+        )
+        .await;
+    assert_eq!(case["status"], "approved");
+    assert_eq!(case["on_commitment"], true);
+}
+
+async fn permit_numbers_count_per_bureau_and_are_never_reused(store: Store) {
+    let app = spawn_app(store).await;
+    let first = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let second = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let issued_first = app.through_issuance(&first).await;
+    // A refused issuance (the case is already issued) must not use up a serial.
+    let again = app
+        .command(
+            &app.officer_token("370100", Post::Approver),
+            &first,
+            json!({"type": "issue_permit", "scope": "复合肥料"}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let issued_second = app.through_issuance(&second).await;
+    assert_eq!(
+        issued_first["permit"]["permit_number"],
+        "XK-003-370100-2026-00001"
+    );
+    assert_eq!(
+        issued_second["permit"]["permit_number"],
+        "XK-003-370100-2026-00002"
+    );
+}

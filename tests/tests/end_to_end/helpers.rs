@@ -1,0 +1,338 @@
+//! `spawn_app` and typed helpers for talking to it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::catalogue::Catalogue;
+use domain::values::{CreditCode, ItemCode};
+use domain::{Actor, Post};
+use permit_ledger::auth::TokenKeys;
+use permit_ledger::clock::SettableClock;
+use permit_ledger::ledger::Ledger;
+use permit_ledger::settings::Settings;
+use permit_ledger::startup::Application;
+use projections::Db;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(store: Store)` as a test on both stores.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Store::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Store::Postgres).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_stores;
+
+/// 09:00 on Monday 2 November 2026 in Asia/Shanghai.
+pub const START: &str = "2026-11-02T01:00:00Z";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<SettableClock>,
+    pub keys: TokenKeys,
+    pub ledger: Arc<Ledger>,
+    pub settings: Settings,
+    data_dir: PathBuf,
+    postgres_database: Option<String>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+fn postgres_server() -> String {
+    std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A fresh, empty PostgreSQL database for one test.
+async fn create_postgres_database() -> (String, String) {
+    let name = format!("permit_ledger_test_{}", uuid::Uuid::now_v7().simple());
+    let admin = format!("{}/postgres", postgres_server());
+    let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL is required for these tests and is not reachable at {admin}: {e}")
+    });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    (format!("{}/{name}", postgres_server()), name)
+}
+
+pub async fn spawn_app(store: Store) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        permit_ledger::telemetry::init();
+    }
+    let data_dir =
+        std::env::temp_dir().join(format!("permit-ledger-test-{}", uuid::Uuid::now_v7()));
+    let (store_url, postgres_database) = match store {
+        Store::Sqlite => (None, None),
+        Store::Postgres => {
+            let (url, name) = create_postgres_database().await;
+            (Some(url), Some(name))
+        }
+    };
+    let settings = Settings {
+        data_dir: data_dir.clone(),
+        store: store_url,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        time_zone: chrono_tz::Asia::Shanghai,
+    };
+    spawn_with(settings, postgres_database).await
+}
+
+/// Starts a server on `settings` (another process's view of the same data, say).
+pub async fn spawn_with(settings: Settings, postgres_database: Option<String>) -> TestApp {
+    let clock = Arc::new(SettableClock::new(START.parse().unwrap()));
+    let app = Application::build(&settings, clock.clone())
+        .await
+        .expect("the app starts");
+    let address = format!("http://{}", app.local_addr());
+    let ledger = app.ledger();
+    let keys = app.keys();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        clock,
+        keys,
+        ledger,
+        data_dir: settings.data_dir.clone(),
+        settings,
+        postgres_database,
+        stop: Some(stop),
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.postgres_database.take() {
+            // Dropped from a plain thread: Drop cannot await, and the test's runtime is ending.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(pool) =
+                        sqlx::PgPool::connect(&format!("{}/postgres", postgres_server())).await
+                    {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub fn credit(body: &str) -> CreditCode {
+    CreditCode::with_check_character(body).unwrap()
+}
+
+/// An enterprise registered in Lixia district, Jinan: its cases go to bureau 370100.
+pub fn jinan_enterprise() -> CreditCode {
+    credit("91370102MA3C4F5G6")
+}
+
+pub fn another_jinan_enterprise() -> CreditCode {
+    credit("91370102MA3C4F5H7")
+}
+
+pub fn qingdao_enterprise() -> CreditCode {
+    credit("91370202MA3D7K8L9")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn applicant_token(&self, credit_code: &CreditCode) -> String {
+        self.token(&Actor::Applicant {
+            subject: format!("enterprise {credit_code}"),
+            credit_code: credit_code.clone(),
+        })
+    }
+
+    pub fn officer_token(&self, bureau: &str, post: Post) -> String {
+        self.token(&Actor::Officer {
+            subject: format!("{}@{bureau}", post.as_str()),
+            bureau: bureau.parse().unwrap(),
+            post,
+        })
+    }
+
+    pub fn auditor_token(&self) -> String {
+        self.token(&Actor::Auditor {
+            subject: "provincial audit office".into(),
+        })
+    }
+
+    fn token(&self, actor: &Actor) -> String {
+        self.keys
+            .issue(actor, Utc::now(), chrono::Duration::hours(1))
+    }
+
+    pub fn set_time(&self, at: &str) {
+        self.clock.set(at.parse::<DateTime<Utc>>().unwrap());
+    }
+
+    pub async fn file(&self, token: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url("/api/v1/cases"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Files a complete application for `item` and returns the new case's id.
+    pub async fn file_case(&self, credit_code: &CreditCode, item: &str) -> String {
+        let response = self
+            .file(&self.applicant_token(credit_code), &application(item))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let body: Value = response.json().await.unwrap();
+        body["case_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn command(&self, token: &str, case_id: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/cases/{case_id}/commands")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends a command that must succeed; returns the case after it.
+    pub async fn ok_command(&self, token: &str, case_id: &str, body: Value) -> Value {
+        let response = self.command(token, case_id, body.clone()).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body} -> {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub async fn get_case(&self, token: &str, case_id: &str) -> Response {
+        self.client
+            .get(self.url(&format!("/api/v1/cases/{case_id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub fn db(&self) -> &Db {
+        self.ledger.db()
+    }
+
+    pub async fn log_head(&self) -> i64 {
+        projections::log::head_position(self.db()).await.unwrap()
+    }
+
+    pub async fn all_events(&self) -> Vec<projections::LoggedEvent> {
+        projections::log::read_after(self.db(), 0, i64::MAX)
+            .await
+            .unwrap()
+    }
+
+    /// Takes `case_id` (Jinan, XK-003, no commitment) from filed to issued.
+    pub async fn through_issuance(&self, case_id: &str) -> Value {
+        let acceptor = self.officer_token("370100", Post::Acceptor);
+        let reviewer = self.officer_token("370100", Post::Reviewer);
+        let approver = self.officer_token("370100", Post::Approver);
+        self.ok_command(&acceptor, case_id, json!({"type": "accept"}))
+            .await;
+        self.ok_command(
+            &reviewer,
+            case_id,
+            json!({"type": "record_review", "findings": "符合条件", "recommendation": "approve"}),
+        )
+        .await;
+        self.ok_command(&approver, case_id, json!({"type": "approve"}))
+            .await;
+        self.ok_command(
+            &approver,
+            case_id,
+            json!({"type": "issue_permit", "scope": "复合肥料"}),
+        )
+        .await
+    }
+}
+
+/// A complete application for `item`, every required material attached.
+pub fn application(item: &str) -> Value {
+    let catalogue = Catalogue::bundled();
+    let item_code = ItemCode::parse(item).unwrap();
+    let materials: Vec<Value> = catalogue
+        .item(&item_code)
+        .unwrap()
+        .materials
+        .iter()
+        .enumerate()
+        .map(|(i, name)| json!({"name": name, "digest": format!("{i:0>64}")}))
+        .collect();
+    json!({
+        "item_code": item,
+        "enterprise_name": "济南恒力化工有限公司",
+        "product": "复合肥料",
+        "materials": materials,
+        "contact": {"person": "王经理", "phone": "13800000000"}
+    })
+}
+
+/// Asserts a problem+json response with `status` naming `rule`.
+pub async fn assert_problem(response: Response, status: StatusCode, rule: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["rule"], rule, "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    body
+}

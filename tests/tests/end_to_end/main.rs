@@ -1,0 +1,11 @@
+//! End-to-end tests: the real server on 127.0.0.1:0 over real HTTP, each test on SQLite and
+//! on PostgreSQL (which must be running: these tests fail, never skip, without it).
+//! Set TEST_LOG=1 to see the server's logs.
+
+mod helpers;
+
+mod case_lifecycle;
+mod errors;
+mod log_integrity;
+mod replay;
+mod worklists;
