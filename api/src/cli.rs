@@ -61,6 +61,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "PERMIT_LEDGER_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Base URL the public reaches this server at, used in feed links (default http://LISTEN).
+        #[arg(long, env = "PERMIT_LEDGER_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Print a bearer token for an applicant, officer or auditor.
     Token(TokenArgs),
@@ -119,16 +122,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         store,
         time_zone,
     } = cli.global;
-    let settings = |listen| Settings {
+    let settings = |listen, public_url| Settings {
         data_dir: data_dir.clone(),
         store: store.clone(),
         listen,
         time_zone,
+        public_url,
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
     match cli.command {
-        Command::Serve { listen } => {
-            let app = Application::build(&settings(listen), Arc::new(SystemClock)).await?;
+        Command::Serve { listen, public_url } => {
+            let app = Application::build(&settings(listen, public_url), Arc::new(SystemClock)).await?;
             app.run_until(shutdown_signal()).await;
             Ok(())
         }
@@ -146,10 +150,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { days, seed } => {
-            crate::demo::run(&settings(unused_listen), days, seed).await
+            crate::demo::run(&settings(unused_listen, None), days, seed).await
         }
         Command::Replay => {
-            let ledger = open_ledger(&settings(unused_listen), Arc::new(SystemClock)).await?;
+            let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
             let projector = ledger.projector();
             projector.catch_up().await?;
             let live = rows_digest(&ledger).await?;

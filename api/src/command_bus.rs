@@ -4,40 +4,37 @@
 
 use std::collections::HashMap;
 
-use cqrs_es::AggregateError;
-use domain::{CaseCommand, CaseError, CaseServices, PermitCase};
+use cqrs_es::{Aggregate, AggregateError};
 use postgres_es::{postgres_cqrs, PostgresCqrs};
 use projections::Db;
 use sqlite_es::{sqlite_cqrs, SqliteCqrs};
 
-pub enum CommandBus {
-    Sqlite(SqliteCqrs<PermitCase>),
-    Postgres(PostgresCqrs<PermitCase>),
+pub enum CommandBus<A: Aggregate> {
+    Sqlite(SqliteCqrs<A>),
+    Postgres(PostgresCqrs<A>),
 }
 
-impl CommandBus {
-    pub fn new(db: &Db, services: CaseServices) -> Self {
+impl<A> CommandBus<A>
+where
+    A: Aggregate,
+    A::Command: Send,
+{
+    pub fn new(db: &Db, services: A::Services) -> Self {
         match db {
             Db::Sqlite(pool) => CommandBus::Sqlite(sqlite_cqrs(pool.clone(), vec![], services)),
-            Db::Postgres(pool) => {
-                CommandBus::Postgres(postgres_cqrs(pool.clone(), vec![], services))
-            }
+            Db::Postgres(pool) => CommandBus::Postgres(postgres_cqrs(pool.clone(), vec![], services)),
         }
     }
 
     pub async fn execute(
         &self,
-        case_id: &str,
-        command: CaseCommand,
+        aggregate_id: &str,
+        command: A::Command,
         metadata: HashMap<String, String>,
-    ) -> Result<(), AggregateError<CaseError>> {
+    ) -> Result<(), AggregateError<A::Error>> {
         match self {
-            CommandBus::Sqlite(cqrs) => {
-                cqrs.execute_with_metadata(case_id, command, metadata).await
-            }
-            CommandBus::Postgres(cqrs) => {
-                cqrs.execute_with_metadata(case_id, command, metadata).await
-            }
+            CommandBus::Sqlite(cqrs) => cqrs.execute_with_metadata(aggregate_id, command, metadata).await,
+            CommandBus::Postgres(cqrs) => cqrs.execute_with_metadata(aggregate_id, command, metadata).await,
         }
     }
 }

@@ -69,6 +69,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
     for day in 0..days {
         let morning = start + Duration::days(i64::from(day));
         clock.set(morning);
+        demo.ledger.publish_due_days().await?;
         let calendar = &demo.ledger.services().calendar;
         if !calendar.is_working_day(morning.with_timezone(&tz).date_naive()) {
             continue;
@@ -79,7 +80,9 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
         }
         demo.advance_open_cases().await?;
     }
-    demo.ledger.catch_up().await?;
+    clock.set(Utc::now());
+    demo.ledger.publish_due_days().await?;
+    let published = projections::listing_queries::published_days(demo.ledger.db(), i64::from(days) + 1).await?;
     let events = projections::log::head_position(demo.ledger.db()).await?;
     let mut counts = std::collections::BTreeMap::new();
     for case in &demo.cases {
@@ -88,8 +91,9 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
         }
     }
     println!(
-        "demo: {} cases, {events} events, {days} days ending {today}, into {}",
+        "demo: {} cases, {events} events, {} days published, {days} days ending {today}, into {}",
         demo.cases.len(),
+        published.len(),
         projections::db::redact(&settings.store_url())
     );
     for (status, count) in counts {

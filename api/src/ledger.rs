@@ -15,7 +15,11 @@ use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase
 use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
-use projections::{on_db, CaseProjector, CaseView, Db, ProjectionError};
+use domain::publication::DailyPublication;
+use projections::{
+    on_db, CaseProjection, CaseProjector, CaseView, Db, NoticesProjection, NoticesProjector, ProjectionError,
+    Projector,
+};
 use tokio::sync::Notify;
 
 use crate::clock::{log_timestamp, Clock};
@@ -52,8 +56,10 @@ pub struct Submission {
 
 pub struct Ledger {
     db: Db,
-    commands: CommandBus,
+    commands: CommandBus<PermitCase>,
+    publications: CommandBus<DailyPublication>,
     projector: Arc<CaseProjector>,
+    notices: Arc<NoticesProjector>,
     projector_wakeup: Arc<Notify>,
     services: Arc<CaseServices>,
     clock: Arc<dyn Clock>,
@@ -71,7 +77,12 @@ impl Ledger {
         db.migrate().await?;
         Ok(Self {
             commands: CommandBus::new(&db, services.clone()),
-            projector: Arc::new(CaseProjector::new(db.clone())),
+            publications: CommandBus::new(&db, ()),
+            projector: Arc::new(Projector::new(db.clone(), CaseProjection)),
+            notices: Arc::new(Projector::new(
+                db.clone(),
+                NoticesProjection::new(db.clone(), services.catalogue.clone(), time_zone),
+            )),
             projector_wakeup: Arc::new(Notify::new()),
             services: Arc::new(services),
             db,
@@ -94,6 +105,18 @@ impl Ledger {
 
     pub fn projector(&self) -> &Arc<CaseProjector> {
         &self.projector
+    }
+
+    pub fn notices_projector(&self) -> &Arc<NoticesProjector> {
+        &self.notices
+    }
+
+    pub fn time_zone(&self) -> Tz {
+        self.time_zone
+    }
+
+    pub(crate) fn publications(&self) -> &CommandBus<DailyPublication> {
+        &self.publications
     }
 
     /// Woken after every commit, so the background projector needs no tight polling.
@@ -164,7 +187,7 @@ impl Ledger {
     /// Brings the case projection up to date now, so that a client reads its own write; a
     /// failure is logged and left to the background projector, which retries.
     async fn project(&self) {
-        if let Err(error) = self.projector.catch_up().await {
+        if let Err(error) = self.catch_up().await {
             tracing::error!(error = %error, "case projection failed; the background projector will retry");
         }
         self.projector_wakeup.notify_one();
@@ -279,9 +302,11 @@ impl Ledger {
         .await
     }
 
-    /// Runs the projector until it has caught up with the log.
+    /// Runs every projector until it has caught up with the log; returns the position reached.
     pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
-        self.projector.catch_up().await
+        let position = self.projector.catch_up().await?;
+        self.notices.catch_up().await?;
+        Ok(position)
     }
 }
 

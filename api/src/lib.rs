@@ -4,6 +4,7 @@
 //! - [`startup`]: build the application, serve, shut down gracefully.
 //! - [`ledger`]: the ledger as clients use it (send commands, read cases and worklists).
 //! - [`command_bus`]: cqrs-es on the chosen store.
+//! - [`publisher`]: the daily publication of ended days.
 //! - [`routes`]: HTTP endpoints, one file per resource.
 //! - [`auth`], [`problem`], [`clock`], [`settings`]: tokens, errors, time, configuration.
 //! - [`cli`], [`demo`]: the command line and the sample-data loader.
@@ -15,6 +16,7 @@ pub mod command_bus;
 pub mod demo;
 pub mod ledger;
 pub mod problem;
+pub mod publisher;
 pub mod routes;
 pub mod settings;
 pub mod startup;

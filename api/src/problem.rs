@@ -136,3 +136,9 @@ impl From<LedgerError> for Problem {
         }
     }
 }
+
+impl From<projections::case_queries::QueryError> for Problem {
+    fn from(error: projections::case_queries::QueryError) -> Self {
+        Problem::internal(&error)
+    }
+}

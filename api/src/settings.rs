@@ -12,7 +12,11 @@ pub struct Settings {
     /// `sqlite://PATH` or `postgres://...`; None for the SQLite file in the data directory.
     pub store: Option<String>,
     pub listen: SocketAddr,
+    /// Business days and the daily publication are counted in this time zone.
     pub time_zone: Tz,
+    /// The base URL the public reaches the server at, for links in feeds; default
+    /// `http://LISTEN`.
+    pub public_url: Option<String>,
 }
 
 impl Settings {

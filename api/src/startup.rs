@@ -44,9 +44,16 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let address = listener.local_addr().context("the listener has no address")?;
+        let base_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let publisher = ledger.services().catalogue.jurisdiction().province.name.clone();
         Ok(Self {
             listener,
-            state: AppState { ledger, keys },
+            state: AppState {
+                ledger,
+                keys,
+                site: feed::Site::new(&base_url, &publisher),
+            },
         })
     }
 
@@ -82,12 +89,16 @@ impl Application {
     }
 }
 
-/// Keeps projections current for writes made by other processes on the same database, and
-/// retries after a failed inline catch-up.
+/// Keeps projections current for writes made by other processes on the same database,
+/// retries after a failed inline catch-up, and publishes each day once it has ended (days
+/// missed while no server ran are published on the first pass, at start-up).
 async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(error) = ledger.catch_up().await {
             tracing::error!(%error, "background projection failed; retrying");
+        }
+        if let Err(error) = ledger.publish_due_days().await {
+            tracing::error!(%error, "daily publication failed; retrying");
         }
         tokio::select! {
             _ = ledger.projector_wakeup().notified() => {}

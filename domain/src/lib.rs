@@ -7,11 +7,13 @@
 //! - [`calendar`]: working days (holidays and make-up workdays from data).
 //! - [`values`]: typed values parsed at the boundary (credit code, bureau, case id, ...).
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
+//! - [`publication`]: the daily publication of public notices, once per day.
 
 pub mod actor;
 pub mod calendar;
 pub mod catalogue;
 pub mod permit_case;
+pub mod publication;
 pub mod services;
 pub mod values;
 

@@ -1,5 +1,18 @@
-//! The public transparency feed: RSS 2.0 and JSON Feed 1.1 rendering of the daily permit
-//! listings, and daily publication. Pure renderers over projection data.
+//! The public transparency feed: renders published listings as RSS 2.0 and JSON Feed 1.1,
+//! and each day's listing as an RFC 5005 archive document. Pure: data in, bytes out; the same
+//! data always renders the same bytes.
 //!
-//! Empty until the listings projection lands; the crate exists so that the dependency arrows
-//! (domain <- projections <- feed <- api) are fixed from the start.
+//! - [`site`]: the public base URL and the paths of feeds, listings and permits.
+//! - [`notice_text`]: a notice's title and text, shared by both formats.
+//! - [`archive`]: the RFC 5005 links of a day's listing.
+//! - [`rss_feed`]: RSS 2.0 documents.
+//! - [`json_feed`]: JSON Feed 1.1 documents.
+
+pub mod archive;
+pub mod json_feed;
+pub mod notice_text;
+pub mod rss_feed;
+pub mod site;
+
+pub use archive::ArchiveLinks;
+pub use site::Site;

@@ -7,16 +7,24 @@
 //! - [`db`]: the SQLite or PostgreSQL pool, connection and schema migrations.
 //! - [`log`]: reading the event log in position order, as stored.
 //! - [`case_view`]: a case's current state, folded from its events (pure).
-//! - [`case_projector`]: the checkpointed projector that maintains `case_state`.
+//! - [`projector`]: the checkpointed projector that runs any [`Projection`].
+//! - [`case_projector`]: the `case_state` projection.
 //! - [`case_queries`]: one case, worklists by bureau, status, applicant and item.
+//! - [`notices`]: public notices of permits issued and revoked, and which day published them.
+//! - [`listing_queries`]: published days and their notices.
 
 pub mod case_projector;
 pub mod case_queries;
 pub mod case_view;
 pub mod db;
+pub mod listing_queries;
 pub mod log;
+pub mod notices;
+pub mod projector;
 
-pub use case_projector::{CaseProjector, ProjectionError};
+pub use case_projector::{CaseProjection, CaseProjector};
+pub use notices::{NoticesProjection, NoticesProjector, PublicNotice};
+pub use projector::{Projection, ProjectionError, Projector};
 pub use case_view::CaseView;
 pub use db::Db;
 pub use log::LoggedEvent;

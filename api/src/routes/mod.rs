@@ -3,6 +3,7 @@
 
 mod cases;
 mod catalogue;
+mod feeds;
 mod health;
 mod request;
 
@@ -26,6 +27,7 @@ pub const BODY_LIMIT: u64 = 64 * 1024;
 pub struct AppState {
     pub ledger: Arc<Ledger>,
     pub keys: TokenKeys,
+    pub site: feed::Site,
 }
 
 pub fn with_state(
@@ -45,7 +47,13 @@ pub fn routes(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(cases::read_case(state.clone()))
         .unify()
-        .or(cases::list_cases(state))
+        .or(cases::list_cases(state.clone()))
+        .unify()
+        .or(feeds::feeds(state.clone()))
+        .unify()
+        .or(feeds::listings(state.clone()))
+        .unify()
+        .or(feeds::permit(state))
         .unify()
         .recover(recover)
         .unify()

@@ -46,6 +46,10 @@ macro_rules! on_both_stores {
 }
 pub(crate) use on_both_stores;
 
+/// The base URL feeds are rendered with: the same for every test server, so that two stores
+/// given the same commands publish the same bytes.
+pub const PUBLIC_URL: &str = "https://permits.example.gov.cn";
+
 /// 09:00 on Monday 2 November 2026 in Asia/Shanghai.
 pub const START: &str = "2026-11-02T01:00:00Z";
 
@@ -99,6 +103,7 @@ pub async fn spawn_app(store: Store) -> TestApp {
         store: store_url,
         listen: "127.0.0.1:0".parse().unwrap(),
         time_zone: chrono_tz::Asia::Shanghai,
+        public_url: Some(PUBLIC_URL.to_owned()),
     };
     spawn_with(settings, postgres_database).await
 }

@@ -1,0 +1,211 @@
+//! The checkpointed projector: reads the log by global position after its checkpoint, lets a
+//! projection fold a batch into its rows, and moves the checkpoint in the same transaction.
+
+use async_trait::async_trait;
+use sqlx::{Postgres, Sqlite, Transaction};
+use tokio::sync::Mutex;
+
+use crate::case_view::FoldError;
+use crate::db::Db;
+use crate::log::{self, LogError, LoggedEvent};
+use crate::on_db;
+
+/// An open transaction on either database.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same sqlx code on the connection of whichever transaction `tx` holds; use
+/// `&mut *conn` as the executor.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::projector::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::projector::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database error in the {projector} projector: {source}")]
+    Db {
+        projector: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error(transparent)]
+    Fold(#[from] FoldError),
+    #[error("the log skips from position {after} to {found}: refusing to project past a gap")]
+    Gap { after: i64, found: i64 },
+    #[error("stored row {key} of the {projector} projection does not decode: {source}")]
+    StoredRow {
+        projector: &'static str,
+        key: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl ProjectionError {
+    pub fn db(projector: &'static str) -> impl Fn(sqlx::Error) -> ProjectionError {
+        move |source| ProjectionError::Db { projector, source }
+    }
+}
+
+/// A read model: how a batch of events changes its rows, and how to forget them all.
+#[async_trait]
+pub trait Projection: Send + Sync {
+    /// The checkpoint's name; also names the projection in errors and reports.
+    const NAME: &'static str;
+
+    /// Folds `events` (contiguous, in position order) into the rows, inside `tx`.
+    async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError>;
+
+    /// Deletes every row, inside `tx`.
+    async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError>;
+}
+
+/// Keeps a projection equal to the fold of the log. Safe to run from several tasks or
+/// processes: the checkpoint moves by compare-and-set, so no event is applied twice.
+pub struct Projector<P> {
+    db: Db,
+    projection: P,
+    batch_size: i64,
+    running: Mutex<()>,
+}
+
+impl<P: Projection> Projector<P> {
+    pub fn new(db: Db, projection: P) -> Self {
+        Self {
+            db,
+            projection,
+            batch_size: 500,
+            running: Mutex::new(()),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        P::NAME
+    }
+
+    /// Applies every event after the checkpoint; returns the position reached.
+    pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
+        let _one_at_a_time = self.running.lock().await;
+        loop {
+            let checkpoint = self.checkpoint().await?;
+            let events = log::read_after(&self.db, checkpoint, self.batch_size).await?;
+            let Some(last) = events.last().map(|e| e.position) else {
+                return Ok(checkpoint);
+            };
+            for (expected, event) in (checkpoint + 1..).zip(&events) {
+                if event.position != expected {
+                    return Err(ProjectionError::Gap {
+                        after: expected - 1,
+                        found: event.position,
+                    });
+                }
+            }
+            self.apply_batch(checkpoint, last, &events).await?;
+        }
+    }
+
+    /// Forgets every row and the checkpoint, then replays the whole log.
+    pub async fn rebuild(&self) -> Result<i64, ProjectionError> {
+        {
+            let _one_at_a_time = self.running.lock().await;
+            self.checkpoint().await?;
+            let db_error = ProjectionError::db(P::NAME);
+            let mut tx = self.db.begin().await.map_err(&db_error)?;
+            on_tx!(&mut tx, |conn| sqlx::query(
+                "UPDATE projector_checkpoints SET position = 0 WHERE name = $1"
+            )
+            .bind(P::NAME)
+            .execute(&mut *conn)
+            .await
+            .map_err(&db_error)?
+            .rows_affected());
+            self.projection.reset(&mut tx).await?;
+            tx.commit().await.map_err(&db_error)?;
+        }
+        self.catch_up().await
+    }
+
+    pub async fn checkpoint(&self) -> Result<i64, ProjectionError> {
+        let db_error = ProjectionError::db(P::NAME);
+        let position = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO projector_checkpoints (name, position) VALUES ($1, 0) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(P::NAME)
+            .execute(pool)
+            .await
+            .map_err(&db_error)?;
+            sqlx::query_scalar::<_, i64>("SELECT position FROM projector_checkpoints WHERE name = $1")
+                .bind(P::NAME)
+                .fetch_one(pool)
+                .await
+                .map_err(&db_error)?
+        });
+        Ok(position)
+    }
+
+    async fn apply_batch(&self, from: i64, to: i64, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+        let db_error = ProjectionError::db(P::NAME);
+        let mut tx = self.db.begin().await.map_err(&db_error)?;
+        // The checkpoint moves first: it takes the write lock at once (SQLite) and tells
+        // whether another projector got here first, in which case nothing is written.
+        let moved = on_tx!(&mut tx, |conn| sqlx::query(
+            "UPDATE projector_checkpoints SET position = $1 WHERE name = $2 AND position = $3"
+        )
+        .bind(to)
+        .bind(P::NAME)
+        .bind(from)
+        .execute(&mut *conn)
+        .await
+        .map_err(&db_error)?
+        .rows_affected());
+        if moved != 1 {
+            tx.rollback().await.map_err(&db_error)?;
+            return Ok(());
+        }
+        self.projection.apply(&mut tx, events).await?;
+        tx.commit().await.map_err(&db_error)
+    }
+}
