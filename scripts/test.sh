@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: unit and property tests, the store suites and the end-to-end tests over
-# HTTP on SQLite and on PostgreSQL (which must answer: those tests fail, never skip, without it).
+# HTTP on SQLite and on PostgreSQL (which must answer: those tests fail, never skip, without it),
+# feeds read by Python feedparser (installed by scripts/feed-reader.sh).
 # Ends with one line totalling all test binaries: "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
+PERMIT_LEDGER_FEED_READER=$(scripts/feed-reader.sh)
+export PERMIT_LEDGER_FEED_READER
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

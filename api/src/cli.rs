@@ -132,7 +132,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
     match cli.command {
         Command::Serve { listen, public_url } => {
-            let app = Application::build(&settings(listen, public_url), Arc::new(SystemClock)).await?;
+            let app =
+                Application::build(&settings(listen, public_url), Arc::new(SystemClock)).await?;
             app.run_until(shutdown_signal()).await;
             Ok(())
         }

@@ -22,7 +22,9 @@ where
     pub fn new(db: &Db, services: A::Services) -> Self {
         match db {
             Db::Sqlite(pool) => CommandBus::Sqlite(sqlite_cqrs(pool.clone(), vec![], services)),
-            Db::Postgres(pool) => CommandBus::Postgres(postgres_cqrs(pool.clone(), vec![], services)),
+            Db::Postgres(pool) => {
+                CommandBus::Postgres(postgres_cqrs(pool.clone(), vec![], services))
+            }
         }
     }
 
@@ -33,8 +35,14 @@ where
         metadata: HashMap<String, String>,
     ) -> Result<(), AggregateError<A::Error>> {
         match self {
-            CommandBus::Sqlite(cqrs) => cqrs.execute_with_metadata(aggregate_id, command, metadata).await,
-            CommandBus::Postgres(cqrs) => cqrs.execute_with_metadata(aggregate_id, command, metadata).await,
+            CommandBus::Sqlite(cqrs) => {
+                cqrs.execute_with_metadata(aggregate_id, command, metadata)
+                    .await
+            }
+            CommandBus::Postgres(cqrs) => {
+                cqrs.execute_with_metadata(aggregate_id, command, metadata)
+                    .await
+            }
         }
     }
 }

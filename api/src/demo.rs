@@ -82,7 +82,8 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
     }
     clock.set(Utc::now());
     demo.ledger.publish_due_days().await?;
-    let published = projections::listing_queries::published_days(demo.ledger.db(), i64::from(days) + 1).await?;
+    let published =
+        projections::listing_queries::published_days(demo.ledger.db(), i64::from(days) + 1).await?;
     let events = projections::log::head_position(demo.ledger.db()).await?;
     let mut counts = std::collections::BTreeMap::new();
     for case in &demo.cases {

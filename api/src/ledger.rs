@@ -10,15 +10,15 @@ use chrono_tz::Tz;
 use cqrs_es::Aggregate;
 use cqrs_es::AggregateError;
 use domain::permit_case::Application;
+use domain::publication::DailyPublication;
 use domain::values::{CaseId, PermitNumber};
 use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase};
 use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
-use domain::publication::DailyPublication;
 use projections::{
-    on_db, CaseProjection, CaseProjector, CaseView, Db, NoticesProjection, NoticesProjector, ProjectionError,
-    Projector,
+    on_db, CaseProjection, CaseProjector, CaseView, Db, NoticesProjection, NoticesProjector,
+    ProjectionError, Projector,
 };
 use tokio::sync::Notify;
 

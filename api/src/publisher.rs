@@ -17,16 +17,25 @@ impl Ledger {
     /// Publishes every ended day not yet published; returns the days this call published
     /// (a day another process published first is skipped, not repeated).
     pub async fn publish_due_days(&self) -> Result<Vec<NaiveDate>, LedgerError> {
-        self.catch_up().await.map_err(|e| LedgerError::Store(e.to_string()))?;
+        self.catch_up()
+            .await
+            .map_err(|e| LedgerError::Store(e.to_string()))?;
         let db = self.db();
         let Some((first, last)) = listing_queries::log_time_span(db).await? else {
             return Ok(Vec::new());
         };
         let tz = self.time_zone();
-        let (Some(first_day), Some(last_event_day)) = (day_of(&first, tz), day_of(&last, tz)) else {
-            return Err(LedgerError::Store("the log holds a recorded_at that is not a time".into()));
+        let (Some(first_day), Some(last_event_day)) = (day_of(&first, tz), day_of(&last, tz))
+        else {
+            return Err(LedgerError::Store(
+                "the log holds a recorded_at that is not a time".into(),
+            ));
         };
-        let Some(latest_ended) = self.today().max(last_event_day).checked_sub_days(Days::new(1)) else {
+        let Some(latest_ended) = self
+            .today()
+            .max(last_event_day)
+            .checked_sub_days(Days::new(1))
+        else {
             return Ok(Vec::new());
         };
         let mut day = match listing_queries::published_days(db, 1).await?.first() {
@@ -51,7 +60,11 @@ impl Ledger {
                 ("request_id".to_owned(), format!("publish-{day}")),
                 ("requested_at".to_owned(), now),
             ]);
-            match self.publications().execute(&publication_id(day), command, metadata).await {
+            match self
+                .publications()
+                .execute(&publication_id(day), command, metadata)
+                .await
+            {
                 Ok(()) => {
                     tracing::info!(%day, count = notices.len(), "published");
                     published.push(day);
@@ -62,7 +75,9 @@ impl Ledger {
                 }
                 Err(other) => return Err(LedgerError::Store(other.to_string())),
             }
-            self.catch_up().await.map_err(|e| LedgerError::Store(e.to_string()))?;
+            self.catch_up()
+                .await
+                .map_err(|e| LedgerError::Store(e.to_string()))?;
             day = day + Days::new(1);
         }
         Ok(published)

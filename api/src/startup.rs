@@ -44,9 +44,20 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        let address = listener.local_addr().context("the listener has no address")?;
-        let base_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
-        let publisher = ledger.services().catalogue.jurisdiction().province.name.clone();
+        let address = listener
+            .local_addr()
+            .context("the listener has no address")?;
+        let base_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
+        let publisher = ledger
+            .services()
+            .catalogue
+            .jurisdiction()
+            .province
+            .name
+            .clone();
         Ok(Self {
             listener,
             state: AppState {

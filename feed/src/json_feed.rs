@@ -95,7 +95,8 @@ pub fn daily(site: &Site, feed_url: &str, days: &[PublishedDay]) -> String {
     let mut feed = base(
         site,
         format!("{}：每日公示 Daily listings", site.publisher),
-        "每个工作日公示的许可信息清单 One item per published day, linking to its full listing".into(),
+        "每个工作日公示的许可信息清单 One item per published day, linking to its full listing"
+            .into(),
         feed_url,
     );
     feed.items = days
@@ -119,10 +120,18 @@ pub fn daily(site: &Site, feed_url: &str, days: &[PublishedDay]) -> String {
 /// A day's full listing as an archive document: RFC 5005's links as `_permit_ledger` members
 /// (JSON Feed has no archive vocabulary of its own), `next_url` pointing to the older day.
 /// `_permit_ledger.notices` is the exact array the day's digest is computed over.
-pub fn listing(site: &Site, day: &PublishedDay, notices: &[PublicNotice], links: &ArchiveLinks) -> String {
+pub fn listing(
+    site: &Site,
+    day: &PublishedDay,
+    notices: &[PublicNotice],
+    links: &ArchiveLinks,
+) -> String {
     let mut feed = base(
         site,
-        format!("{}：{} 许可公示 Listing of {}", site.publisher, day.day, day.day),
+        format!(
+            "{}：{} 许可公示 Listing of {}",
+            site.publisher, day.day, day.day
+        ),
         format!("{} 公示许可信息 {} 条", day.day, day.count),
         &links.this,
     );

@@ -23,9 +23,15 @@ pub fn text(notice: &PublicNotice) -> String {
         format!("统一社会信用代码 Credit code: {}", notice.credit_code),
         format!("许可事项 Item: {} {}", notice.item_code, notice.item_name),
         format!("许可范围 Scope: {}", notice.scope),
-        format!("发证机关 Issued by: {} ({})", notice.bureau_name, notice.bureau),
+        format!(
+            "发证机关 Issued by: {} ({})",
+            notice.bureau_name, notice.bureau
+        ),
         format!("发证日期 Issued on: {}", notice.issued_on),
-        format!("有效期 Valid: {} – {}", notice.valid_from, notice.valid_until),
+        format!(
+            "有效期 Valid: {} – {}",
+            notice.valid_from, notice.valid_until
+        ),
     ];
     if let Some(revoked_on) = notice.revoked_on {
         lines.push(format!("撤销日期 Revoked on: {revoked_on}"));
@@ -40,7 +46,40 @@ pub fn text(notice: &PublicNotice) -> String {
     lines.join("\n")
 }
 
+/// The text as HTML, for RSS descriptions (which readers render as HTML): markup in a name
+/// stays text.
+pub fn html(notice: &PublicNotice) -> String {
+    html_escape::encode_text(&text(notice)).replace('\n', "<br/>")
+}
+
 /// A log timestamp (RFC 3339) as a DateTime; the log only holds valid ones.
 pub fn timestamp(recorded_at: &str) -> DateTime<Utc> {
     recorded_at.parse().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_a_name_stays_text_in_html() {
+        let notice: PublicNotice = serde_json::from_value(serde_json::json!({
+            "id": "urn:permit-ledger:notice:1", "kind": "issued",
+            "permit_number": "XK-003-370100-2026-00001",
+            "enterprise_name": "<script>alert(1)</script>",
+            "credit_code": "91350100M000100Y43", "item_code": "XK-003", "item_name": "化肥",
+            "scope": "复合肥料", "bureau": "370100", "bureau_name": "济南", "issued_on": "2026-11-02",
+            "valid_from": "2026-11-02", "valid_until": "2031-11-01", "revoked_on": null,
+            "revocation_reason": null, "blacklisted": false,
+            "recorded_at": "2026-11-02T01:00:00.000000Z", "day": "2026-11-02", "position": 1
+        }))
+        .unwrap();
+        let html = html(&notice);
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("<br/>"));
+    }
 }

@@ -24,7 +24,13 @@ fn link(rel: &str, href: &str) -> Link {
     }
 }
 
-fn channel(site: &Site, title: String, description: String, self_url: &str, last_build: Option<DateTime<Utc>>) -> Channel {
+fn channel(
+    site: &Site,
+    title: String,
+    description: String,
+    self_url: &str,
+    last_build: Option<DateTime<Utc>>,
+) -> Channel {
     Channel {
         title,
         link: site.url("/"),
@@ -43,7 +49,7 @@ fn notice_item(site: &Site, notice: &PublicNotice) -> Item {
     Item {
         title: Some(notice_text::title(notice)),
         link: Some(site.permit_url(notice.permit_number.as_str())),
-        description: Some(notice_text::text(notice)),
+        description: Some(notice_text::html(notice)),
         guid: Some(Guid {
             value: notice.id.clone(),
             permalink: false,
@@ -68,7 +74,12 @@ fn write(channel: &Channel) -> String {
 }
 
 /// One item per notice, newest first.
-pub fn permits(site: &Site, self_url: &str, notices: &[PublicNotice], updated: Option<DateTime<Utc>>) -> String {
+pub fn permits(
+    site: &Site,
+    self_url: &str,
+    notices: &[PublicNotice],
+    updated: Option<DateTime<Utc>>,
+) -> String {
     let mut channel = channel(
         site,
         format!("{}：许可信息公示 Permits issued and revoked", site.publisher),
@@ -86,14 +97,18 @@ pub fn daily(site: &Site, self_url: &str, days: &[PublishedDay]) -> String {
     let mut channel = channel(
         site,
         format!("{}：每日公示 Daily listings", site.publisher),
-        "每个工作日公示的许可信息清单 One item per published day, linking to its full listing".into(),
+        "每个工作日公示的许可信息清单 One item per published day, linking to its full listing"
+            .into(),
         self_url,
         updated,
     );
     channel.items = days
         .iter()
         .map(|day| Item {
-            title: Some(format!("{} 许可公示 {} 条 ({} notices)", day.day, day.count, day.count)),
+            title: Some(format!(
+                "{} 许可公示 {} 条 ({} notices)",
+                day.day, day.count, day.count
+            )),
             link: Some(site.listing_url(day.day, "rss")),
             description: Some(format!(
                 "{} 公示许可信息 {} 条。清单摘要 Listing digest (SHA-256): {}",
@@ -111,10 +126,18 @@ pub fn daily(site: &Site, self_url: &str, days: &[PublishedDay]) -> String {
 }
 
 /// A day's full listing as an RFC 5005 archive document.
-pub fn listing(site: &Site, day: &PublishedDay, notices: &[PublicNotice], links: &ArchiveLinks) -> String {
+pub fn listing(
+    site: &Site,
+    day: &PublishedDay,
+    notices: &[PublicNotice],
+    links: &ArchiveLinks,
+) -> String {
     let mut channel = channel(
         site,
-        format!("{}：{} 许可公示 Listing of {}", site.publisher, day.day, day.day),
+        format!(
+            "{}：{} 许可公示 Listing of {}",
+            site.publisher, day.day, day.day
+        ),
         format!(
             "{} 公示许可信息 {} 条；清单摘要 SHA-256 {}",
             day.day, day.count, day.digest
@@ -128,14 +151,17 @@ pub fn listing(site: &Site, day: &PublishedDay, notices: &[PublicNotice], links:
         atom.links.push(link("prev-archive", prev));
     }
     atom.links.push(link("next-archive", &links.next_archive));
-    channel.namespaces.insert("fh".into(), HISTORY_NAMESPACE.into());
+    channel
+        .namespaces
+        .insert("fh".into(), HISTORY_NAMESPACE.into());
     let archive = Extension {
         name: "fh:archive".into(),
         ..Default::default()
     };
-    channel
-        .extensions
-        .insert("fh".into(), BTreeMap::from([("archive".to_owned(), vec![archive])]));
+    channel.extensions.insert(
+        "fh".into(),
+        BTreeMap::from([("archive".to_owned(), vec![archive])]),
+    );
     channel.items = notices.iter().map(|n| notice_item(site, n)).collect();
     write(&channel)
 }

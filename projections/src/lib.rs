@@ -23,8 +23,8 @@ pub mod notices;
 pub mod projector;
 
 pub use case_projector::{CaseProjection, CaseProjector};
-pub use notices::{NoticesProjection, NoticesProjector, PublicNotice};
-pub use projector::{Projection, ProjectionError, Projector};
 pub use case_view::CaseView;
 pub use db::Db;
 pub use log::LoggedEvent;
+pub use notices::{NoticesProjection, NoticesProjector, PublicNotice};
+pub use projector::{Projection, ProjectionError, Projector};

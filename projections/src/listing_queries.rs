@@ -20,23 +20,34 @@ pub struct PublishedDay {
     pub digest: String,
 }
 
-/// The listing digest a DayPublished event carries: SHA-256 over the compact JSON array of the
-/// day's notices, in position order, exactly as the JSON archive's `_permit_ledger.notices`.
+/// The listing digest a DayPublished event carries: SHA-256 over the day's notices (in position
+/// order) as compact JSON with object keys sorted, UTF-8 unescaped: the JSON archive's
+/// `_permit_ledger.notices` re-serialised that way (Python: `json.dumps(notices,
+/// ensure_ascii=False, separators=(",", ":"), sort_keys=True)`) gives the same bytes.
 pub fn listing_digest(notices: &[PublicNotice]) -> String {
-    let bytes = serde_json::to_vec(notices).expect("notices always serialise");
+    // Through Value: its maps keep keys sorted, whatever the struct's field order.
+    let value = serde_json::to_value(notices).expect("notices always serialise");
+    let bytes = serde_json::to_vec(&value).expect("a JSON value always serialises");
     hex::encode(Sha256::digest(bytes))
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, QueryError> {
-    text.parse().map_err(|e: chrono::ParseError| QueryError::Db(sqlx::Error::Decode(Box::new(e))))
+    text.parse()
+        .map_err(|e: chrono::ParseError| QueryError::Db(sqlx::Error::Decode(Box::new(e))))
 }
 
 fn decode_notices(texts: Vec<String>) -> Result<Vec<PublicNotice>, QueryError> {
-    texts.iter().map(|t| serde_json::from_str(t).map_err(QueryError::from)).collect()
+    texts
+        .iter()
+        .map(|t| serde_json::from_str(t).map_err(QueryError::from))
+        .collect()
 }
 
 /// Notices not yet in any published listing whose day is `day` or earlier, in position order.
-pub async fn unpublished_notices_until(db: &Db, day: NaiveDate) -> Result<Vec<PublicNotice>, QueryError> {
+pub async fn unpublished_notices_until(
+    db: &Db,
+    day: NaiveDate,
+) -> Result<Vec<PublicNotice>, QueryError> {
     let texts: Vec<String> = on_db!(db, |pool| {
         sqlx::query_scalar(
             "SELECT notice FROM public_notices WHERE published_day IS NULL AND day <= $1 ORDER BY position",
@@ -49,18 +60,26 @@ pub async fn unpublished_notices_until(db: &Db, day: NaiveDate) -> Result<Vec<Pu
 }
 
 /// The notices published in `day`'s listing, in position order.
-pub async fn notices_published_on(db: &Db, day: NaiveDate) -> Result<Vec<PublicNotice>, QueryError> {
+pub async fn notices_published_on(
+    db: &Db,
+    day: NaiveDate,
+) -> Result<Vec<PublicNotice>, QueryError> {
     let texts: Vec<String> = on_db!(db, |pool| {
-        sqlx::query_scalar("SELECT notice FROM public_notices WHERE published_day = $1 ORDER BY position")
-            .bind(day.to_string())
-            .fetch_all(pool)
-            .await?
+        sqlx::query_scalar(
+            "SELECT notice FROM public_notices WHERE published_day = $1 ORDER BY position",
+        )
+        .bind(day.to_string())
+        .fetch_all(pool)
+        .await?
     });
     decode_notices(texts)
 }
 
 /// Every published notice about one permit, oldest first.
-pub async fn notices_for_permit(db: &Db, permit_number: &str) -> Result<Vec<PublicNotice>, QueryError> {
+pub async fn notices_for_permit(
+    db: &Db,
+    permit_number: &str,
+) -> Result<Vec<PublicNotice>, QueryError> {
     let texts: Vec<String> = on_db!(db, |pool| {
         sqlx::query_scalar(
             "SELECT notice FROM public_notices WHERE permit_number = $1 AND published_day IS NOT NULL \
@@ -107,33 +126,39 @@ pub async fn published_days(db: &Db, limit: i64) -> Result<Vec<PublishedDay>, Qu
 
 pub async fn published_day(db: &Db, day: NaiveDate) -> Result<Option<PublishedDay>, QueryError> {
     let row = on_db!(db, |pool| {
-        sqlx::query("SELECT position, published_at, count, digest FROM published_days WHERE day = $1")
-            .bind(day.to_string())
-            .fetch_optional(pool)
-            .await?
-            .map(|row| {
-                Ok::<_, sqlx::Error>((
-                    row.try_get::<i64, _>("position")?,
-                    row.try_get::<String, _>("published_at")?,
-                    row.try_get::<i64, _>("count")?,
-                    row.try_get::<String, _>("digest")?,
-                ))
-            })
-            .transpose()?
+        sqlx::query(
+            "SELECT position, published_at, count, digest FROM published_days WHERE day = $1",
+        )
+        .bind(day.to_string())
+        .fetch_optional(pool)
+        .await?
+        .map(|row| {
+            Ok::<_, sqlx::Error>((
+                row.try_get::<i64, _>("position")?,
+                row.try_get::<String, _>("published_at")?,
+                row.try_get::<i64, _>("count")?,
+                row.try_get::<String, _>("digest")?,
+            ))
+        })
+        .transpose()?
     });
-    Ok(row.map(|(position, published_at, count, digest)| PublishedDay {
-        day,
-        position,
-        published_at,
-        count,
-        digest,
-    }))
+    Ok(
+        row.map(|(position, published_at, count, digest)| PublishedDay {
+            day,
+            position,
+            published_at,
+            count,
+            digest,
+        }),
+    )
 }
 
 /// The first published day (where the archive chain starts).
 pub async fn first_published_day(db: &Db) -> Result<Option<NaiveDate>, QueryError> {
     let day: Option<String> = on_db!(db, |pool| {
-        sqlx::query_scalar("SELECT MIN(day) FROM published_days").fetch_one(pool).await?
+        sqlx::query_scalar("SELECT MIN(day) FROM published_days")
+            .fetch_one(pool)
+            .await?
     });
     day.as_deref().map(parse_day).transpose()
 }

@@ -90,10 +90,19 @@ impl NoticesProjection {
     }
 
     /// The notice for a permit event, built from the case as it stood after that event.
-    async fn notice_for(&self, event: &LoggedEvent, kind: NoticeKind) -> Result<PublicNotice, ProjectionError> {
-        let history = log::read_aggregate(&self.db, &event.aggregate_type, &event.aggregate_id).await?;
-        let upto: Vec<&LoggedEvent> = history.iter().filter(|e| e.sequence <= event.sequence).collect();
-        let case = CaseView::replay(upto)?.ok_or(crate::case_view::FoldError::BeforeFiling(event.position))?;
+    async fn notice_for(
+        &self,
+        event: &LoggedEvent,
+        kind: NoticeKind,
+    ) -> Result<PublicNotice, ProjectionError> {
+        let history =
+            log::read_aggregate(&self.db, &event.aggregate_type, &event.aggregate_id).await?;
+        let upto: Vec<&LoggedEvent> = history
+            .iter()
+            .filter(|e| e.sequence <= event.sequence)
+            .collect();
+        let case = CaseView::replay(upto)?
+            .ok_or(crate::case_view::FoldError::BeforeFiling(event.position))?;
         let permit = case
             .permit
             .clone()
@@ -103,10 +112,12 @@ impl NoticesProjection {
             .city_bureau(&case.bureau)
             .map(|b| b.name.clone())
             .unwrap_or_else(|| case.bureau.to_string());
-        let day = day_of(&event.recorded_at, self.time_zone).ok_or_else(|| ProjectionError::StoredRow {
-            projector: Self::NAME,
-            key: format!("recorded_at at {}", event.position),
-            source: serde::de::Error::custom("not an RFC 3339 time"),
+        let day = day_of(&event.recorded_at, self.time_zone).ok_or_else(|| {
+            ProjectionError::StoredRow {
+                projector: Self::NAME,
+                key: format!("recorded_at at {}", event.position),
+                source: serde::de::Error::custom("not an RFC 3339 time"),
+            }
         })?;
         Ok(PublicNotice {
             id: notice_id(event.position),
@@ -147,7 +158,8 @@ impl Projection for NoticesProjection {
                     };
                     let notice = self.notice_for(event, kind).await?;
                     let json = serde_json::to_string(&notice).expect("a notice always serialises");
-                    on_tx!(&mut *tx, |conn| sqlx::query(
+                    on_tx!(&mut *tx, |conn| {
+                        sqlx::query(
                         "INSERT INTO public_notices (position, notice_id, day, kind, permit_number, \
                            bureau, item_code, published_day, notice) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)"
@@ -163,7 +175,8 @@ impl Projection for NoticesProjection {
                     .execute(&mut *conn)
                     .await
                     .map_err(&db_error)?
-                    .rows_affected());
+                    .rows_affected()
+                    });
                 }
                 ("DailyPublication", _) => {
                     let PublicationEvent::DayPublished {
@@ -206,11 +219,13 @@ impl Projection for NoticesProjection {
     async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
         let db_error = ProjectionError::db(Self::NAME);
         for table in ["public_notices", "published_days"] {
-            on_tx!(&mut *tx, |conn| sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&mut *conn)
-                .await
-                .map_err(&db_error)?
-                .rows_affected());
+            on_tx!(&mut *tx, |conn| sqlx::query(&format!(
+                "DELETE FROM {table}"
+            ))
+            .execute(&mut *conn)
+            .await
+            .map_err(&db_error)?
+            .rows_affected());
         }
         Ok(())
     }

@@ -177,16 +177,23 @@ impl<P: Projection> Projector<P> {
             .execute(pool)
             .await
             .map_err(&db_error)?;
-            sqlx::query_scalar::<_, i64>("SELECT position FROM projector_checkpoints WHERE name = $1")
-                .bind(P::NAME)
-                .fetch_one(pool)
-                .await
-                .map_err(&db_error)?
+            sqlx::query_scalar::<_, i64>(
+                "SELECT position FROM projector_checkpoints WHERE name = $1",
+            )
+            .bind(P::NAME)
+            .fetch_one(pool)
+            .await
+            .map_err(&db_error)?
         });
         Ok(position)
     }
 
-    async fn apply_batch(&self, from: i64, to: i64, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    async fn apply_batch(
+        &self,
+        from: i64,
+        to: i64,
+        events: &[LoggedEvent],
+    ) -> Result<(), ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
         let mut tx = self.db.begin().await.map_err(&db_error)?;
         // The checkpoint moves first: it takes the write lock at once (SQLite) and tells

@@ -46,18 +46,29 @@ pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Reje
         .and(with_state(state))
         .and(warp::query::<HashMap<String, String>>())
         .and(warp::filters::path::full())
-        .and(warp::filters::query::raw().or(warp::any().map(String::new)).unify())
+        .and(
+            warp::filters::query::raw()
+                .or(warp::any().map(String::new))
+                .unify(),
+        )
         .and(validators())
-        .then(|file: String, state: AppState, query, path: warp::filters::path::FullPath, raw_query: String, validators| async move {
-            let self_path = if raw_query.is_empty() {
-                path.as_str().to_owned()
-            } else {
-                format!("{}?{raw_query}", path.as_str())
-            };
-            handle_feed(&file, &state, &query, &self_path, &validators)
-                .await
-                .unwrap_or_else(Reply::into_response)
-        })
+        .then(
+            |file: String,
+             state: AppState,
+             query,
+             path: warp::filters::path::FullPath,
+             raw_query: String,
+             validators| async move {
+                let self_path = if raw_query.is_empty() {
+                    path.as_str().to_owned()
+                } else {
+                    format!("{}?{raw_query}", path.as_str())
+                };
+                handle_feed(&file, &state, &query, &self_path, &validators)
+                    .await
+                    .unwrap_or_else(Reply::into_response)
+            },
+        )
 }
 
 /// GET /listings/{YYYY-MM-DD}.{json|rss}
@@ -79,15 +90,20 @@ pub fn permit(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::get())
         .and(with_state(state))
         .then(|number: String, state: AppState| async move {
-            let notices = match listing_queries::notices_for_permit(state.ledger.db(), &number).await {
-                Ok(notices) => notices,
-                Err(error) => return Problem::internal(&error).into_response(),
-            };
+            let notices =
+                match listing_queries::notices_for_permit(state.ledger.db(), &number).await {
+                    Ok(notices) => notices,
+                    Err(error) => return Problem::internal(&error).into_response(),
+                };
             if notices.is_empty() {
-                return Problem::not_found("permit-not-published", format!("no published permit {number}"))
-                    .into_response();
+                return Problem::not_found(
+                    "permit-not-published",
+                    format!("no published permit {number}"),
+                )
+                .into_response();
             }
-            warp::reply::json(&serde_json::json!({ "permit_number": number, "notices": notices })).into_response()
+            warp::reply::json(&serde_json::json!({ "permit_number": number, "notices": notices }))
+                .into_response()
         })
 }
 
@@ -103,17 +119,23 @@ async fn handle_feed(
     let site = &state.site;
     let self_url = site.url(self_path);
     let keep = |n: &PublicNotice| {
-        bureau.as_ref().is_none_or(|b| b.contains(&n.bureau)) && item.as_ref().is_none_or(|i| i == &n.item_code)
+        bureau.as_ref().is_none_or(|b| b.contains(&n.bureau))
+            && item.as_ref().is_none_or(|i| i == &n.item_code)
     };
     let (body, content_type, updated) = match file {
         "permits.rss" | "permits.json" => {
             let days = listing_queries::published_days(db, FEED_DAYS).await?;
             let mut notices = Vec::new();
             for day in &days {
-                notices.extend(listing_queries::notices_published_on(db, day.day).await?.into_iter().filter(keep));
+                notices.extend(
+                    listing_queries::notices_published_on(db, day.day)
+                        .await?
+                        .into_iter()
+                        .filter(keep),
+                );
             }
-            notices.sort_by(|a, b| b.position.cmp(&a.position));
-            let updated = days.first().map(|d| published_at(d));
+            notices.sort_by_key(|n| std::cmp::Reverse(n.position));
+            let updated = days.first().map(published_at);
             let body = if file.ends_with(".rss") {
                 rss_feed::permits(site, &self_url, &notices, updated)
             } else {
@@ -138,13 +160,27 @@ async fn handle_feed(
             };
             (body, content_type_of(file), updated)
         }
-        _ => return Err(Problem::not_found("no-such-feed", "feeds are permits.rss, permits.json, daily.rss, daily.json")),
+        _ => {
+            return Err(Problem::not_found(
+                "no-such-feed",
+                "feeds are permits.rss, permits.json, daily.rss, daily.json",
+            ))
+        }
     };
     Ok(cacheable(body, content_type, updated, validators))
 }
 
-async fn handle_listing(file: &str, state: &AppState, validators: &Validators) -> Result<Response, Problem> {
-    let not_found = || Problem::not_found("no-such-listing", "listings are /listings/YYYY-MM-DD.json or .rss");
+async fn handle_listing(
+    file: &str,
+    state: &AppState,
+    validators: &Validators,
+) -> Result<Response, Problem> {
+    let not_found = || {
+        Problem::not_found(
+            "no-such-listing",
+            "listings are /listings/YYYY-MM-DD.json or .rss",
+        )
+    };
     let (day, extension) = file.split_once('.').ok_or_else(not_found)?;
     let day: NaiveDate = day.parse().map_err(|_| not_found())?;
     if extension != "json" && extension != "rss" {
@@ -163,18 +199,28 @@ async fn handle_listing(file: &str, state: &AppState, validators: &Validators) -
         ));
     };
     let notices = listing_queries::notices_published_on(db, day).await?;
-    let first_day = listing_queries::first_published_day(db).await?.unwrap_or(day);
+    let first_day = listing_queries::first_published_day(db)
+        .await?
+        .unwrap_or(day);
     let links = ArchiveLinks::of(&state.site, day, first_day, extension);
     let body = if extension == "rss" {
         rss_feed::listing(&state.site, &published, &notices, &links)
     } else {
         json_feed::listing(&state.site, &published, &notices, &links)
     };
-    Ok(cacheable(body, content_type_of(file), Some(published_at(&published)), validators))
+    Ok(cacheable(
+        body,
+        content_type_of(file),
+        Some(published_at(&published)),
+        validators,
+    ))
 }
 
 /// The `bureau` and `item` filters; a value that names nothing in the catalogue is a 400.
-fn filters(state: &AppState, query: &HashMap<String, String>) -> Result<(Option<BureauCode>, Option<ItemCode>), Problem> {
+fn filters(
+    state: &AppState,
+    query: &HashMap<String, String>,
+) -> Result<(Option<BureauCode>, Option<ItemCode>), Problem> {
     if let Some(unknown) = query.keys().find(|k| *k != "bureau" && *k != "item") {
         return Err(Problem::bad_request(
             "unknown-parameter",
@@ -187,8 +233,16 @@ fn filters(state: &AppState, query: &HashMap<String, String>) -> Result<(Option<
         .map(|b| {
             BureauCode::parse(b)
                 .ok()
-                .filter(|b| catalogue.jurisdiction().province.code == *b || catalogue.city_bureau(b).is_some())
-                .ok_or_else(|| Problem::bad_request("unknown-bureau", format!("no bureau {b:?} publishes here")))
+                .filter(|b| {
+                    catalogue.jurisdiction().province.code == *b
+                        || catalogue.city_bureau(b).is_some()
+                })
+                .ok_or_else(|| {
+                    Problem::bad_request(
+                        "unknown-bureau",
+                        format!("no bureau {b:?} publishes here"),
+                    )
+                })
         })
         .transpose()?;
     let item = query
@@ -197,7 +251,9 @@ fn filters(state: &AppState, query: &HashMap<String, String>) -> Result<(Option<
             ItemCode::parse(i)
                 .ok()
                 .filter(|i| catalogue.item(i).is_some())
-                .ok_or_else(|| Problem::bad_request("unknown-item", format!("no item {i:?} in the catalogue")))
+                .ok_or_else(|| {
+                    Problem::bad_request("unknown-item", format!("no item {i:?} in the catalogue"))
+                })
         })
         .transpose()?;
     Ok((bureau, item))
@@ -221,9 +277,21 @@ fn http_date(at: DateTime<Utc>) -> String {
 
 /// The body with `ETag` (its digest) and `Last-Modified`, or 304 with no body when the
 /// client's validators match (`If-None-Match` first, as RFC 9110 says).
-fn cacheable(body: String, content_type: &'static str, updated: Option<DateTime<Utc>>, validators: &Validators) -> Response {
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
-    let not_modified = match (&validators.if_none_match, &validators.if_modified_since, updated) {
+fn cacheable(
+    body: String,
+    content_type: &'static str,
+    updated: Option<DateTime<Utc>>,
+    validators: &Validators,
+) -> Response {
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(body.as_bytes()))[..32]
+    );
+    let not_modified = match (
+        &validators.if_none_match,
+        &validators.if_modified_since,
+        updated,
+    ) {
         (Some(tags), _, _) => tags
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
@@ -243,13 +311,19 @@ fn cacheable(body: String, content_type: &'static str, updated: Option<DateTime<
         response
     };
     let headers = response.headers_mut();
-    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a header value"));
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex is a header value"),
+    );
     if let Some(updated) = updated {
         headers.insert(
             header::LAST_MODIFIED,
             HeaderValue::from_str(&http_date(updated)).expect("an HTTP date is a header value"),
         );
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
     response
 }

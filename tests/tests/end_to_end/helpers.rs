@@ -341,3 +341,72 @@ pub async fn assert_problem(response: Response, status: StatusCode, rule: &str) 
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     body
 }
+
+/// Reads `urls` with the real feed reader (`tests/feedcheck.py`: Python feedparser for RSS, the
+/// JSON Feed 1.1 checks for JSON). The reader is made by `scripts/feed-reader.sh`, which the
+/// test script runs; without it the feed tests fail, they do not skip.
+pub fn read_feeds(urls: &[String]) -> Vec<Value> {
+    let python =
+        std::env::var("PERMIT_LEDGER_FEED_READER").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/feedcheck.py");
+    let output = std::process::Command::new(&python)
+        .arg(script)
+        .args(urls)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run the feed reader {python}: {e}; run scripts/test.sh")
+        });
+    assert!(
+        output.status.success(),
+        "the feed reader failed (is feedparser installed? scripts/feed-reader.sh makes it): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+impl TestApp {
+    /// Takes a new Jinan case for `item` from filing to an issued permit; returns the case.
+    pub async fn issued_case(&self, credit_code: &CreditCode, enterprise_name: &str) -> Value {
+        let mut body = application("XK-003");
+        body["enterprise_name"] = json!(enterprise_name);
+        let response = self.file(&self.applicant_token(credit_code), &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let case: Value = response.json().await.unwrap();
+        self.through_issuance(case["case_id"].as_str().unwrap())
+            .await
+    }
+
+    /// GET `path` with one extra request header.
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(header, value)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The aggregate ids of the DayPublished events in the log, in position order.
+    pub async fn publications_in_log(&self) -> Vec<String> {
+        self.all_events()
+            .await
+            .into_iter()
+            .filter(|e| e.event_type == "DayPublished")
+            .map(|e| e.aggregate_id)
+            .collect()
+    }
+
+    pub async fn get_public(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn public_text(&self, path: &str) -> String {
+        let response = self.get_public(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.text().await.unwrap()
+    }
+
+    pub async fn publish(&self) -> Vec<chrono::NaiveDate> {
+        self.ledger.publish_due_days().await.unwrap()
+    }
+}

@@ -6,6 +6,7 @@ mod helpers;
 
 mod case_lifecycle;
 mod errors;
+mod feeds;
 mod log_integrity;
 mod replay;
 mod worklists;
