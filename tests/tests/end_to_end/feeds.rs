@@ -421,3 +421,28 @@ async fn two_servers_on_one_postgres_publish_each_day_once() {
         serde_json::from_str(&second.public_text("/listings/2026-11-02.json").await).unwrap();
     assert_eq!(notice_ids(&listing).len(), 1);
 }
+
+/// The same commands under the same clock publish the same bytes on SQLite and PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_stores_publish_the_same_bytes_for_the_same_commands() {
+    let sqlite = spawn_app(Store::Sqlite).await;
+    let postgres = spawn_app(Store::Postgres).await;
+    two_days_of_permits(&sqlite).await;
+    two_days_of_permits(&postgres).await;
+    for path in [
+        "/feeds/permits.rss",
+        "/feeds/permits.json",
+        "/feeds/daily.rss",
+        "/feeds/daily.json",
+        "/listings/2026-11-02.rss",
+        "/listings/2026-11-02.json",
+        "/listings/2026-11-03.rss",
+        "/listings/2026-11-03.json",
+    ] {
+        let (a, b) = (
+            sqlite.public_text(path).await,
+            postgres.public_text(path).await,
+        );
+        assert!(a == b, "{path} differs between the stores:\n{a}\n---\n{b}");
+    }
+}
