@@ -8,6 +8,7 @@
 //! - [`values`]: typed values parsed at the boundary (credit code, bureau, case id, ...).
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
 //! - [`publication`]: the daily publication of public notices, once per day.
+//! - [`transparency`]: RFC 6962 Merkle tree and signed checkpoints (C2SP signed notes).
 
 pub mod actor;
 pub mod calendar;
@@ -15,6 +16,7 @@ pub mod catalogue;
 pub mod permit_case;
 pub mod publication;
 pub mod services;
+pub mod transparency;
 pub mod values;
 
 pub use actor::{Actor, Post};
