@@ -11,11 +11,13 @@ use cqrs_es::Aggregate;
 use cqrs_es::AggregateError;
 use domain::permit_case::Application;
 use domain::publication::DailyPublication;
+use domain::transparency::NoteSigner;
 use domain::values::{CaseId, PermitNumber};
 use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase};
 use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
+use projections::transparency::{LeavesProjection, LeavesProjector};
 use projections::{
     on_db, CaseProjection, CaseProjector, CaseView, Db, NoticesProjection, NoticesProjector,
     ProjectionError, Projector,
@@ -40,6 +42,8 @@ pub enum LedgerError {
     Log(#[from] LogError),
     #[error(transparent)]
     Fold(#[from] FoldError),
+    #[error("the log was tampered with: {0}")]
+    Tampered(String),
     #[error("allocating a permit number failed: {0}")]
     Allocation(#[source] sqlx::Error),
 }
@@ -60,6 +64,8 @@ pub struct Ledger {
     publications: CommandBus<DailyPublication>,
     projector: Arc<CaseProjector>,
     notices: Arc<NoticesProjector>,
+    leaves: Arc<LeavesProjector>,
+    signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
     services: Arc<CaseServices>,
     clock: Arc<dyn Clock>,
@@ -73,6 +79,7 @@ impl Ledger {
         services: CaseServices,
         clock: Arc<dyn Clock>,
         time_zone: Tz,
+        signer: NoteSigner,
     ) -> Result<Self, projections::db::DbError> {
         db.migrate().await?;
         Ok(Self {
@@ -83,6 +90,8 @@ impl Ledger {
                 db.clone(),
                 NoticesProjection::new(db.clone(), services.catalogue.clone(), time_zone),
             )),
+            leaves: Arc::new(Projector::new(db.clone(), LeavesProjection)),
+            signer,
             projector_wakeup: Arc::new(Notify::new()),
             services: Arc::new(services),
             db,
@@ -109,6 +118,11 @@ impl Ledger {
 
     pub fn notices_projector(&self) -> &Arc<NoticesProjector> {
         &self.notices
+    }
+
+    /// Signs checkpoints; its verifier key is the log's public key.
+    pub fn signer(&self) -> &NoteSigner {
+        &self.signer
     }
 
     pub fn time_zone(&self) -> Tz {
@@ -304,7 +318,8 @@ impl Ledger {
 
     /// Runs every projector until it has caught up with the log; returns the position reached.
     pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
-        let position = self.projector.catch_up().await?;
+        let position = self.leaves.catch_up().await?;
+        self.projector.catch_up().await?;
         self.notices.catch_up().await?;
         Ok(position)
     }

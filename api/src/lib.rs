@@ -5,11 +5,13 @@
 //! - [`ledger`]: the ledger as clients use it (send commands, read cases and worklists).
 //! - [`command_bus`]: cqrs-es on the chosen store.
 //! - [`publisher`]: the daily publication of ended days.
+//! - [`checkpoints`]: signed checkpoints of the log, refused when stored events changed.
 //! - [`routes`]: HTTP endpoints, one file per resource.
 //! - [`auth`], [`problem`], [`clock`], [`settings`]: tokens, errors, time, configuration.
 //! - [`cli`], [`demo`]: the command line and the sample-data loader.
 
 pub mod auth;
+pub mod checkpoints;
 pub mod cli;
 pub mod clock;
 pub mod command_bus;

@@ -26,8 +26,15 @@ pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::
             settings.data_dir.display()
         )
     })?;
+    let services = CaseServices::bundled();
+    let origin = format!(
+        "permit-ledger/{}",
+        services.catalogue.jurisdiction().province.code
+    );
+    let signer = crate::checkpoints::load_or_create_signer(&settings.data_dir, &origin)
+        .context("cannot load the checkpoint signing key")?;
     let db = Db::connect(&settings.store_url()).await?;
-    let ledger = Ledger::open(db, CaseServices::bundled(), clock, settings.time_zone).await?;
+    let ledger = Ledger::open(db, services, clock, settings.time_zone, signer).await?;
     Ok(ledger)
 }
 

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::archive::ArchiveLinks;
 use crate::notice_text::{self, timestamp};
 use crate::site::Site;
+use crate::PublishedNotice;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
 
@@ -44,7 +45,7 @@ fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn notice_item(site: &Site, notice: &PublicNotice) -> FeedItem {
+fn notice_item(site: &Site, notice: &PublicNotice, publication: i64) -> FeedItem {
     FeedItem {
         id: notice.id.clone(),
         url: site.permit_url(notice.permit_number.as_str()),
@@ -56,7 +57,7 @@ fn notice_item(site: &Site, notice: &PublicNotice) -> FeedItem {
             notice.item_code.to_string(),
             notice.bureau.to_string(),
         ],
-        extension: json!({ "notice": notice }),
+        extension: json!({ "notice": notice, "checkpoint": site.checkpoint_url(publication) }),
     }
 }
 
@@ -79,14 +80,17 @@ fn base(site: &Site, title: String, description: String, feed_url: &str) -> Feed
 }
 
 /// One item per notice, newest first.
-pub fn permits(site: &Site, feed_url: &str, notices: &[PublicNotice]) -> String {
+pub fn permits(site: &Site, feed_url: &str, notices: &[PublishedNotice]) -> String {
     let mut feed = base(
         site,
         format!("{}：许可信息公示 Permits issued and revoked", site.publisher),
         "每日公示的许可证颁发、变更和撤销信息 Daily public notices of permits issued, amended and revoked".into(),
         feed_url,
     );
-    feed.items = notices.iter().map(|n| notice_item(site, n)).collect();
+    feed.items = notices
+        .iter()
+        .map(|n| notice_item(site, &n.notice, n.publication))
+        .collect();
     render(&feed)
 }
 
@@ -104,14 +108,23 @@ pub fn daily(site: &Site, feed_url: &str, days: &[PublishedDay]) -> String {
         .map(|day| FeedItem {
             id: format!("urn:permit-ledger:day:{}", day.day),
             url: site.listing_url(day.day, "json"),
-            title: format!("{} 许可公示 {} 条 ({} notices)", day.day, day.count, day.count),
+            title: format!(
+                "{} 许可公示 {} 条 ({} notices)",
+                day.day, day.count, day.count
+            ),
             content_text: format!(
                 "{} 公示许可信息 {} 条。清单摘要 Listing digest (SHA-256): {}",
                 day.day, day.count, day.digest
             ),
             date_published: rfc3339(timestamp(&day.published_at)),
             tags: vec!["daily-listing".to_owned()],
-            extension: json!({ "day": day.day, "count": day.count, "digest": day.digest, "position": day.position }),
+            extension: json!({
+                "day": day.day,
+                "count": day.count,
+                "digest": day.digest,
+                "position": day.position,
+                "checkpoint": site.checkpoint_url(day.position),
+            }),
         })
         .collect();
     render(&feed)
@@ -136,8 +149,12 @@ pub fn listing(
         &links.this,
     );
     feed.next_url = links.prev_archive.clone();
-    feed.items = notices.iter().map(|n| notice_item(site, n)).collect();
+    feed.items = notices
+        .iter()
+        .map(|n| notice_item(site, n, day.position))
+        .collect();
     feed.extension = Some(json!({
+        "checkpoint": site.checkpoint_url(day.position),
         "archive": true,
         "day": day.day,
         "published_at": day.published_at,

@@ -16,3 +16,13 @@ pub mod site;
 
 pub use archive::ArchiveLinks;
 pub use site::Site;
+
+use projections::PublicNotice;
+
+/// A notice with the log position of the publication that listed it, whose checkpoint
+/// (`/transparency/checkpoint/POSITION`) covers both.
+#[derive(Debug, Clone)]
+pub struct PublishedNotice {
+    pub notice: PublicNotice,
+    pub publication: i64,
+}

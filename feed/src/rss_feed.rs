@@ -12,6 +12,7 @@ use rss::{Channel, Guid, Item};
 use crate::archive::ArchiveLinks;
 use crate::notice_text::{self, timestamp};
 use crate::site::Site;
+use crate::PublishedNotice;
 
 const HISTORY_NAMESPACE: &str = "http://purl.org/syndication/history/1.0";
 
@@ -45,11 +46,15 @@ fn channel(
     }
 }
 
-fn notice_item(site: &Site, notice: &PublicNotice) -> Item {
+fn notice_item(site: &Site, notice: &PublicNotice, publication: i64) -> Item {
     Item {
         title: Some(notice_text::title(notice)),
         link: Some(site.permit_url(notice.permit_number.as_str())),
-        description: Some(notice_text::html(notice)),
+        description: Some(format!(
+            "{}<br/>签名检查点 Signed checkpoint: {}",
+            notice_text::html(notice),
+            site.checkpoint_url(publication)
+        )),
         guid: Some(Guid {
             value: notice.id.clone(),
             permalink: false,
@@ -77,7 +82,7 @@ fn write(channel: &Channel) -> String {
 pub fn permits(
     site: &Site,
     self_url: &str,
-    notices: &[PublicNotice],
+    notices: &[PublishedNotice],
     updated: Option<DateTime<Utc>>,
 ) -> String {
     let mut channel = channel(
@@ -87,7 +92,10 @@ pub fn permits(
         self_url,
         updated,
     );
-    channel.items = notices.iter().map(|n| notice_item(site, n)).collect();
+    channel.items = notices
+        .iter()
+        .map(|n| notice_item(site, &n.notice, n.publication))
+        .collect();
     write(&channel)
 }
 
@@ -111,8 +119,11 @@ pub fn daily(site: &Site, self_url: &str, days: &[PublishedDay]) -> String {
             )),
             link: Some(site.listing_url(day.day, "rss")),
             description: Some(format!(
-                "{} 公示许可信息 {} 条。清单摘要 Listing digest (SHA-256): {}",
-                day.day, day.count, day.digest
+                "{} 公示许可信息 {} 条。清单摘要 Listing digest (SHA-256): {}<br/>签名检查点 Signed checkpoint: {}",
+                day.day,
+                day.count,
+                day.digest,
+                site.checkpoint_url(day.position)
             )),
             guid: Some(Guid {
                 value: format!("urn:permit-ledger:day:{}", day.day),
@@ -151,6 +162,13 @@ pub fn listing(
         atom.links.push(link("prev-archive", prev));
     }
     atom.links.push(link("next-archive", &links.next_archive));
+    atom.links.push(Link {
+        href: site.checkpoint_url(day.position),
+        rel: "related".to_owned(),
+        mime_type: Some("text/plain".to_owned()),
+        title: Some("signed checkpoint covering this listing".to_owned()),
+        ..Default::default()
+    });
     channel
         .namespaces
         .insert("fh".into(), HISTORY_NAMESPACE.into());
@@ -162,6 +180,9 @@ pub fn listing(
         "fh".into(),
         BTreeMap::from([("archive".to_owned(), vec![archive])]),
     );
-    channel.items = notices.iter().map(|n| notice_item(site, n)).collect();
+    channel.items = notices
+        .iter()
+        .map(|n| notice_item(site, n, day.position))
+        .collect();
     write(&channel)
 }

@@ -27,6 +27,11 @@ impl Site {
         self.url(&format!("/listings/{day}.{extension}"))
     }
 
+    /// The signed checkpoint of the log's first `size` events.
+    pub fn checkpoint_url(&self, size: i64) -> String {
+        self.url(&format!("/transparency/checkpoint/{size}"))
+    }
+
     pub fn permit_url(&self, permit_number: &str) -> String {
         self.url(&format!("/permits/{permit_number}"))
     }

@@ -12,6 +12,7 @@
 //! - [`case_queries`]: one case, worklists by bureau, status, applicant and item.
 //! - [`notices`]: public notices of permits issued and revoked, and which day published them.
 //! - [`listing_queries`]: published days and their notices.
+//! - [`transparency`]: each event's Merkle leaf (written once) and the signed checkpoints.
 
 pub mod case_projector;
 pub mod case_queries;
@@ -21,6 +22,7 @@ pub mod listing_queries;
 pub mod log;
 pub mod notices;
 pub mod projector;
+pub mod transparency;
 
 pub use case_projector::{CaseProjection, CaseProjector};
 pub use case_view::CaseView;

@@ -67,6 +67,30 @@ impl LoggedEvent {
         })
     }
 
+    /// The bytes this event is hashed as, its Merkle leaf entry: a compact JSON array of the
+    /// stored columns, `[position, recorded_at, aggregate_type, aggregate_id, sequence,
+    /// event_type, event_version, payload, metadata]`, where payload and metadata are the
+    /// stored text, byte for byte, as JSON strings.
+    pub fn entry(&self) -> Vec<u8> {
+        serde_json::to_vec(&(
+            self.position,
+            &self.recorded_at,
+            &self.aggregate_type,
+            &self.aggregate_id,
+            self.sequence,
+            &self.event_type,
+            &self.event_version,
+            &self.payload,
+            &self.metadata,
+        ))
+        .expect("strings and numbers always serialise")
+    }
+
+    /// The RFC 6962 leaf hash of [`Self::entry`].
+    pub fn leaf(&self) -> domain::transparency::Hash {
+        domain::transparency::leaf_hash(&self.entry())
+    }
+
     pub fn metadata_map(&self) -> Result<BTreeMap<String, String>, LogError> {
         serde_json::from_str(&self.metadata).map_err(|source| LogError::Decode {
             position: self.position,

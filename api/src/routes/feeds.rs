@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::values::{BureauCode, ItemCode};
-use feed::{json_feed, rss_feed, ArchiveLinks};
+use feed::{json_feed, rss_feed, ArchiveLinks, PublishedNotice};
 use projections::listing_queries::{self, PublishedDay};
 use projections::PublicNotice;
 use sha2::{Digest, Sha256};
@@ -122,51 +122,53 @@ async fn handle_feed(
         bureau.as_ref().is_none_or(|b| b.contains(&n.bureau))
             && item.as_ref().is_none_or(|i| i == &n.item_code)
     };
-    let (body, content_type, updated) = match file {
-        "permits.rss" | "permits.json" => {
-            let days = listing_queries::published_days(db, FEED_DAYS).await?;
-            let mut notices = Vec::new();
-            for day in &days {
-                notices.extend(
-                    listing_queries::notices_published_on(db, day.day)
-                        .await?
-                        .into_iter()
-                        .filter(keep),
-                );
-            }
-            notices.sort_by_key(|n| std::cmp::Reverse(n.position));
-            let updated = days.first().map(published_at);
-            let body = if file.ends_with(".rss") {
-                rss_feed::permits(site, &self_url, &notices, updated)
-            } else {
-                json_feed::permits(site, &self_url, &notices)
-            };
-            (body, content_type_of(file), updated)
-        }
-        "daily.rss" | "daily.json" => {
-            let mut days = listing_queries::published_days(db, DAILY_DAYS).await?;
-            if bureau.is_some() || item.is_some() {
-                // A filtered daily feed counts only the matching notices of each day.
-                for day in &mut days {
-                    let notices = listing_queries::notices_published_on(db, day.day).await?;
-                    day.count = notices.iter().filter(|n| keep(n)).count() as i64;
+    let (body, content_type, updated) =
+        match file {
+            "permits.rss" | "permits.json" => {
+                let days = listing_queries::published_days(db, FEED_DAYS).await?;
+                let mut notices = Vec::new();
+                for day in &days {
+                    let published = listing_queries::notices_published_on(db, day.day).await?;
+                    notices.extend(published.into_iter().filter(keep).map(|notice| {
+                        PublishedNotice {
+                            notice,
+                            publication: day.position,
+                        }
+                    }));
                 }
+                notices.sort_by_key(|n| std::cmp::Reverse(n.notice.position));
+                let updated = days.first().map(published_at);
+                let body = if file.ends_with(".rss") {
+                    rss_feed::permits(site, &self_url, &notices, updated)
+                } else {
+                    json_feed::permits(site, &self_url, &notices)
+                };
+                (body, content_type_of(file), updated)
             }
-            let updated = days.first().map(published_at);
-            let body = if file.ends_with(".rss") {
-                rss_feed::daily(site, &self_url, &days)
-            } else {
-                json_feed::daily(site, &self_url, &days)
-            };
-            (body, content_type_of(file), updated)
-        }
-        _ => {
-            return Err(Problem::not_found(
-                "no-such-feed",
-                "feeds are permits.rss, permits.json, daily.rss, daily.json",
-            ))
-        }
-    };
+            "daily.rss" | "daily.json" => {
+                let mut days = listing_queries::published_days(db, DAILY_DAYS).await?;
+                if bureau.is_some() || item.is_some() {
+                    // A filtered daily feed counts only the matching notices of each day.
+                    for day in &mut days {
+                        let notices = listing_queries::notices_published_on(db, day.day).await?;
+                        day.count = notices.iter().filter(|n| keep(n)).count() as i64;
+                    }
+                }
+                let updated = days.first().map(published_at);
+                let body = if file.ends_with(".rss") {
+                    rss_feed::daily(site, &self_url, &days)
+                } else {
+                    json_feed::daily(site, &self_url, &days)
+                };
+                (body, content_type_of(file), updated)
+            }
+            _ => {
+                return Err(Problem::not_found(
+                    "no-such-feed",
+                    "feeds are permits.rss, permits.json, daily.rss, daily.json",
+                ))
+            }
+        };
     Ok(cacheable(body, content_type, updated, validators))
 }
 

@@ -1,0 +1,136 @@
+//! The log's Merkle leaves (a write-once projection) and its signed checkpoints.
+
+use async_trait::async_trait;
+use domain::transparency::Hash;
+use sqlx::Row;
+
+use crate::case_queries::QueryError;
+use crate::db::Db;
+use crate::log::LoggedEvent;
+use crate::projector::{Projection, ProjectionError, Projector, Tx};
+use crate::{on_db, on_tx};
+
+/// Records each event's leaf hash once, when the event is first projected.
+pub struct LeavesProjection;
+
+pub type LeavesProjector = Projector<LeavesProjection>;
+
+#[async_trait]
+impl Projection for LeavesProjection {
+    const NAME: &'static str = "ledger_leaves";
+
+    async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+        let db_error = ProjectionError::db(Self::NAME);
+        for event in events {
+            on_tx!(&mut *tx, |conn| sqlx::query(
+                "INSERT INTO ledger_leaves (position, leaf) VALUES ($1, $2)"
+            )
+            .bind(event.position)
+            .bind(hex::encode(event.leaf()))
+            .execute(&mut *conn)
+            .await
+            .map_err(&db_error)?
+            .rows_affected());
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
+        on_tx!(&mut *tx, |conn| sqlx::query("DELETE FROM ledger_leaves")
+            .execute(&mut *conn)
+            .await
+            .map_err(ProjectionError::db(Self::NAME))?
+            .rows_affected());
+        Ok(())
+    }
+}
+
+fn decode_hash(text: &str) -> Result<Hash, QueryError> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| QueryError::Db(sqlx::Error::Decode(format!("not a hash: {text}").into())))
+}
+
+/// The recorded leaf hashes of positions 1..=size, in order.
+pub async fn leaves(db: &Db, size: i64) -> Result<Vec<Hash>, QueryError> {
+    let texts: Vec<String> = on_db!(db, |pool| {
+        sqlx::query_scalar("SELECT leaf FROM ledger_leaves WHERE position <= $1 ORDER BY position")
+            .bind(size)
+            .fetch_all(pool)
+            .await?
+    });
+    texts.iter().map(|t| decode_hash(t)).collect()
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: i64,
+    pub root: Hash,
+    pub note: String,
+    pub made_at: String,
+}
+
+fn checkpoint_from<R: Row>(row: &R) -> Result<StoredCheckpoint, QueryError>
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(StoredCheckpoint {
+        size: row.try_get("size")?,
+        root: decode_hash(&row.try_get::<String, _>("root")?)?,
+        note: row.try_get("note")?,
+        made_at: row.try_get("made_at")?,
+    })
+}
+
+/// The checkpoint of `size`, or the latest when `size` is None.
+pub async fn checkpoint(
+    db: &Db,
+    size: Option<i64>,
+) -> Result<Option<StoredCheckpoint>, QueryError> {
+    const SQL: &str = "SELECT size, root, note, made_at FROM checkpoints \
+        WHERE ($1 IS NULL OR size = $1) ORDER BY size DESC LIMIT 1";
+    let row = on_db!(db, |pool| {
+        sqlx::query(SQL)
+            .bind(size)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| checkpoint_from(&row))
+            .transpose()?
+    });
+    Ok(row)
+}
+
+/// Every checkpoint, smallest first.
+pub async fn checkpoints(db: &Db) -> Result<Vec<StoredCheckpoint>, QueryError> {
+    let rows = on_db!(db, |pool| {
+        sqlx::query("SELECT size, root, note, made_at FROM checkpoints ORDER BY size")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(checkpoint_from)
+            .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(rows)
+}
+
+/// Stores a checkpoint; one already stored for that size is kept (returns false).
+pub async fn store_checkpoint(db: &Db, checkpoint: &StoredCheckpoint) -> Result<bool, QueryError> {
+    let inserted = on_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO checkpoints (size, root, note, made_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(checkpoint.size)
+        .bind(hex::encode(checkpoint.root))
+        .bind(&checkpoint.note)
+        .bind(&checkpoint.made_at)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(inserted == 1)
+}
