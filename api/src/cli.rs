@@ -78,6 +78,19 @@ pub enum Command {
     },
     /// Rebuild the projections from the log and say whether they equal the live ones.
     Replay,
+    /// Write the log, each event's recorded leaf and every signed checkpoint as JSON Lines.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an export offline: hashes, checkpoints, positions, times, cases.
+    Verify {
+        file: PathBuf,
+        /// The log's verifier key (GET /transparency/key), or a file holding it. Without it
+        /// the key written in the export is used, which proves consistency, not authorship.
+        #[arg(long)]
+        key: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -152,6 +165,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo { days, seed } => {
             crate::demo::run(&settings(unused_listen, None), days, seed).await
+        }
+        Command::Export { out } => {
+            let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
+            let (events, checkpoints) = crate::export::export(&ledger, &out).await?;
+            println!(
+                "exported {events} events and {checkpoints} checkpoints to {}",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Verify { file, key } => {
+            let key = match key {
+                Some(k) if std::path::Path::new(&k).is_file() => {
+                    Some(std::fs::read_to_string(&k)?.trim().to_owned())
+                }
+                other => other,
+            };
+            let summary = crate::verify::verify(&file, key.as_deref())?;
+            println!("{}: OK", file.display());
+            println!("  events        {}", summary.events);
+            println!("  publications  {}", summary.publications);
+            let cases: usize = summary.cases.values().sum();
+            println!("  cases         {cases} rebuilt");
+            for (status, count) in &summary.cases {
+                println!("    {status:<22}{count:>6}");
+            }
+            match summary.checkpoints.last() {
+                Some((size, root)) => println!(
+                    "  checkpoints   {} verified, consistent; latest covers {size} events, root {root}",
+                    summary.checkpoints.len()
+                ),
+                None => println!("  checkpoints   none: nothing signed to check the events against"),
+            }
+            if summary.key_from_file {
+                println!("  note: checked against the key written in the export; pass --key with the key you trust");
+            }
+            Ok(())
         }
         Command::Replay => {
             let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;

@@ -9,6 +9,7 @@
 //! - [`routes`]: HTTP endpoints, one file per resource.
 //! - [`auth`], [`problem`], [`clock`], [`settings`]: tokens, errors, time, configuration.
 //! - [`cli`], [`demo`]: the command line and the sample-data loader.
+//! - [`export`], [`verify`]: the log as JSON Lines, and its offline verification.
 
 pub mod auth;
 pub mod checkpoints;
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod command_bus;
 pub mod demo;
+pub mod export;
 pub mod ledger;
 pub mod problem;
 pub mod publisher;
@@ -23,3 +25,4 @@ pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod verify;

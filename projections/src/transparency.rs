@@ -63,6 +63,18 @@ pub async fn leaves(db: &Db, size: i64) -> Result<Vec<Hash>, QueryError> {
     texts.iter().map(|t| decode_hash(t)).collect()
 }
 
+/// Every recorded leaf with its position, in position order.
+pub async fn recorded_leaves(db: &Db) -> Result<Vec<(i64, Hash)>, QueryError> {
+    let rows: Vec<(i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as("SELECT position, leaf FROM ledger_leaves ORDER BY position")
+            .fetch_all(pool)
+            .await?
+    });
+    rows.iter()
+        .map(|(p, t)| Ok((*p, decode_hash(t)?)))
+        .collect()
+}
+
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {

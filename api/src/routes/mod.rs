@@ -5,7 +5,9 @@ mod cases;
 mod catalogue;
 mod feeds;
 mod health;
+mod history;
 mod request;
+mod transparency;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -45,6 +47,10 @@ pub fn routes(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(cases::send_command(state.clone()))
         .unify()
+        .or(history::case_history(state.clone()))
+        .unify()
+        .or(history::whole_log(state.clone()))
+        .unify()
         .or(cases::read_case(state.clone()))
         .unify()
         .or(cases::list_cases(state.clone()))
@@ -53,7 +59,13 @@ pub fn routes(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(feeds::listings(state.clone()))
         .unify()
-        .or(feeds::permit(state))
+        .or(feeds::permit(state.clone()))
+        .unify()
+        .or(transparency::key(state.clone()))
+        .unify()
+        .or(transparency::checkpoint(state.clone()))
+        .unify()
+        .or(transparency::proofs(state))
         .unify()
         .recover(recover)
         .unify()
