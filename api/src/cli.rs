@@ -11,7 +11,6 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::values::{BureauCode, CreditCode};
 use domain::{Actor, Post};
-use sha2::{Digest, Sha256};
 
 use crate::auth::TokenKeys;
 use crate::clock::SystemClock;
@@ -205,36 +204,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Replay => {
             let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
-            let projector = ledger.projector();
-            projector.catch_up().await?;
-            let live = rows_digest(&ledger).await?;
-            let position = projector.rebuild().await?;
-            let rebuilt = rows_digest(&ledger).await?;
-            println!("projection  rows  live digest       rebuilt digest    equal");
+            let report = crate::replay::replay(&ledger).await?;
             println!(
-                "case_state  {:>4}  {}  {}  {}",
-                rebuilt.0,
-                &live.1[..16],
-                &rebuilt.1[..16],
-                if live == rebuilt { "yes" } else { "NO" }
+                "{:<16}{:>8}  {:<18}{:<18}equal",
+                "projection", "rows", "live digest", "rebuilt digest"
             );
-            println!("replayed the log up to position {position}");
-            if live != rebuilt {
-                bail!("the rebuilt case_state differs from the live one");
+            for line in &report {
+                println!(
+                    "{:<16}{:>8}  {:<18}{:<18}{}",
+                    line.projection,
+                    line.rows,
+                    &line.live[..16],
+                    &line.rebuilt[..16],
+                    if line.live == line.rebuilt {
+                        "yes"
+                    } else {
+                        "NO"
+                    }
+                );
+            }
+            if report.iter().any(|l| l.live != l.rebuilt) {
+                bail!("a rebuilt projection differs from the live one");
             }
             Ok(())
         }
     }
-}
-
-async fn rows_digest(ledger: &crate::ledger::Ledger) -> anyhow::Result<(usize, String)> {
-    let rows = projections::case_queries::all_rows(ledger.db()).await?;
-    let mut hasher = Sha256::new();
-    for row in &rows {
-        hasher.update(serde_json::to_vec(row)?);
-        hasher.update(b"\n");
-    }
-    Ok((rows.len(), hex::encode(hasher.finalize())))
 }
 
 fn actor_from(role: Role, args: &TokenArgs) -> anyhow::Result<Actor> {

@@ -21,6 +21,7 @@ pub mod export;
 pub mod ledger;
 pub mod problem;
 pub mod publisher;
+pub mod replay;
 pub mod routes;
 pub mod settings;
 pub mod startup;

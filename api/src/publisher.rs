@@ -39,7 +39,11 @@ impl Ledger {
             return Ok(Vec::new());
         };
         let mut day = match listing_queries::published_days(db, 1).await?.first() {
-            Some(last_published) => last_published.day + Days::new(1),
+            Some(last_published) => {
+                // In case the process that published it stopped before checkpointing it.
+                self.checkpoint_publication(last_published.day).await?;
+                last_published.day + Days::new(1)
+            }
             None => first_day,
         };
         let mut published = Vec::new();
@@ -78,8 +82,18 @@ impl Ledger {
             self.catch_up()
                 .await
                 .map_err(|e| LedgerError::Store(e.to_string()))?;
+            self.checkpoint_publication(day).await?;
             day = day + Days::new(1);
         }
         Ok(published)
+    }
+
+    /// Every publication is checkpointed at its own position, so that the day's listing can
+    /// name its checkpoint before it exists, and never change.
+    async fn checkpoint_publication(&self, day: NaiveDate) -> Result<(), LedgerError> {
+        if let Some(publication) = listing_queries::published_day(self.db(), day).await? {
+            self.checkpoint_at(publication.position).await?;
+        }
+        Ok(())
     }
 }

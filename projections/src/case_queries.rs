@@ -89,3 +89,38 @@ pub async fn all_rows(
     });
     Ok(rows)
 }
+
+/// The number of rows of `table` and a SHA-256 over them (columns as text, in `order_by`
+/// order): for comparing a rebuilt projection with the live one.
+pub async fn table_digest(
+    db: &Db,
+    table: &str,
+    columns: &[&str],
+    order_by: &str,
+) -> Result<(usize, String), QueryError> {
+    use sha2::{Digest, Sha256};
+    // Aliases unlike the column names, so ORDER BY sorts by the column, not its text.
+    let select: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("CAST({c} AS TEXT) AS v{i}"))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {table} ORDER BY {table}.{order_by}",
+        select.join(", ")
+    );
+    let mut hasher = Sha256::new();
+    let rows = on_db!(db, |pool| {
+        let rows = sqlx::query(&sql).fetch_all(pool).await?;
+        for row in &rows {
+            for i in 0..columns.len() {
+                let value: Option<String> = row.try_get(i)?;
+                hasher.update(value.unwrap_or_else(|| "\u{0}NULL".to_owned()).as_bytes());
+                hasher.update([0x1f]);
+            }
+            hasher.update([0x1e]);
+        }
+        rows.len()
+    });
+    Ok((rows, hex::encode(hasher.finalize())))
+}

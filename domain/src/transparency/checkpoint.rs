@@ -127,7 +127,7 @@ pub struct NoteVerifier {
 impl NoteVerifier {
     pub fn parse_vkey(vkey: &str) -> Result<Self, CheckpointError> {
         let bad = |why: &str| CheckpointError::BadKey(why.to_owned());
-        let mut parts = vkey.trim().split('+');
+        let mut parts = vkey.trim().splitn(3, '+');
         let (Some(name), Some(hash_hex), Some(key_b64), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod audit;
 mod case_lifecycle;
 mod errors;
 mod feeds;
