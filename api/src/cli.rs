@@ -82,6 +82,19 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Measure commands, rebuild and feeds beside the machine's limits; prints a table and
+    /// writes JSON. Uses throw-away stores, never the data directory's.
+    Bench {
+        /// Seconds instead of minutes (smoke run).
+        #[arg(long)]
+        quick: bool,
+        /// PostgreSQL server (no database name) to measure too, e.g. postgres://postgres@127.0.0.1:5432.
+        #[arg(long, env = "PERMIT_LEDGER_BENCH_POSTGRES")]
+        postgres: Option<String>,
+        /// Where to write the JSON results.
+        #[arg(long, default_value = "bench.json")]
+        out: PathBuf,
+    },
     /// Check an export offline: hashes, checkpoints, positions, times, cases.
     Verify {
         file: PathBuf,
@@ -172,6 +185,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "exported {events} events and {checkpoints} checkpoints to {}",
                 out.display()
             );
+            Ok(())
+        }
+        Command::Bench {
+            quick,
+            postgres,
+            out,
+        } => {
+            let options = crate::bench::Options {
+                sizes: if quick {
+                    crate::bench::Sizes::quick()
+                } else {
+                    crate::bench::Sizes::full()
+                },
+                postgres,
+                out,
+            };
+            let rows = crate::bench::run(&options).await?;
+            crate::bench::print(&rows);
+            println!("results written to {}", options.out.display());
             Ok(())
         }
         Command::Verify { file, key } => {

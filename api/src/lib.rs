@@ -10,8 +10,10 @@
 //! - [`auth`], [`problem`], [`clock`], [`settings`]: tokens, errors, time, configuration.
 //! - [`cli`], [`demo`]: the command line and the sample-data loader.
 //! - [`export`], [`verify`]: the log as JSON Lines, and its offline verification.
+//! - [`bench`]: the benchmark program (`permit-ledger bench`).
 
 pub mod auth;
+pub mod bench;
 pub mod checkpoints;
 pub mod cli;
 pub mod clock;

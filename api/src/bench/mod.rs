@@ -1,0 +1,166 @@
+//! `permit-ledger bench`: measures the ledger beside the limits of what it stands on, in one
+//! run on one machine, so that ratios stay meaningful on a noisy machine.
+//!
+//! - commands over real HTTP (1 and 8 clients), beside raw single-row INSERT transactions and
+//!   the plain cqrs-es framework with one GenericQuery, on SQLite and PostgreSQL;
+//! - projection rebuild from a bulk-loaded log, beside a raw sequential scan, with peak RSS;
+//! - feed serving (200 and 304) beside the same bytes from a plain static file server, and
+//!   the render time of a 10,000-notice day.
+
+mod commands;
+mod feeds;
+mod fixtures;
+mod load;
+mod plain;
+mod rebuild;
+mod stores;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// How much work each measurement does.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    pub lifecycles_per_client: usize,
+    pub raw_inserts_per_client: usize,
+    pub rebuild_events: usize,
+    pub feed_requests_per_client: usize,
+    pub feed_permits: usize,
+    pub render_notices: usize,
+}
+
+impl Sizes {
+    pub fn full() -> Self {
+        Self {
+            lifecycles_per_client: 25,
+            raw_inserts_per_client: 400,
+            rebuild_events: 1_000_000,
+            feed_requests_per_client: 1_000,
+            feed_permits: 200,
+            render_notices: 10_000,
+        }
+    }
+
+    /// Seconds, not minutes: for the smoke test that keeps the benchmark from rotting.
+    pub fn quick() -> Self {
+        Self {
+            lifecycles_per_client: 1,
+            raw_inserts_per_client: 10,
+            rebuild_events: 700,
+            feed_requests_per_client: 10,
+            feed_permits: 3,
+            render_notices: 500,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub sizes: Sizes,
+    /// A PostgreSQL server URL (no database): each measurement makes and drops its own.
+    pub postgres: Option<String>,
+    pub out: PathBuf,
+}
+
+/// One measured figure, with what it is compared against.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub section: &'static str,
+    pub store: &'static str,
+    pub clients: usize,
+    pub measure: String,
+    pub value: f64,
+    pub unit: &'static str,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+pub async fn run(options: &Options) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let mut stores = vec![stores::Store::Sqlite];
+    if options.postgres.is_some() {
+        stores.push(stores::Store::Postgres);
+    }
+    for store in &stores {
+        for clients in [1, 8] {
+            rows.extend(commands::measure(options, *store, clients).await?);
+            rows.extend(commands::raw_inserts(options, *store, clients).await?);
+            rows.extend(plain::measure(options, *store, clients).await?);
+        }
+    }
+    for store in &stores {
+        rows.extend(rebuild::measure(options, *store).await?);
+    }
+    for store in &stores {
+        rows.extend(feeds::measure(options, *store).await?);
+    }
+    rows.extend(feeds::render(options));
+    std::fs::write(&options.out, serde_json::to_string_pretty(&rows)?)?;
+    Ok(rows)
+}
+
+/// The table, with the ratios the targets are stated in.
+pub fn print(rows: &[Row]) {
+    println!(
+        "{:<9}{:<9}{:>4}  {:<34}{:>12} {:<10}{:>9}{:>9}",
+        "section", "store", "cl", "measure", "value", "unit", "p50 ms", "p99 ms"
+    );
+    for row in rows {
+        let ms = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
+        println!(
+            "{:<9}{:<9}{:>4}  {:<34}{:>12.1} {:<10}{:>9}{:>9}",
+            row.section,
+            row.store,
+            row.clients,
+            row.measure,
+            row.value,
+            row.unit,
+            ms(row.p50_ms),
+            ms(row.p99_ms)
+        );
+    }
+    println!();
+    let find = |section: &str, store: &str, clients: usize, measure: &str| {
+        rows.iter()
+            .find(|r| {
+                r.section == section
+                    && r.store == store
+                    && r.clients == clients
+                    && r.measure.starts_with(measure)
+            })
+            .map(|r| r.value)
+    };
+    for store in ["sqlite", "postgres"] {
+        for clients in [1, 8] {
+            if let (Some(ours), Some(raw), Some(plain)) = (
+                find("commands", store, clients, "ledger"),
+                find("commands", store, clients, "raw insert"),
+                find("commands", store, clients, "plain cqrs-es"),
+            ) {
+                println!(
+                    "{store} {clients} client(s): ledger/plain cqrs-es = {:.2}x, ledger/raw insert = {:.0}%",
+                    ours / plain,
+                    100.0 * ours / raw
+                );
+            }
+        }
+        if let (Some(rebuild), Some(scan)) = (
+            find("rebuild", store, 1, "rebuild all"),
+            find("rebuild", store, 1, "raw sequential scan"),
+        ) {
+            println!("{store} rebuild/scan = {:.0}%", 100.0 * rebuild / scan);
+        }
+        if let (Some(feed), Some(not_modified), Some(static_file)) = (
+            find("feeds", store, 8, "GET /feeds/permits.rss"),
+            find("feeds", store, 8, "304 /feeds/permits.rss"),
+            find("feeds", store, 8, "static file"),
+        ) {
+            println!(
+                "{store} feed/static = {:.0}%, 304/static = {:.0}%",
+                100.0 * feed / static_file,
+                100.0 * not_modified / static_file
+            );
+        }
+    }
+}

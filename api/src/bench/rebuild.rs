@@ -1,0 +1,148 @@
+//! Rebuilding the projections from a large log, beside a raw sequential scan of it.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::TryStreamExt;
+
+use super::stores::{Scratch, Store};
+use super::{Options, Row};
+use crate::clock::SettableClock;
+use crate::settings::Settings;
+use crate::startup::open_ledger;
+
+/// Peak resident memory of this process so far, in MB (Linux `VmHWM`).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Starts a new peak-memory window (Linux: writing 5 to clear_refs resets VmHWM).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>> {
+    let scratch = Scratch::new(store, options.postgres.as_deref()).await?;
+    let settings = Settings {
+        data_dir: scratch.data_dir.clone(),
+        store: scratch.store_url.clone(),
+        listen: "127.0.0.1:0".parse()?,
+        time_zone: chrono_tz::Asia::Shanghai,
+        public_url: None,
+    };
+    let clock = Arc::new(SettableClock::new("2026-11-02T01:00:00Z".parse()?));
+    let ledger = open_ledger(&settings, clock).await?;
+    // One real lifecycle through the command path: the template of the bulk-loaded log.
+    let template_case = template(&ledger).await?;
+    let template =
+        projections::log::read_aggregate(ledger.db(), "PermitCase", template_case.as_str()).await?;
+    let cases = options.sizes.rebuild_events.div_ceil(template.len());
+    let cast = match store {
+        Store::Sqlite => "",
+        Store::Postgres => "::json",
+    };
+    let started = Instant::now();
+    for chunk_start in (0..cases).step_by(100) {
+        let chunk = (cases - chunk_start).min(100);
+        let values: Vec<String> = (0..chunk * template.len())
+            .map(|n| {
+                let p = |k: usize| format!("${}", n * 7 + k);
+                let (a, b, c, d, e, f, g) = (p(1), p(2), p(3), p(4), p(5), p(6), p(7));
+                format!("({a}, {b}, {c}, {d}, {e}, {f}{cast}, {g}{cast})")
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES {}",
+            values.join(", ")
+        );
+        let ids: Vec<String> = (0..chunk)
+            .map(|_| uuid::Uuid::now_v7().to_string())
+            .collect();
+        projections::on_db!(ledger.db(), |pool| {
+            let mut query = sqlx::query(&sql);
+            for id in &ids {
+                for event in &template {
+                    query = query
+                        .bind(&event.aggregate_type)
+                        .bind(id)
+                        .bind(event.sequence)
+                        .bind(&event.event_type)
+                        .bind(&event.event_version)
+                        .bind(&event.payload)
+                        .bind(&event.metadata);
+                }
+            }
+            query.execute(pool).await?;
+        });
+    }
+    let load_seconds = started.elapsed().as_secs_f64();
+    let events = projections::log::head_position(ledger.db()).await? as f64;
+
+    let started = Instant::now();
+    let scanned = projections::on_db!(ledger.db(), |pool| {
+        let mut rows = sqlx::query(
+            "SELECT global_position, recorded_at, aggregate_type, aggregate_id, sequence, event_type, \
+             event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata \
+             FROM events ORDER BY global_position",
+        )
+        .fetch(pool);
+        let mut count = 0usize;
+        while let Some(row) = rows.try_next().await? {
+            use sqlx::Row;
+            let payload: String = row.try_get("payload")?;
+            count += usize::from(!payload.is_empty());
+        }
+        count
+    });
+    let scan_rate = scanned as f64 / started.elapsed().as_secs_f64();
+
+    reset_peak_rss();
+    let started = Instant::now();
+    ledger.projector().rebuild().await?;
+    let case_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    ledger.notices_projector().rebuild().await?;
+    let notices_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    ledger.catch_up().await?;
+    let leaves_seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_mb().unwrap_or(f64::NAN);
+    scratch.remove().await;
+    let row = |measure: &str, value: f64, unit: &'static str| Row {
+        section: "rebuild",
+        store: store.name(),
+        clients: 1,
+        measure: measure.to_owned(),
+        value,
+        unit,
+        p50_ms: None,
+        p99_ms: None,
+    };
+    Ok(vec![
+        row(
+            &format!("bulk load {events} events"),
+            events / load_seconds,
+            "events/s",
+        ),
+        row("raw sequential scan", scan_rate, "events/s"),
+        row(
+            "rebuild all (case_state+notices+leaves)",
+            events / (case_seconds + notices_seconds + leaves_seconds),
+            "events/s",
+        ),
+        row("  case_state", events / case_seconds, "events/s"),
+        row("  public_notices", events / notices_seconds, "events/s"),
+        row("  ledger_leaves", events / leaves_seconds, "events/s"),
+        row("peak RSS during rebuild", peak, "MB"),
+    ])
+}
+
+/// One case from filing to delivery through the ledger; returns its id.
+async fn template(ledger: &crate::ledger::Ledger) -> anyhow::Result<domain::values::CaseId> {
+    let case_id = super::fixtures::issued_case(ledger, 0).await?;
+    super::fixtures::deliver(ledger, &case_id, 0).await?;
+    Ok(case_id)
+}
