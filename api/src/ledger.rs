@@ -17,9 +17,9 @@ use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase
 use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
-use projections::transparency::{LeavesProjection, LeavesProjector};
+use projections::transparency::LeavesProjection;
 use projections::{
-    on_db, CaseProjection, CaseProjector, CaseView, Db, NoticesProjection, NoticesProjector,
+    on_db, CaseProjection, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection,
     ProjectionError, Projector,
 };
 use tokio::sync::Notify;
@@ -62,9 +62,7 @@ pub struct Ledger {
     db: Db,
     commands: CommandBus<PermitCase>,
     publications: CommandBus<DailyPublication>,
-    projector: Arc<CaseProjector>,
-    notices: Arc<NoticesProjector>,
-    leaves: Arc<LeavesProjector>,
+    projector: Arc<LedgerProjector>,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
     services: Arc<CaseServices>,
@@ -85,12 +83,18 @@ impl Ledger {
         Ok(Self {
             commands: CommandBus::new(&db, services.clone()),
             publications: CommandBus::new(&db, ()),
-            projector: Arc::new(Projector::new(db.clone(), CaseProjection)),
-            notices: Arc::new(Projector::new(
+            projector: Arc::new(Projector::new(
                 db.clone(),
-                NoticesProjection::new(db.clone(), services.catalogue.clone(), time_zone),
+                LedgerProjection {
+                    leaves: LeavesProjection,
+                    cases: CaseProjection,
+                    notices: NoticesProjection::new(
+                        db.clone(),
+                        services.catalogue.clone(),
+                        time_zone,
+                    ),
+                },
             )),
-            leaves: Arc::new(Projector::new(db.clone(), LeavesProjection)),
             signer,
             projector_wakeup: Arc::new(Notify::new()),
             services: Arc::new(services),
@@ -112,12 +116,9 @@ impl Ledger {
         &self.clock
     }
 
-    pub fn projector(&self) -> &Arc<CaseProjector> {
+    /// Keeps case_state, public_notices and ledger_leaves, in one transaction per batch.
+    pub fn projector(&self) -> &Arc<LedgerProjector> {
         &self.projector
-    }
-
-    pub fn notices_projector(&self) -> &Arc<NoticesProjector> {
-        &self.notices
     }
 
     /// Signs checkpoints; its verifier key is the log's public key.
@@ -202,9 +203,9 @@ impl Ledger {
     /// failure is logged and left to the background projector, which retries.
     async fn project(&self) {
         if let Err(error) = self.catch_up().await {
-            tracing::error!(error = %error, "case projection failed; the background projector will retry");
+            tracing::error!(error = %error, "projection failed; the background projector will retry");
+            self.projector_wakeup.notify_one();
         }
-        self.projector_wakeup.notify_one();
     }
 
     pub async fn case(&self, case_id: &CaseId) -> Result<Option<CaseView>, LedgerError> {
@@ -316,12 +317,9 @@ impl Ledger {
         .await
     }
 
-    /// Runs every projector until it has caught up with the log; returns the position reached.
+    /// Runs the projector until it has caught up with the log; returns the position reached.
     pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
-        let position = self.leaves.catch_up().await?;
-        self.projector.catch_up().await?;
-        self.notices.catch_up().await?;
-        Ok(position)
+        self.projector.catch_up().await
     }
 }
 

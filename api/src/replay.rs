@@ -67,7 +67,6 @@ pub async fn replay(ledger: &Ledger) -> anyhow::Result<Vec<ReplayLine>> {
         digest(DAYS).await?,
     ];
     ledger.projector().rebuild().await?;
-    ledger.notices_projector().rebuild().await?;
     let rebuilt = [
         digest(CASE_STATE).await?,
         digest(NOTICES).await?,

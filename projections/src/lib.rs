@@ -9,6 +9,7 @@
 //! - [`case_view`]: a case's current state, folded from its events (pure).
 //! - [`projector`]: the checkpointed projector that runs any [`Projection`].
 //! - [`case_projector`]: the `case_state` projection.
+//! - [`ledger_projection`]: the projections kept together by one projector.
 //! - [`case_queries`]: one case, worklists by bureau, status, applicant and item.
 //! - [`notices`]: public notices of permits issued and revoked, and which day published them.
 //! - [`listing_queries`]: published days and their notices.
@@ -18,6 +19,7 @@ pub mod case_projector;
 pub mod case_queries;
 pub mod case_view;
 pub mod db;
+pub mod ledger_projection;
 pub mod listing_queries;
 pub mod log;
 pub mod notices;
@@ -27,6 +29,7 @@ pub mod transparency;
 pub use case_projector::{CaseProjection, CaseProjector};
 pub use case_view::CaseView;
 pub use db::Db;
+pub use ledger_projection::{LedgerProjection, LedgerProjector};
 pub use log::LoggedEvent;
 pub use notices::{NoticesProjection, NoticesProjector, PublicNotice};
 pub use projector::{Projection, ProjectionError, Projector};

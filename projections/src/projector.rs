@@ -168,22 +168,32 @@ impl<P: Projection> Projector<P> {
 
     pub async fn checkpoint(&self) -> Result<i64, ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
+        let select = "SELECT position FROM projector_checkpoints WHERE name = $1";
         let position = on_db!(&self.db, |pool| {
-            sqlx::query(
-                "INSERT INTO projector_checkpoints (name, position) VALUES ($1, 0) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(P::NAME)
-            .execute(pool)
-            .await
-            .map_err(&db_error)?;
-            sqlx::query_scalar::<_, i64>(
-                "SELECT position FROM projector_checkpoints WHERE name = $1",
-            )
-            .bind(P::NAME)
-            .fetch_one(pool)
-            .await
-            .map_err(&db_error)?
+            let found: Option<i64> = sqlx::query_scalar(select)
+                .bind(P::NAME)
+                .fetch_optional(pool)
+                .await
+                .map_err(&db_error)?;
+            match found {
+                Some(position) => position,
+                // Only the first call writes: a read is all the hot path pays.
+                None => {
+                    sqlx::query(
+                        "INSERT INTO projector_checkpoints (name, position) VALUES ($1, 0) \
+                         ON CONFLICT (name) DO NOTHING",
+                    )
+                    .bind(P::NAME)
+                    .execute(pool)
+                    .await
+                    .map_err(&db_error)?;
+                    sqlx::query_scalar(select)
+                        .bind(P::NAME)
+                        .fetch_one(pool)
+                        .await
+                        .map_err(&db_error)?
+                }
+            }
         });
         Ok(position)
     }

@@ -10,7 +10,8 @@ use crate::log::LoggedEvent;
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
 use crate::{on_db, on_tx};
 
-/// Records each event's leaf hash once, when the event is first projected.
+/// Records each event's leaf hash once, when the event is first projected; a replay keeps the
+/// leaf first recorded.
 pub struct LeavesProjection;
 
 pub type LeavesProjector = Projector<LeavesProjection>;
@@ -22,15 +23,17 @@ impl Projection for LeavesProjection {
     async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
         let db_error = ProjectionError::db(Self::NAME);
         for event in events {
-            on_tx!(&mut *tx, |conn| sqlx::query(
-                "INSERT INTO ledger_leaves (position, leaf) VALUES ($1, $2)"
+            on_tx!(&mut *tx, |conn| {
+                sqlx::query(
+                "INSERT INTO ledger_leaves (position, leaf) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING"
             )
             .bind(event.position)
             .bind(hex::encode(event.leaf()))
             .execute(&mut *conn)
             .await
             .map_err(&db_error)?
-            .rows_affected());
+            .rows_affected()
+            });
         }
         Ok(())
     }

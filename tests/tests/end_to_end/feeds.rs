@@ -287,7 +287,7 @@ async fn published_bytes_survive_restart_and_replay(store: Store) {
     for path in paths {
         before.push(app.public_text(path).await);
     }
-    app.ledger.notices_projector().rebuild().await.unwrap();
+    app.ledger.projector().rebuild().await.unwrap();
     for (path, bytes) in paths.iter().zip(&before) {
         assert_eq!(
             &app.public_text(path).await,
