@@ -88,11 +88,7 @@ impl Ledger {
                 LedgerProjection {
                     leaves: LeavesProjection,
                     cases: CaseProjection,
-                    notices: NoticesProjection::new(
-                        db.clone(),
-                        services.catalogue.clone(),
-                        time_zone,
-                    ),
+                    notices: NoticesProjection::new(services.catalogue.clone(), time_zone),
                 },
             )),
             signer,

@@ -12,7 +12,6 @@ use domain::CaseEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::case_view::CaseView;
-use crate::db::Db;
 use crate::log::{self, LoggedEvent};
 use crate::on_tx;
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
@@ -73,7 +72,6 @@ pub fn day_of(recorded_at: &str, time_zone: Tz) -> Option<NaiveDate> {
 }
 
 pub struct NoticesProjection {
-    db: Db,
     catalogue: Catalogue,
     time_zone: Tz,
 }
@@ -81,22 +79,38 @@ pub struct NoticesProjection {
 pub type NoticesProjector = Projector<NoticesProjection>;
 
 impl NoticesProjection {
-    pub fn new(db: Db, catalogue: Catalogue, time_zone: Tz) -> Self {
+    pub fn new(catalogue: Catalogue, time_zone: Tz) -> Self {
         Self {
-            db,
             catalogue,
             time_zone,
         }
     }
 
     /// The notice for a permit event, built from the case as it stood after that event.
+    /// Reads the case through the projector's own transaction: taking another pool connection
+    /// while the transaction holds SQLite's write lock can starve the pool and deadlock.
     async fn notice_for(
         &self,
+        tx: &mut Tx,
         event: &LoggedEvent,
         kind: NoticeKind,
     ) -> Result<PublicNotice, ProjectionError> {
-        let history =
-            log::read_aggregate(&self.db, &event.aggregate_type, &event.aggregate_id).await?;
+        let sql = format!(
+            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
+            log::COLUMNS
+        );
+        let history: Vec<LoggedEvent> = on_tx!(tx, |conn| {
+            let rows = sqlx::query(&sql)
+                .bind(&event.aggregate_type)
+                .bind(&event.aggregate_id)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(ProjectionError::db(Self::NAME))?;
+            rows.iter()
+                .map(LoggedEvent::from_row)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ProjectionError::db(Self::NAME))?
+        });
         let upto: Vec<&LoggedEvent> = history
             .iter()
             .filter(|e| e.sequence <= event.sequence)
@@ -156,7 +170,7 @@ impl Projection for NoticesProjection {
                         CaseEvent::PermitRevoked { .. } => NoticeKind::Revoked,
                         _ => NoticeKind::Issued,
                     };
-                    let notice = self.notice_for(event, kind).await?;
+                    let notice = self.notice_for(&mut *tx, event, kind).await?;
                     let json = serde_json::to_string(&notice).expect("a notice always serialises");
                     on_tx!(&mut *tx, |conn| {
                         sqlx::query(

@@ -69,6 +69,7 @@ async fn eight_writers_on_many_cases_leave_gap_free_commit_ordered_positions(sto
             let enterprise = credit(&format!("91370102MA3C4F5{writer}A"));
             let acceptor = app.officer_token("370100", Post::Acceptor);
             let reviewer = app.officer_token("370100", Post::Reviewer);
+            let approver = app.officer_token("370100", Post::Approver);
             for _ in 0..4 {
                 let case_id = app.file_case(&enterprise, "XK-003").await;
                 app.ok_command(&acceptor, &case_id, json!({"type": "accept"}))
@@ -79,7 +80,17 @@ async fn eight_writers_on_many_cases_leave_gap_free_commit_ordered_positions(sto
                     json!({"type": "record_review", "findings": "ok", "recommendation": "approve"}),
                 )
                 .await;
-                accepted.fetch_add(3, Ordering::SeqCst);
+                // Issuing a permit also projects a public notice: with 8 writers this once
+                // starved the SQLite pool while the projector held the write lock.
+                app.ok_command(&approver, &case_id, json!({"type": "approve"}))
+                    .await;
+                app.ok_command(
+                    &approver,
+                    &case_id,
+                    json!({"type": "issue_permit", "scope": "复合肥料"}),
+                )
+                .await;
+                accepted.fetch_add(5, Ordering::SeqCst);
             }
         })
     });
@@ -91,7 +102,7 @@ async fn eight_writers_on_many_cases_leave_gap_free_commit_ordered_positions(sto
     assert!(reads > 0);
     let events = app.all_events().await;
     assert_eq!(events.len(), accepted.load(Ordering::SeqCst));
-    assert_eq!(events.len(), 96);
+    assert_eq!(events.len(), 160);
     assert_gap_free_with_ordered_sequences(&events);
 }
 
