@@ -12,18 +12,11 @@ use super::load::timed;
 use super::stores::{Scratch, Store};
 use super::{Options, Row};
 use crate::clock::SystemClock;
-use crate::settings::Settings;
 use crate::startup::Application;
 
 pub async fn measure(options: &Options, store: Store, clients: usize) -> anyhow::Result<Vec<Row>> {
     let scratch = Scratch::new(store, options.postgres.as_deref()).await?;
-    let settings = Settings {
-        data_dir: scratch.data_dir.clone(),
-        store: scratch.store_url.clone(),
-        listen: "127.0.0.1:0".parse()?,
-        time_zone: chrono_tz::Asia::Shanghai,
-        public_url: None,
-    };
+    let settings = scratch.settings();
     let app = Application::build(&settings, Arc::new(SystemClock)).await?;
     let base = format!("http://{}", app.local_addr());
     let keys = app.keys();

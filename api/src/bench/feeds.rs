@@ -15,7 +15,6 @@ use super::stores::{Scratch, Store};
 use super::{Options, Row};
 use crate::clock::SettableClock;
 use crate::ledger::Ledger;
-use crate::settings::Settings;
 use crate::startup::Application;
 
 async fn issue_permits(ledger: &Ledger, count: usize) -> anyhow::Result<()> {
@@ -56,13 +55,7 @@ async fn get_load(
 
 pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>> {
     let scratch = Scratch::new(store, options.postgres.as_deref()).await?;
-    let settings = Settings {
-        data_dir: scratch.data_dir.clone(),
-        store: scratch.store_url.clone(),
-        listen: "127.0.0.1:0".parse()?,
-        time_zone: chrono_tz::Asia::Shanghai,
-        public_url: None,
-    };
+    let settings = scratch.settings();
     let clock = Arc::new(SettableClock::new("2026-11-02T01:00:00Z".parse()?));
     let app = Application::build(&settings, clock.clone()).await?;
     let base = format!("http://{}", app.local_addr());

@@ -8,7 +8,6 @@ use futures::TryStreamExt;
 use super::stores::{Scratch, Store};
 use super::{Options, Row};
 use crate::clock::SettableClock;
-use crate::settings::Settings;
 use crate::startup::open_ledger;
 
 /// Peak resident memory of this process so far, in MB (Linux `VmHWM`).
@@ -26,13 +25,7 @@ fn reset_peak_rss() {
 
 pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>> {
     let scratch = Scratch::new(store, options.postgres.as_deref()).await?;
-    let settings = Settings {
-        data_dir: scratch.data_dir.clone(),
-        store: scratch.store_url.clone(),
-        listen: "127.0.0.1:0".parse()?,
-        time_zone: chrono_tz::Asia::Shanghai,
-        public_url: None,
-    };
+    let settings = scratch.settings();
     let clock = Arc::new(SettableClock::new("2026-11-02T01:00:00Z".parse()?));
     let ledger = open_ledger(&settings, clock).await?;
     // One real lifecycle through the command path: the template of the bulk-loaded log.

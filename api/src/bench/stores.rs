@@ -61,6 +61,17 @@ impl Scratch {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("ledger.db").display()))
     }
 
+    /// Server settings on this scratch store: any free port, Asia/Shanghai.
+    pub fn settings(&self) -> crate::settings::Settings {
+        crate::settings::Settings {
+            data_dir: self.data_dir.clone(),
+            store: self.store_url.clone(),
+            listen: "127.0.0.1:0".parse().expect("a socket address"),
+            time_zone: chrono_tz::Asia::Shanghai,
+            public_url: None,
+        }
+    }
+
     pub async fn connect(&self) -> anyhow::Result<Db> {
         Ok(Db::connect(&self.url()).await?)
     }
