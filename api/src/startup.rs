@@ -71,6 +71,7 @@ impl Application {
                 ledger,
                 keys,
                 site: feed::Site::new(&base_url, &publisher),
+                render_cache: Default::default(),
             },
         })
     }

@@ -179,3 +179,14 @@ pub async fn log_time_span(db: &Db) -> Result<Option<(String, String)>, QueryErr
         _ => None,
     })
 }
+
+/// The log position of the latest publication (0 before the first): what a rendered feed or
+/// listing depends on.
+pub async fn latest_publication_position(db: &Db) -> Result<i64, QueryError> {
+    let position: Option<i64> = on_db!(db, |pool| {
+        sqlx::query_scalar("SELECT MAX(position) FROM published_days")
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(position.unwrap_or(0))
+}

@@ -1,6 +1,7 @@
 //! The public face: feeds, daily archived listings and permit look-up. No token needed.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::values::{BureauCode, ItemCode};
@@ -116,6 +117,10 @@ async fn handle_feed(
 ) -> Result<Response, Problem> {
     let (bureau, item) = filters(state, query)?;
     let db = state.ledger.db();
+    let generation = listing_queries::latest_publication_position(db).await?;
+    if let Some(rendered) = state.render_cache.get(self_path, generation) {
+        return Ok(respond(&rendered, validators));
+    }
     let site = &state.site;
     let self_url = site.url(self_path);
     let keep = |n: &PublicNotice| {
@@ -169,7 +174,11 @@ async fn handle_feed(
                 ))
             }
         };
-    Ok(cacheable(body, content_type, updated, validators))
+    let rendered = Rendered::new(body, content_type, updated);
+    state
+        .render_cache
+        .put(self_path.to_owned(), generation, rendered.clone());
+    Ok(respond(&rendered, validators))
 }
 
 async fn handle_listing(
@@ -189,6 +198,10 @@ async fn handle_listing(
         return Err(not_found());
     }
     let db = state.ledger.db();
+    let generation = listing_queries::latest_publication_position(db).await?;
+    if let Some(rendered) = state.render_cache.get(file, generation) {
+        return Ok(respond(&rendered, validators));
+    }
     let Some(published) = listing_queries::published_day(db, day).await? else {
         let tz = state.ledger.time_zone();
         return Err(Problem::not_found(
@@ -210,12 +223,11 @@ async fn handle_listing(
     } else {
         json_feed::listing(&state.site, &published, &notices, &links)
     };
-    Ok(cacheable(
-        body,
-        content_type_of(file),
-        Some(published_at(&published)),
-        validators,
-    ))
+    let rendered = Rendered::new(body, content_type_of(file), Some(published_at(&published)));
+    state
+        .render_cache
+        .put(file.to_owned(), generation, rendered.clone());
+    Ok(respond(&rendered, validators))
 }
 
 /// The `bureau` and `item` filters; a value that names nothing in the catalogue is a 400.
@@ -277,22 +289,61 @@ fn http_date(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-/// The body with `ETag` (its digest) and `Last-Modified`, or 304 with no body when the
-/// client's validators match (`If-None-Match` first, as RFC 9110 says).
-fn cacheable(
-    body: String,
+/// A rendered public document with its validators.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    body: Arc<str>,
     content_type: &'static str,
     updated: Option<DateTime<Utc>>,
-    validators: &Validators,
-) -> Response {
-    let etag = format!(
-        "\"{}\"",
-        &hex::encode(Sha256::digest(body.as_bytes()))[..32]
-    );
+    etag: String,
+}
+
+impl Rendered {
+    fn new(body: String, content_type: &'static str, updated: Option<DateTime<Utc>>) -> Self {
+        let etag = format!(
+            "\"{}\"",
+            &hex::encode(Sha256::digest(body.as_bytes()))[..32]
+        );
+        Self {
+            body: body.into(),
+            content_type,
+            updated,
+            etag,
+        }
+    }
+}
+
+/// Rendered feeds and listings, each valid until the next day is published (the generation
+/// is the position of the latest publication): a warm request renders nothing.
+#[derive(Debug, Default)]
+pub struct RenderCache(Mutex<HashMap<String, (i64, Rendered)>>);
+
+impl RenderCache {
+    fn get(&self, key: &str, generation: i64) -> Option<Rendered> {
+        let entries = self.0.lock().expect("render cache lock");
+        entries
+            .get(key)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, rendered)| rendered.clone())
+    }
+
+    fn put(&self, key: String, generation: i64, rendered: Rendered) {
+        let mut entries = self.0.lock().expect("render cache lock");
+        if entries.len() >= 1_000 {
+            entries.clear();
+        }
+        entries.insert(key, (generation, rendered));
+    }
+}
+
+/// The document with `ETag` (its digest) and `Last-Modified`, or 304 with no body when the
+/// client's validators match (`If-None-Match` first, as RFC 9110 says).
+fn respond(rendered: &Rendered, validators: &Validators) -> Response {
+    let etag = &rendered.etag;
     let not_modified = match (
         &validators.if_none_match,
         &validators.if_modified_since,
-        updated,
+        rendered.updated,
     ) {
         (Some(tags), _, _) => tags
             .split(',')
@@ -306,18 +357,19 @@ fn cacheable(
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut response = body.into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        let mut response = rendered.body.to_string().into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(rendered.content_type),
+        );
         response
     };
     let headers = response.headers_mut();
     headers.insert(
         header::ETAG,
-        HeaderValue::from_str(&etag).expect("hex is a header value"),
+        HeaderValue::from_str(etag).expect("hex is a header value"),
     );
-    if let Some(updated) = updated {
+    if let Some(updated) = rendered.updated {
         headers.insert(
             header::LAST_MODIFIED,
             HeaderValue::from_str(&http_date(updated)).expect("an HTTP date is a header value"),

@@ -4,6 +4,8 @@
 mod cases;
 mod catalogue;
 mod feeds;
+
+pub use feeds::RenderCache;
 mod health;
 mod history;
 mod request;
@@ -30,6 +32,7 @@ pub struct AppState {
     pub ledger: Arc<Ledger>,
     pub keys: TokenKeys,
     pub site: feed::Site,
+    pub render_cache: Arc<RenderCache>,
 }
 
 pub fn with_state(

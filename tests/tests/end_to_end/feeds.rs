@@ -308,6 +308,10 @@ async fn published_bytes_survive_restart_and_replay(store: Store) {
     // A later day's publication adds a listing and leaves the earlier ones as they were.
     restarted.clock.set("2026-11-06T01:00:00Z".parse().unwrap());
     assert_eq!(restarted.publish().await.len(), 2);
+    // The feeds, already rendered and cached by this server, follow the new publications.
+    let daily: Value =
+        serde_json::from_str(&restarted.public_text("/feeds/daily.json").await).unwrap();
+    assert_eq!(daily["items"].as_array().unwrap().len(), 4);
     assert_eq!(restarted.public_text(paths[0]).await, before[0]);
     assert_eq!(restarted.public_text(paths[1]).await, before[1]);
 }
