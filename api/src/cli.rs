@@ -94,6 +94,9 @@ pub enum Command {
         /// Where to write the JSON results.
         #[arg(long, default_value = "bench.json")]
         out: PathBuf,
+        /// Run only these sections: commands, rebuild, feeds, render (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
     },
     /// Check an export offline: hashes, checkpoints, positions, times, cases.
     Verify {
@@ -191,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             quick,
             postgres,
             out,
+            only,
         } => {
             let options = crate::bench::Options {
                 sizes: if quick {
@@ -200,6 +204,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 postgres,
                 out,
+                only,
             };
             let rows = crate::bench::run(&options).await?;
             crate::bench::print(&rows);

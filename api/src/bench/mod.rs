@@ -61,6 +61,14 @@ pub struct Options {
     /// A PostgreSQL server URL (no database): each measurement makes and drops its own.
     pub postgres: Option<String>,
     pub out: PathBuf,
+    /// Sections to run (commands, rebuild, feeds, render); empty for all.
+    pub only: Vec<String>,
+}
+
+impl Options {
+    fn runs(&self, section: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == section)
+    }
 }
 
 /// One measured figure, with what it is compared against.
@@ -82,20 +90,28 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Row>> {
     if options.postgres.is_some() {
         stores.push(stores::Store::Postgres);
     }
-    for store in &stores {
-        for clients in [1, 8] {
-            rows.extend(commands::measure(options, *store, clients).await?);
-            rows.extend(commands::raw_inserts(options, *store, clients).await?);
-            rows.extend(plain::measure(options, *store, clients).await?);
+    if options.runs("commands") {
+        for store in &stores {
+            for clients in [1, 8] {
+                rows.extend(commands::measure(options, *store, clients).await?);
+                rows.extend(commands::raw_inserts(options, *store, clients).await?);
+                rows.extend(plain::measure(options, *store, clients).await?);
+            }
         }
     }
-    for store in &stores {
-        rows.extend(rebuild::measure(options, *store).await?);
+    if options.runs("rebuild") {
+        for store in &stores {
+            rows.extend(rebuild::measure(options, *store).await?);
+        }
     }
-    for store in &stores {
-        rows.extend(feeds::measure(options, *store).await?);
+    if options.runs("feeds") {
+        for store in &stores {
+            rows.extend(feeds::measure(options, *store).await?);
+        }
     }
-    rows.extend(feeds::render(options));
+    if options.runs("render") {
+        rows.extend(feeds::render(options));
+    }
     std::fs::write(&options.out, serde_json::to_string_pretty(&rows)?)?;
     Ok(rows)
 }
