@@ -172,7 +172,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let keys =
                 TokenKeys::load_or_create(&data_dir).context("cannot load the token secret")?;
-            println!(
+            crate::say!(
                 "{}",
                 keys.issue(&actor, chrono::Utc::now(), Duration::days(args.valid_days))
             );
@@ -184,7 +184,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { out } => {
             let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
             let (events, checkpoints) = crate::export::export(&ledger, &out).await?;
-            println!(
+            crate::say!(
                 "exported {events} events and {checkpoints} checkpoints to {}",
                 out.display()
             );
@@ -208,7 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let rows = crate::bench::run(&options).await?;
             crate::bench::print(&rows);
-            println!("results written to {}", options.out.display());
+            crate::say!("results written to {}", options.out.display());
             Ok(())
         }
         Command::Verify { file, key } => {
@@ -219,35 +219,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 other => other,
             };
             let summary = crate::verify::verify(&file, key.as_deref())?;
-            println!("{}: OK", file.display());
-            println!("  events        {}", summary.events);
-            println!("  publications  {}", summary.publications);
+            crate::say!("{}: OK", file.display());
+            crate::say!("  events        {}", summary.events);
+            crate::say!("  publications  {}", summary.publications);
             let cases: usize = summary.cases.values().sum();
-            println!("  cases         {cases} rebuilt");
+            crate::say!("  cases         {cases} rebuilt");
             for (status, count) in &summary.cases {
-                println!("    {status:<22}{count:>6}");
+                crate::say!("    {status:<22}{count:>6}");
             }
             match summary.checkpoints.last() {
-                Some((size, root)) => println!(
+                Some((size, root)) => crate::say!(
                     "  checkpoints   {} verified, consistent; latest covers {size} events, root {root}",
                     summary.checkpoints.len()
                 ),
-                None => println!("  checkpoints   none: nothing signed to check the events against"),
+                None => crate::say!("  checkpoints   none: nothing signed to check the events against"),
             }
             if summary.key_from_file {
-                println!("  note: checked against the key written in the export; pass --key with the key you trust");
+                crate::say!("  note: checked against the key written in the export; pass --key with the key you trust");
             }
             Ok(())
         }
         Command::Replay => {
             let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
             let report = crate::replay::replay(&ledger).await?;
-            println!(
+            crate::say!(
                 "{:<16}{:>8}  {:<18}{:<18}equal",
-                "projection", "rows", "live digest", "rebuilt digest"
+                "projection",
+                "rows",
+                "live digest",
+                "rebuilt digest"
             );
             for line in &report {
-                println!(
+                crate::say!(
                     "{:<16}{:>8}  {:<18}{:<18}{}",
                     line.projection,
                     line.rows,

@@ -91,14 +91,14 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
             *counts.entry(view.status.as_str()).or_insert(0) += 1;
         }
     }
-    println!(
+    crate::say!(
         "demo: {} cases, {events} events, {} days published, {days} days ending {today}, into {}",
         demo.cases.len(),
         published.len(),
         projections::db::redact(&settings.store_url())
     );
     for (status, count) in counts {
-        println!("  {status:<22}{count:>4}");
+        crate::say!("  {status:<22}{count:>4}");
     }
     Ok(())
 }

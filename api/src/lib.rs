@@ -12,6 +12,16 @@
 //! - [`export`], [`verify`]: the log as JSON Lines, and its offline verification.
 //! - [`bench`]: the benchmark program (`permit-ledger bench`).
 
+/// `println!` that stops quietly when stdout is gone (`permit-ledger verify FILE | head`)
+/// instead of panicking on the broken pipe.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod auth;
 pub mod bench;
 pub mod checkpoints;

@@ -118,13 +118,20 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Row>> {
 
 /// The table, with the ratios the targets are stated in.
 pub fn print(rows: &[Row]) {
-    println!(
+    crate::say!(
         "{:<9}{:<9}{:>4}  {:<34}{:>12} {:<10}{:>9}{:>9}",
-        "section", "store", "cl", "measure", "value", "unit", "p50 ms", "p99 ms"
+        "section",
+        "store",
+        "cl",
+        "measure",
+        "value",
+        "unit",
+        "p50 ms",
+        "p99 ms"
     );
     for row in rows {
         let ms = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
-        println!(
+        crate::say!(
             "{:<9}{:<9}{:>4}  {:<34}{:>12.1} {:<10}{:>9}{:>9}",
             row.section,
             row.store,
@@ -136,7 +143,7 @@ pub fn print(rows: &[Row]) {
             ms(row.p99_ms)
         );
     }
-    println!();
+    crate::say!();
     let find = |section: &str, store: &str, clients: usize, measure: &str| {
         rows.iter()
             .find(|r| {
@@ -154,7 +161,7 @@ pub fn print(rows: &[Row]) {
                 find("commands", store, clients, "raw insert"),
                 find("commands", store, clients, "plain cqrs-es"),
             ) {
-                println!(
+                crate::say!(
                     "{store} {clients} client(s): ledger/plain cqrs-es = {:.2}x, ledger/raw insert = {:.0}%",
                     ours / plain,
                     100.0 * ours / raw
@@ -165,14 +172,14 @@ pub fn print(rows: &[Row]) {
             find("rebuild", store, 1, "rebuild all"),
             find("rebuild", store, 1, "raw sequential scan"),
         ) {
-            println!("{store} rebuild/scan = {:.0}%", 100.0 * rebuild / scan);
+            crate::say!("{store} rebuild/scan = {:.0}%", 100.0 * rebuild / scan);
         }
         if let (Some(feed), Some(not_modified), Some(static_file)) = (
             find("feeds", store, 8, "GET /feeds/permits.rss"),
             find("feeds", store, 8, "304 /feeds/permits.rss"),
             find("feeds", store, 8, "static file"),
         ) {
-            println!(
+            crate::say!(
                 "{store} feed/static = {:.0}%, 304/static = {:.0}%",
                 100.0 * feed / static_file,
                 100.0 * not_modified / static_file
