@@ -36,7 +36,7 @@ pub enum LogError {
     },
 }
 
-pub(crate) const COLUMNS: &str = "global_position, recorded_at, aggregate_type, aggregate_id, sequence, \
+const COLUMNS: &str = "global_position, recorded_at, aggregate_type, aggregate_id, sequence, \
     event_type, event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata";
 
 impl LoggedEvent {
@@ -117,15 +117,18 @@ pub async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LoggedEve
     Ok(events)
 }
 
+/// The query for every event of one aggregate (`$1` type, `$2` id), in sequence order.
+pub(crate) fn aggregate_sql() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence")
+}
+
 /// Every event of one aggregate, in sequence order.
 pub async fn read_aggregate(
     db: &Db,
     aggregate_type: &str,
     aggregate_id: &str,
 ) -> Result<Vec<LoggedEvent>, LogError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
-    );
+    let sql = aggregate_sql();
     let events = on_db!(db, |pool| {
         let rows = sqlx::query(&sql)
             .bind(aggregate_type)

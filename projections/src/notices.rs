@@ -95,10 +95,7 @@ impl NoticesProjection {
         event: &LoggedEvent,
         kind: NoticeKind,
     ) -> Result<PublicNotice, ProjectionError> {
-        let sql = format!(
-            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
-            log::COLUMNS
-        );
+        let sql = log::aggregate_sql();
         let history: Vec<LoggedEvent> = on_tx!(tx, |conn| {
             let rows = sqlx::query(&sql)
                 .bind(&event.aggregate_type)
