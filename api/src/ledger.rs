@@ -26,6 +26,7 @@ use tokio::sync::Notify;
 
 use crate::clock::{log_timestamp, Clock};
 use crate::command_bus::CommandBus;
+use crate::event_writer::EventWriter;
 
 /// What went wrong with a request to the ledger.
 #[derive(Debug, thiserror::Error)]
@@ -80,17 +81,19 @@ impl Ledger {
         signer: NoteSigner,
     ) -> Result<Self, projections::db::DbError> {
         db.migrate().await?;
+        let projector = Arc::new(Projector::new(
+            db.clone(),
+            LedgerProjection {
+                leaves: LeavesProjection,
+                cases: CaseProjection,
+                notices: NoticesProjection::new(services.catalogue.clone(), time_zone),
+            },
+        ));
+        let writer = EventWriter::start(db.clone(), projector.clone());
         Ok(Self {
-            commands: CommandBus::new(&db, services.clone()),
-            publications: CommandBus::new(&db, ()),
-            projector: Arc::new(Projector::new(
-                db.clone(),
-                LedgerProjection {
-                    leaves: LeavesProjection,
-                    cases: CaseProjection,
-                    notices: NoticesProjection::new(services.catalogue.clone(), time_zone),
-                },
-            )),
+            commands: CommandBus::new(&db, writer.clone(), services.clone()),
+            publications: CommandBus::new(&db, writer, ()),
+            projector,
             signer,
             projector_wakeup: Arc::new(Notify::new()),
             services: Arc::new(services),
@@ -182,7 +185,8 @@ impl Ledger {
             expected_version,
             action,
         };
-        self.commands
+        let receipt = self
+            .commands
             .execute(case_id.as_str(), command, metadata)
             .await
             .map_err(|e| match e {
@@ -190,17 +194,28 @@ impl Ledger {
                 AggregateError::AggregateConflict => LedgerError::Conflict,
                 other => LedgerError::Store(other.to_string()),
             })?;
-        self.project().await;
+        // Projected with the commit, as a rule; otherwise caught up now, so that the client
+        // reads its own write; failing that, the case is folded from the log.
+        let projected = receipt.is_none_or(|r| r.projected) || self.project().await;
+        if projected {
+            if let Some(view) = case_queries::case(&self.db, case_id.as_str()).await? {
+                return Ok(view);
+            }
+        }
         let history = log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await?;
         CaseView::replay(&history)?.ok_or(LedgerError::Refused(CaseError::CaseNotFound))
     }
 
-    /// Brings the case projection up to date now, so that a client reads its own write; a
-    /// failure is logged and left to the background projector, which retries.
-    async fn project(&self) {
-        if let Err(error) = self.catch_up().await {
-            tracing::error!(error = %error, "projection failed; the background projector will retry");
-            self.projector_wakeup.notify_one();
+    /// Brings the projections up to date now; false if that failed, which is logged and left
+    /// to the background projector, which retries.
+    async fn project(&self) -> bool {
+        match self.catch_up().await {
+            Ok(_) => true,
+            Err(error) => {
+                tracing::error!(error = %error, "projection failed; the background projector will retry");
+                self.projector_wakeup.notify_one();
+                false
+            }
         }
     }
 

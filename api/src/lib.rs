@@ -4,6 +4,7 @@
 //! - [`startup`]: build the application, serve, shut down gracefully.
 //! - [`ledger`]: the ledger as clients use it (send commands, read cases and worklists).
 //! - [`command_bus`]: cqrs-es on the chosen store.
+//! - [`event_writer`], [`event_repository`]: group commit of events with their projection.
 //! - [`publisher`]: the daily publication of ended days.
 //! - [`checkpoints`]: signed checkpoints of the log, refused when stored events changed.
 //! - [`routes`]: HTTP endpoints, one file per resource.
@@ -29,6 +30,8 @@ pub mod cli;
 pub mod clock;
 pub mod command_bus;
 pub mod demo;
+pub mod event_repository;
+pub mod event_writer;
 pub mod export;
 pub mod ledger;
 pub mod problem;

@@ -69,7 +69,7 @@ impl Ledger {
                 .execute(&publication_id(day), command, metadata)
                 .await
             {
-                Ok(()) => {
+                Ok(_) => {
                     tracing::info!(%day, count = notices.len(), "published");
                     published.push(day);
                 }

@@ -32,4 +32,4 @@ pub use db::Db;
 pub use ledger_projection::{LedgerProjection, LedgerProjector};
 pub use log::LoggedEvent;
 pub use notices::{NoticesProjection, NoticesProjector, PublicNotice};
-pub use projector::{Projection, ProjectionError, Projector};
+pub use projector::{Projection, ProjectionError, Projector, Tx};

@@ -7,7 +7,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
-use crate::on_db;
+use crate::projector::Tx;
+use crate::{on_db, on_tx};
 
 /// One event as the log holds it: position, time, identity, and the stored payload and
 /// metadata text, byte for byte.
@@ -101,9 +102,7 @@ impl LoggedEvent {
 
 /// Up to `limit` events after `after`, in position order.
 pub async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LoggedEvent>, LogError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
-    );
+    let sql = after_sql();
     let events = on_db!(db, |pool| {
         let rows = sqlx::query(&sql)
             .bind(after)
@@ -115,6 +114,34 @@ pub async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LoggedEve
             .collect::<Result<Vec<_>, _>>()?
     });
     Ok(events)
+}
+
+/// Up to `limit` events after `after`, in position order, read inside `tx` (so they include
+/// the events `tx` itself has appended).
+pub async fn read_after_within(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<LoggedEvent>, LogError> {
+    let sql = after_sql();
+    let events = on_tx!(tx, |conn| {
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(LoggedEvent::from_row)
+            .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(events)
+}
+
+/// The query for up to `$2` events after position `$1`, in position order.
+fn after_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2"
+    )
 }
 
 /// The query for every event of one aggregate (`$1` type, `$2` id), in sequence order.

@@ -166,6 +166,41 @@ impl<P: Projection> Projector<P> {
         self.catch_up().await
     }
 
+    /// Projects, inside `tx`, every event after the checkpoint, so that events `tx` has just
+    /// appended commit together with their projection. Returns false, having written nothing,
+    /// when there is nothing to do safely here: more than `limit` events are waiting (after a
+    /// rebuild was started), another projector moved the checkpoint first, or the log has a gap;
+    /// the caller then catches up outside its transaction. On an error the caller must roll
+    /// back what this wrote (a savepoint) or the whole transaction.
+    pub async fn project_within(&self, tx: &mut Tx, limit: i64) -> Result<bool, ProjectionError> {
+        let db_error = ProjectionError::db(P::NAME);
+        let checkpoint: Option<i64> = on_tx!(tx, |conn| sqlx::query_scalar(
+            "SELECT position FROM projector_checkpoints WHERE name = $1"
+        )
+        .bind(P::NAME)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(&db_error)?);
+        let Some(checkpoint) = checkpoint else {
+            return Ok(false);
+        };
+        let events = log::read_after_within(tx, checkpoint, limit + 1).await?;
+        let Some(last) = events.last().map(|e| e.position) else {
+            return Ok(true);
+        };
+        let contiguous = (checkpoint + 1..)
+            .zip(&events)
+            .all(|(expected, event)| event.position == expected);
+        if events.len() as i64 > limit || !contiguous {
+            return Ok(false);
+        }
+        if !Self::move_checkpoint(tx, checkpoint, last).await? {
+            return Ok(false);
+        }
+        self.projection.apply(tx, &events).await?;
+        Ok(true)
+    }
+
     pub async fn checkpoint(&self) -> Result<i64, ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
         let select = "SELECT position FROM projector_checkpoints WHERE name = $1";
@@ -208,7 +243,18 @@ impl<P: Projection> Projector<P> {
         let mut tx = self.db.begin().await.map_err(&db_error)?;
         // The checkpoint moves first: it takes the write lock at once (SQLite) and tells
         // whether another projector got here first, in which case nothing is written.
-        let moved = on_tx!(&mut tx, |conn| sqlx::query(
+        if !Self::move_checkpoint(&mut tx, from, to).await? {
+            tx.rollback().await.map_err(&db_error)?;
+            return Ok(());
+        }
+        self.projection.apply(&mut tx, events).await?;
+        tx.commit().await.map_err(&db_error)
+    }
+
+    /// Compare-and-set of the checkpoint from `from` to `to`, inside `tx`; false if another
+    /// projector moved it first.
+    async fn move_checkpoint(tx: &mut Tx, from: i64, to: i64) -> Result<bool, ProjectionError> {
+        let moved = on_tx!(tx, |conn| sqlx::query(
             "UPDATE projector_checkpoints SET position = $1 WHERE name = $2 AND position = $3"
         )
         .bind(to)
@@ -216,13 +262,8 @@ impl<P: Projection> Projector<P> {
         .bind(from)
         .execute(&mut *conn)
         .await
-        .map_err(&db_error)?
+        .map_err(ProjectionError::db(P::NAME))?
         .rows_affected());
-        if moved != 1 {
-            tx.rollback().await.map_err(&db_error)?;
-            return Ok(());
-        }
-        self.projection.apply(&mut tx, events).await?;
-        tx.commit().await.map_err(&db_error)
+        Ok(moved == 1)
     }
 }

@@ -13,7 +13,7 @@ mod fixtures;
 mod load;
 mod plain;
 mod rebuild;
-mod stores;
+pub(crate) mod stores;
 
 use std::path::PathBuf;
 

@@ -20,7 +20,6 @@ use super::fixtures::{application, enterprise, officer};
 use super::load::timed;
 use super::stores::{Scratch, Store};
 use super::{Options, Row};
-use crate::command_bus::CommandBus;
 
 /// The one view the plain framework keeps: a case's status and version.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -60,14 +59,38 @@ const POSTGRES_SCHEMA: &[&str] = &[
      PRIMARY KEY (view_id))",
 ];
 
-fn framework(db: &Db) -> CommandBus<PermitCase> {
+/// Stock cqrs-es on either store.
+enum PlainFramework {
+    Sqlite(sqlite_es::SqliteCqrs<PermitCase>),
+    Postgres(postgres_es::PostgresCqrs<PermitCase>),
+}
+
+impl PlainFramework {
+    async fn execute(
+        &self,
+        case_id: &str,
+        command: CaseCommand,
+        metadata: HashMap<String, String>,
+    ) -> Result<(), cqrs_es::AggregateError<domain::CaseError>> {
+        match self {
+            PlainFramework::Sqlite(cqrs) => {
+                cqrs.execute_with_metadata(case_id, command, metadata).await
+            }
+            PlainFramework::Postgres(cqrs) => {
+                cqrs.execute_with_metadata(case_id, command, metadata).await
+            }
+        }
+    }
+}
+
+fn framework(db: &Db) -> PlainFramework {
     match db {
         Db::Sqlite(pool) => {
             let views = Arc::new(SqliteViewRepository::<PlainView, PermitCase>::new(
                 "case_view",
                 pool.clone(),
             ));
-            CommandBus::Sqlite(sqlite_cqrs(
+            PlainFramework::Sqlite(sqlite_cqrs(
                 pool.clone(),
                 vec![Box::new(GenericQuery::new(views))],
                 CaseServices::bundled(),
@@ -78,7 +101,7 @@ fn framework(db: &Db) -> CommandBus<PermitCase> {
                 "case_view",
                 pool.clone(),
             ));
-            CommandBus::Postgres(postgres_cqrs(
+            PlainFramework::Postgres(postgres_cqrs(
                 pool.clone(),
                 vec![Box::new(GenericQuery::new(views))],
                 CaseServices::bundled(),
