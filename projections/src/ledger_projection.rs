@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::case_projector::CaseProjection;
 use crate::log::LoggedEvent;
-use crate::notices::NoticesProjection;
+use crate::notices::{NoticeKind, NoticesProjection};
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
 use crate::transparency::LeavesProjection;
 
@@ -21,10 +21,23 @@ pub type LedgerProjector = Projector<LedgerProjection>;
 impl Projection for LedgerProjection {
     const NAME: &'static str = "ledger";
 
+    /// The case views are folded in memory from the stored ones, and each permit notice is
+    /// drawn from the case as it stood right after its event: no case is read twice.
     async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
         self.leaves.apply(tx, events).await?;
-        self.cases.apply(tx, events).await?;
-        self.notices.apply(tx, events).await
+        let mut notices = Vec::new();
+        let views = self
+            .cases
+            .fold(tx, events, |event, case| {
+                if let Some(kind) = NoticeKind::of(event) {
+                    notices.push(self.notices.notice(event, kind, case)?);
+                }
+                Ok(())
+            })
+            .await?;
+        self.cases.store(tx, &views).await?;
+        self.notices.insert(tx, &notices).await?;
+        self.notices.apply_publications(tx, events).await
     }
 
     /// Resets the derived rows; the recorded leaves are never reset (a replay keeps the first

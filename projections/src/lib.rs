@@ -26,10 +26,10 @@ pub mod notices;
 pub mod projector;
 pub mod transparency;
 
-pub use case_projector::{CaseProjection, CaseProjector};
+pub use case_projector::CaseProjection;
 pub use case_view::CaseView;
 pub use db::Db;
 pub use ledger_projection::{LedgerProjection, LedgerProjector};
 pub use log::LoggedEvent;
-pub use notices::{NoticesProjection, NoticesProjector, PublicNotice};
+pub use notices::{NoticesProjection, PublicNotice};
 pub use projector::{Projection, ProjectionError, Projector, Tx};

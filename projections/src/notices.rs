@@ -2,19 +2,19 @@
 //! public fields, assigned to the day (publication time zone) its event was recorded; the
 //! DayPublished events mark which notices each day's listing holds.
 
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::catalogue::Catalogue;
 use domain::publication::PublicationEvent;
 use domain::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
-use domain::CaseEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::case_view::CaseView;
-use crate::log::{self, LoggedEvent};
+use sqlx::QueryBuilder;
+
+use crate::log::LoggedEvent;
 use crate::on_tx;
-use crate::projector::{Projection, ProjectionError, Projector, Tx};
+use crate::projector::{ProjectionError, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,7 +76,20 @@ pub struct NoticesProjection {
     time_zone: Tz,
 }
 
-pub type NoticesProjector = Projector<NoticesProjection>;
+const NAME: &str = "public_notices";
+/// Rows per statement: well under either database's limit on bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl NoticeKind {
+    /// The notice a logged event makes public, if any.
+    pub fn of(event: &LoggedEvent) -> Option<NoticeKind> {
+        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+            ("PermitCase", "PermitIssued") => Some(NoticeKind::Issued),
+            ("PermitCase", "PermitRevoked") => Some(NoticeKind::Revoked),
+            _ => None,
+        }
+    }
+}
 
 impl NoticesProjection {
     pub fn new(catalogue: Catalogue, time_zone: Tz) -> Self {
@@ -86,34 +99,13 @@ impl NoticesProjection {
         }
     }
 
-    /// The notice for a permit event, built from the case as it stood after that event.
-    /// Reads the case through the projector's own transaction: taking another pool connection
-    /// while the transaction holds SQLite's write lock can starve the pool and deadlock.
-    async fn notice_for(
+    /// The notice for a permit event, from `case` as it stood right after that event.
+    pub fn notice(
         &self,
-        tx: &mut Tx,
         event: &LoggedEvent,
         kind: NoticeKind,
+        case: &CaseView,
     ) -> Result<PublicNotice, ProjectionError> {
-        let sql = log::aggregate_sql();
-        let history: Vec<LoggedEvent> = on_tx!(tx, |conn| {
-            let rows = sqlx::query(&sql)
-                .bind(&event.aggregate_type)
-                .bind(&event.aggregate_id)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(ProjectionError::db(Self::NAME))?;
-            rows.iter()
-                .map(LoggedEvent::from_row)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(ProjectionError::db(Self::NAME))?
-        });
-        let upto: Vec<&LoggedEvent> = history
-            .iter()
-            .filter(|e| e.sequence <= event.sequence)
-            .collect();
-        let case = CaseView::replay(upto)?
-            .ok_or(crate::case_view::FoldError::BeforeFiling(event.position))?;
         let permit = case
             .permit
             .clone()
@@ -125,7 +117,7 @@ impl NoticesProjection {
             .unwrap_or_else(|| case.bureau.to_string());
         let day = day_of(&event.recorded_at, self.time_zone).ok_or_else(|| {
             ProjectionError::StoredRow {
-                projector: Self::NAME,
+                projector: NAME,
                 key: format!("recorded_at at {}", event.position),
                 source: serde::de::Error::custom("not an RFC 3339 time"),
             }
@@ -134,12 +126,12 @@ impl NoticesProjection {
             id: notice_id(event.position),
             kind,
             permit_number: permit.permit_number,
-            enterprise_name: case.enterprise_name,
-            credit_code: case.credit_code,
-            item_code: case.item_code,
-            item_name: case.item_name,
+            enterprise_name: case.enterprise_name.clone(),
+            credit_code: case.credit_code.clone(),
+            item_code: case.item_code.clone(),
+            item_name: case.item_name.clone(),
             scope: permit.scope,
-            bureau: case.bureau,
+            bureau: case.bureau.clone(),
             bureau_name,
             issued_on: permit.issued_on,
             valid_from: permit.valid_from,
@@ -152,83 +144,106 @@ impl NoticesProjection {
             position: event.position,
         })
     }
-}
 
-#[async_trait]
-impl Projection for NoticesProjection {
-    const NAME: &'static str = "public_notices";
-
-    async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
-        let db_error = ProjectionError::db(Self::NAME);
-        for event in events {
-            match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-                ("PermitCase", "PermitIssued" | "PermitRevoked") => {
-                    let kind = match event.decode::<CaseEvent>()? {
-                        CaseEvent::PermitRevoked { .. } => NoticeKind::Revoked,
-                        _ => NoticeKind::Issued,
-                    };
-                    let notice = self.notice_for(&mut *tx, event, kind).await?;
-                    let json = serde_json::to_string(&notice).expect("a notice always serialises");
-                    on_tx!(&mut *tx, |conn| {
-                        sqlx::query(
-                        "INSERT INTO public_notices (position, notice_id, day, kind, permit_number, \
-                           bureau, item_code, published_day, notice) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)"
+    /// Stores new notices, not yet in any day's listing.
+    pub async fn insert(
+        &self,
+        tx: &mut Tx,
+        notices: &[PublicNotice],
+    ) -> Result<(), ProjectionError> {
+        for chunk in notices.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<(&PublicNotice, String)> = chunk
+                .iter()
+                .map(|n| {
+                    (
+                        n,
+                        serde_json::to_string(n).expect("a notice always serialises"),
                     )
-                    .bind(notice.position)
-                    .bind(&notice.id)
-                    .bind(notice.day.to_string())
-                    .bind(kind.as_str())
-                    .bind(notice.permit_number.as_str())
-                    .bind(notice.bureau.as_str())
-                    .bind(notice.item_code.as_str())
-                    .bind(json)
+                })
+                .collect();
+            on_tx!(&mut *tx, |conn| {
+                let mut insert = QueryBuilder::new(
+                    "INSERT INTO public_notices (position, notice_id, day, kind, permit_number, \
+                     bureau, item_code, published_day, notice) ",
+                );
+                insert.push_values(&rows, |mut row, (notice, json)| {
+                    row.push_bind(notice.position)
+                        .push_bind(notice.id.as_str())
+                        .push_bind(notice.day.to_string())
+                        .push_bind(notice.kind.as_str())
+                        .push_bind(notice.permit_number.as_str())
+                        .push_bind(notice.bureau.as_str())
+                        .push_bind(notice.item_code.as_str())
+                        .push_bind(None::<String>)
+                        .push_bind(json.as_str());
+                });
+                insert
+                    .build()
                     .execute(&mut *conn)
                     .await
-                    .map_err(&db_error)?
+                    .map_err(ProjectionError::db(NAME))?
                     .rows_affected()
-                    });
-                }
-                ("DailyPublication", _) => {
-                    let PublicationEvent::DayPublished {
-                        day,
-                        notices,
-                        count,
-                        digest,
-                    } = event.decode::<PublicationEvent>()?;
-                    on_tx!(&mut *tx, |conn| sqlx::query(
-                        "INSERT INTO published_days (day, position, published_at, count, digest) \
-                         VALUES ($1, $2, $3, $4, $5)"
-                    )
-                    .bind(day.to_string())
-                    .bind(event.position)
-                    .bind(&event.recorded_at)
-                    .bind(i64::from(count))
-                    .bind(&digest)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(&db_error)?
-                    .rows_affected());
-                    for id in &notices {
-                        on_tx!(&mut *tx, |conn| sqlx::query(
-                            "UPDATE public_notices SET published_day = $1 WHERE notice_id = $2"
-                        )
-                        .bind(day.to_string())
-                        .bind(id)
+            });
+        }
+        Ok(())
+    }
+
+    /// Records the days published among `events` and marks the notices each day's listing
+    /// holds. The notices must be stored already.
+    pub async fn apply_publications(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+    ) -> Result<(), ProjectionError> {
+        let db_error = ProjectionError::db(NAME);
+        for event in events
+            .iter()
+            .filter(|e| e.aggregate_type == "DailyPublication")
+        {
+            let PublicationEvent::DayPublished {
+                day,
+                notices,
+                count,
+                digest,
+            } = event.decode::<PublicationEvent>()?;
+            on_tx!(&mut *tx, |conn| sqlx::query(
+                "INSERT INTO published_days (day, position, published_at, count, digest) \
+                 VALUES ($1, $2, $3, $4, $5)"
+            )
+            .bind(day.to_string())
+            .bind(event.position)
+            .bind(&event.recorded_at)
+            .bind(i64::from(count))
+            .bind(&digest)
+            .execute(&mut *conn)
+            .await
+            .map_err(&db_error)?
+            .rows_affected());
+            for chunk in notices.chunks(ROWS_PER_STATEMENT) {
+                on_tx!(&mut *tx, |conn| {
+                    let mut update =
+                        QueryBuilder::new("UPDATE public_notices SET published_day = ");
+                    update.push_bind(day.to_string());
+                    update.push(" WHERE notice_id IN (");
+                    let mut list = update.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.as_str());
+                    }
+                    update.push(")");
+                    update
+                        .build()
                         .execute(&mut *conn)
                         .await
                         .map_err(&db_error)?
-                        .rows_affected());
-                    }
-                }
-                _ => {}
+                        .rows_affected()
+                });
             }
         }
         Ok(())
     }
 
-    async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
-        let db_error = ProjectionError::db(Self::NAME);
+    pub async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
+        let db_error = ProjectionError::db(NAME);
         for table in ["public_notices", "published_days"] {
             on_tx!(&mut *tx, |conn| sqlx::query(&format!(
                 "DELETE FROM {table}"

@@ -115,7 +115,7 @@ impl<P: Projection> Projector<P> {
         Self {
             db,
             projection,
-            batch_size: 500,
+            batch_size: 2_000,
             running: Mutex::new(()),
         }
     }

@@ -22,17 +22,25 @@ impl Projection for LeavesProjection {
 
     async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
         let db_error = ProjectionError::db(Self::NAME);
-        for event in events {
+        // Rows per statement: well under either database's limit on bound parameters.
+        for chunk in events.chunks(1_000) {
+            let leaves: Vec<(i64, String)> = chunk
+                .iter()
+                .map(|event| (event.position, hex::encode(event.leaf())))
+                .collect();
             on_tx!(&mut *tx, |conn| {
-                sqlx::query(
-                "INSERT INTO ledger_leaves (position, leaf) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING"
-            )
-            .bind(event.position)
-            .bind(hex::encode(event.leaf()))
-            .execute(&mut *conn)
-            .await
-            .map_err(&db_error)?
-            .rows_affected()
+                let mut insert =
+                    sqlx::QueryBuilder::new("INSERT INTO ledger_leaves (position, leaf) ");
+                insert.push_values(&leaves, |mut row, (position, leaf)| {
+                    row.push_bind(*position).push_bind(leaf.as_str());
+                });
+                insert.push(" ON CONFLICT (position) DO NOTHING");
+                insert
+                    .build()
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(&db_error)?
+                    .rows_affected()
             });
         }
         Ok(())
