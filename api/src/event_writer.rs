@@ -5,14 +5,21 @@
 //!
 //! Each command keeps its own outcome: the batch is first tried as one INSERT; if that fails
 //! (a version conflict, say), it is written again command by command, each under a savepoint,
-//! so one refused command never takes another's events with it.
+//! so one refused command never takes another's events with it. If projecting fails, the
+//! transaction is written again without it: the events commit, the projector retries.
+//!
+//! On SQLite, which has one writer at a time, other write transactions of this process take
+//! the writer's [`WriteGate`] first: they queue behind the batch instead of polling SQLite's
+//! busy handler, whose growing sleeps would otherwise starve them under a steady stream of
+//! batches.
 
 use std::sync::Arc;
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
-use projections::{on_tx, Db, LedgerProjector, Tx};
+use projections::log::{LoggedEvent, COLUMNS};
+use projections::{on_tx, Db, LedgerProjector, ProjectionError, Tx};
 use sqlx::QueryBuilder;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
 
 /// The most commands one transaction takes; a longer queue waits for the next one.
 const MAX_COMMANDS_PER_COMMIT: usize = 128;
@@ -33,10 +40,32 @@ struct Append {
     reply: oneshot::Sender<Result<Receipt, PersistenceError>>,
 }
 
+/// Turns for this process's write transactions on SQLite (none needed on PostgreSQL).
+#[derive(Clone)]
+pub struct WriteGate(Option<Arc<Mutex<()>>>);
+
+impl WriteGate {
+    pub fn for_db(db: &Db) -> Self {
+        match db {
+            Db::Sqlite(_) => WriteGate(Some(Arc::new(Mutex::new(())))),
+            Db::Postgres(_) => WriteGate(None),
+        }
+    }
+
+    /// Waits for the turn to write; the turn lasts as long as the guard.
+    pub async fn turn(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.0 {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
+    }
+}
+
 /// The handle commands append through; cloning it shares the one writer task.
 #[derive(Clone)]
 pub struct EventWriter {
     appends: mpsc::Sender<Append>,
+    gate: WriteGate,
 }
 
 impl EventWriter {
@@ -44,8 +73,14 @@ impl EventWriter {
     /// last handle is dropped.
     pub fn start(db: Db, projector: Arc<LedgerProjector>) -> Self {
         let (appends, queue) = mpsc::channel(4 * MAX_COMMANDS_PER_COMMIT);
-        tokio::spawn(write_batches(db, projector, queue));
-        Self { appends }
+        let gate = WriteGate::for_db(&db);
+        tokio::spawn(write_batches(db, projector, gate.clone(), queue));
+        Self { appends, gate }
+    }
+
+    /// The gate other write transactions of this process take on SQLite.
+    pub fn gate(&self) -> &WriteGate {
+        &self.gate
     }
 
     /// Appends one command's events, all or none; returns once they are committed.
@@ -66,7 +101,12 @@ fn stopped() -> PersistenceError {
     PersistenceError::UnknownError("the event writer has stopped".into())
 }
 
-async fn write_batches(db: Db, projector: Arc<LedgerProjector>, mut queue: mpsc::Receiver<Append>) {
+async fn write_batches(
+    db: Db,
+    projector: Arc<LedgerProjector>,
+    gate: WriteGate,
+    mut queue: mpsc::Receiver<Append>,
+) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_COMMANDS_PER_COMMIT {
@@ -75,11 +115,26 @@ async fn write_batches(db: Db, projector: Arc<LedgerProjector>, mut queue: mpsc:
                 Err(_) => break,
             }
         }
-        let outcomes = write_batch(&db, &projector, &batch).await;
+        let outcomes = {
+            let _turn = gate.turn().await;
+            write_batch(&db, &projector, &batch).await
+        };
         for (append, outcome) in batch.into_iter().zip(outcomes) {
             // A caller that went away (a dropped request) still had its events written.
             let _ = append.reply.send(outcome);
         }
+    }
+}
+
+/// Why a transaction of the writer did not commit.
+enum Failure {
+    Append(PersistenceError),
+    Projection(ProjectionError),
+}
+
+impl From<PersistenceError> for Failure {
+    fn from(error: PersistenceError) -> Self {
+        Failure::Append(error)
     }
 }
 
@@ -90,71 +145,114 @@ async fn write_batch(
     batch: &[Append],
 ) -> Vec<Result<Receipt, PersistenceError>> {
     let all: Vec<&SerializedEvent> = batch.iter().flat_map(|a| &a.events).collect();
-    let at_once = async {
-        let mut tx = db.begin().await.map_err(store_error)?;
-        insert_all(&mut tx, &all).await?;
-        project_and_commit(tx, projector).await
-    };
-    match at_once.await {
-        Ok(receipt) => return batch.iter().map(|_| Ok(receipt)).collect(),
-        Err(error) if batch.len() == 1 => return vec![Err(error)],
-        Err(_) => {}
+    let mut project = true;
+    loop {
+        match write_at_once(db, projector, &all, project).await {
+            Ok(receipt) => return batch.iter().map(|_| Ok(receipt)).collect(),
+            Err(Failure::Projection(error)) => not_projecting(&mut project, &error),
+            Err(Failure::Append(error)) if batch.len() == 1 => return vec![Err(error)],
+            Err(Failure::Append(_)) => break,
+        }
     }
     // Something in the batch was refused: write each command under its own savepoint.
-    let one_by_one = async {
-        let mut tx = db.begin().await.map_err(store_error)?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for append in batch {
-            savepoint(&mut tx, "SAVEPOINT append").await?;
-            let events: Vec<&SerializedEvent> = append.events.iter().collect();
-            match insert_all(&mut tx, &events).await {
-                Ok(()) => outcomes.push(Ok(())),
-                Err(error) => {
-                    savepoint(&mut tx, "ROLLBACK TO SAVEPOINT append").await?;
-                    outcomes.push(Err(error));
-                }
+    loop {
+        match write_one_by_one(db, projector, batch, project).await {
+            Ok((receipt, outcomes)) => {
+                return outcomes
+                    .into_iter()
+                    .map(|outcome| outcome.map(|()| receipt))
+                    .collect()
             }
-            savepoint(&mut tx, "RELEASE SAVEPOINT append").await?;
-        }
-        let receipt = project_and_commit(tx, projector).await?;
-        Ok::<_, PersistenceError>((receipt, outcomes))
-    };
-    match one_by_one.await {
-        Ok((receipt, outcomes)) => outcomes
-            .into_iter()
-            .map(|outcome| outcome.map(|()| receipt))
-            .collect(),
-        Err(error) => {
-            let message = error.to_string();
-            batch
-                .iter()
-                .map(|_| Err(PersistenceError::UnknownError(message.clone().into())))
-                .collect()
+            Err(Failure::Projection(error)) => not_projecting(&mut project, &error),
+            Err(Failure::Append(error)) => {
+                let message = error.to_string();
+                return batch
+                    .iter()
+                    .map(|_| Err(PersistenceError::UnknownError(message.clone().into())))
+                    .collect();
+            }
         }
     }
 }
 
-/// Projects what `tx` appended, in `tx` (under a savepoint: a projection that fails leaves
-/// the events to commit and the projector to retry), and commits.
-async fn project_and_commit(
+/// After a failed projection the transaction is written again without one.
+fn not_projecting(project: &mut bool, error: &ProjectionError) {
+    tracing::error!(%error, "projecting with the commit failed; the projector will retry");
+    *project = false;
+}
+
+async fn write_at_once(
+    db: &Db,
+    projector: &LedgerProjector,
+    events: &[&SerializedEvent],
+    project: bool,
+) -> Result<Receipt, Failure> {
+    let mut tx = db.begin().await.map_err(store_error)?;
+    let appended = insert_all(&mut tx, events).await?;
+    commit(tx, projector, project.then_some(appended)).await
+}
+
+async fn write_one_by_one(
+    db: &Db,
+    projector: &LedgerProjector,
+    batch: &[Append],
+    project: bool,
+) -> Result<(Receipt, Vec<Result<(), PersistenceError>>), Failure> {
+    let mut tx = db.begin().await.map_err(store_error)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut appended = Some(Vec::new());
+    for append in batch {
+        savepoint(&mut tx, "SAVEPOINT append").await?;
+        let events: Vec<&SerializedEvent> = append.events.iter().collect();
+        match insert_all(&mut tx, &events).await {
+            Ok(rows) => {
+                match (&mut appended, rows) {
+                    (Some(all), Some(rows)) => all.extend(rows),
+                    _ => appended = None,
+                }
+                outcomes.push(Ok(()));
+            }
+            Err(error) => {
+                savepoint(&mut tx, "ROLLBACK TO SAVEPOINT append").await?;
+                outcomes.push(Err(error));
+            }
+        }
+        savepoint(&mut tx, "RELEASE SAVEPOINT append").await?;
+    }
+    let receipt = commit(
+        tx,
+        projector,
+        project.then_some(appended.filter(|a| !a.is_empty())),
+    )
+    .await?;
+    Ok((receipt, outcomes))
+}
+
+/// Projects in `tx` (unless `projecting` is None) what it appended, as read back if known,
+/// and commits.
+async fn commit(
     mut tx: Tx,
     projector: &LedgerProjector,
-) -> Result<Receipt, PersistenceError> {
-    savepoint(&mut tx, "SAVEPOINT projection").await?;
-    let projected = match projector
-        .project_within(&mut tx, MAX_EVENTS_PROJECTED_INLINE)
-        .await
-    {
-        Ok(projected) => projected,
-        Err(error) => {
-            tracing::error!(%error, "projecting with the commit failed; the projector will retry");
-            false
+    projecting: Option<Option<Vec<LoggedEvent>>>,
+) -> Result<Receipt, Failure> {
+    let projected = match projecting {
+        None => false,
+        Some(appended) => {
+            let projected = match appended {
+                Some(events) => {
+                    projector
+                        .project_appended(&mut tx, &events, MAX_EVENTS_PROJECTED_INLINE)
+                        .await
+                }
+                None => {
+                    projector
+                        .project_within(&mut tx, MAX_EVENTS_PROJECTED_INLINE)
+                        .await
+                }
+            };
+            projected.map_err(Failure::Projection)?
         }
     };
-    if !projected {
-        savepoint(&mut tx, "ROLLBACK TO SAVEPOINT projection").await?;
-    }
-    savepoint(&mut tx, "RELEASE SAVEPOINT projection").await?;
     tx.commit().await.map_err(store_error)?;
     Ok(Receipt { projected })
 }
@@ -168,29 +266,56 @@ async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), Persisten
     Ok(())
 }
 
-/// One INSERT for all `events`; the stamping trigger numbers the rows in this order.
-async fn insert_all(tx: &mut Tx, events: &[&SerializedEvent]) -> Result<(), PersistenceError> {
+/// One INSERT for all `events`; the stamping trigger numbers the rows in this order. On
+/// PostgreSQL the rows come back as stored (RETURNING); SQLite stamps them in an AFTER
+/// trigger, which RETURNING does not see, so there they are read back by the projector.
+async fn insert_all(
+    tx: &mut Tx,
+    events: &[&SerializedEvent],
+) -> Result<Option<Vec<LoggedEvent>>, PersistenceError> {
     const INSERT: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, \
                           event_type, event_version, payload, metadata) ";
-    on_tx!(tx, |conn| {
-        let mut insert = QueryBuilder::new(INSERT);
-        insert.push_values(events, |mut row, event| {
-            row.push_bind(event.aggregate_type.as_str())
-                .push_bind(event.aggregate_id.as_str())
-                .push_bind(event.sequence as i64)
-                .push_bind(event.event_type.as_str())
-                .push_bind(event.event_version.as_str())
-                .push_bind(&event.payload)
-                .push_bind(&event.metadata);
-        });
-        insert
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(store_error)?
-            .rows_affected()
-    });
-    Ok(())
+    macro_rules! insert {
+        () => {{
+            let mut insert = QueryBuilder::new(INSERT);
+            insert.push_values(events, |mut row, event| {
+                row.push_bind(event.aggregate_type.as_str())
+                    .push_bind(event.aggregate_id.as_str())
+                    .push_bind(event.sequence as i64)
+                    .push_bind(event.event_type.as_str())
+                    .push_bind(event.event_version.as_str())
+                    .push_bind(&event.payload)
+                    .push_bind(&event.metadata);
+            });
+            insert
+        }};
+    }
+    Ok(match tx {
+        Tx::Sqlite(conn) => {
+            insert!()
+                .build()
+                .execute(&mut **conn)
+                .await
+                .map_err(store_error)?;
+            None
+        }
+        Tx::Postgres(conn) => {
+            let mut insert = insert!();
+            insert.push(" RETURNING ").push(COLUMNS);
+            let rows = insert
+                .build()
+                .fetch_all(&mut **conn)
+                .await
+                .map_err(store_error)?;
+            let mut appended = rows
+                .iter()
+                .map(LoggedEvent::from_row)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(store_error)?;
+            appended.sort_by_key(|e| e.position);
+            Some(appended)
+        }
+    })
 }
 
 /// A version conflict (the key of aggregate and sequence taken) is the optimistic lock of
@@ -367,6 +492,30 @@ mod tests {
         scratch.remove().await;
     }
 
+    async fn events_left_unprojected_are_projected_with_the_next_commit(store: Store) {
+        let (scratch, db, projector) = ledger_store(store).await;
+        let mut tx = db.begin().await.unwrap();
+        let appended = insert_all(&mut tx, &[&event("Probe", "early", 1, json!(0))]).await;
+        assert!(appended.is_ok());
+        tx.commit().await.unwrap();
+        assert_eq!(projector.checkpoint().await.unwrap(), 0);
+        let batch = vec![append(vec![event("Probe", "later", 1, json!(1))]).0];
+        let outcomes = write_batch(&db, &projector, &batch).await;
+        assert!(
+            matches!(outcomes[0], Ok(Receipt { projected: true })),
+            "{outcomes:?}"
+        );
+        assert_eq!(projector.checkpoint().await.unwrap(), 2);
+        let leaves: i64 = projections::on_db!(&db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger_leaves"
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!(leaves, 2, "both events have their leaf");
+        scratch.remove().await;
+    }
+
     async fn the_writer_task_answers_every_concurrent_append(store: Store) {
         let (scratch, db, projector) = ledger_store(store).await;
         let writer = EventWriter::start(db.clone(), projector.clone());
@@ -413,6 +562,7 @@ mod tests {
         a_batch_without_conflicts_commits_in_one_go_in_queue_order,
         a_command_the_log_refuses_takes_no_other_command_with_it,
         a_projection_failure_still_commits_the_events,
+        events_left_unprojected_are_projected_with_the_next_commit,
         the_writer_task_answers_every_concurrent_append,
     );
 }

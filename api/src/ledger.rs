@@ -26,7 +26,7 @@ use tokio::sync::Notify;
 
 use crate::clock::{log_timestamp, Clock};
 use crate::command_bus::CommandBus;
-use crate::event_writer::EventWriter;
+use crate::event_writer::{EventWriter, WriteGate};
 
 /// What went wrong with a request to the ledger.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +64,8 @@ pub struct Ledger {
     commands: CommandBus<PermitCase>,
     publications: CommandBus<DailyPublication>,
     projector: Arc<LedgerProjector>,
+    /// Taken by this process's write transactions outside the event writer (SQLite only).
+    write_gate: WriteGate,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
     services: Arc<CaseServices>,
@@ -91,6 +93,7 @@ impl Ledger {
         ));
         let writer = EventWriter::start(db.clone(), projector.clone());
         Ok(Self {
+            write_gate: writer.gate().clone(),
             commands: CommandBus::new(&db, writer.clone(), services.clone()),
             publications: CommandBus::new(&db, writer, ()),
             projector,
@@ -233,6 +236,7 @@ impl Ledger {
         let year = i64::from(self.today().year());
         let bureau = case.bureau.as_str();
         let case_id = case.case_id.as_str();
+        let _turn = self.write_gate.turn().await;
         let number: String = on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await.map_err(LedgerError::Allocation)?;
             // The counter moves first: it takes the write lock before anything is read.

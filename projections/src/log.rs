@@ -37,11 +37,12 @@ pub enum LogError {
     },
 }
 
-const COLUMNS: &str = "global_position, recorded_at, aggregate_type, aggregate_id, sequence, \
+/// The columns of a [`LoggedEvent`], for a SELECT or a RETURNING clause.
+pub const COLUMNS: &str = "global_position, recorded_at, aggregate_type, aggregate_id, sequence, \
     event_type, event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata";
 
 impl LoggedEvent {
-    pub(crate) fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
+    pub fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
     where
         for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,

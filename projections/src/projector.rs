@@ -166,6 +166,29 @@ impl<P: Projection> Projector<P> {
         self.catch_up().await
     }
 
+    /// Projects `appended`, the events `tx` has just appended as the log stores them (read
+    /// back with `RETURNING`), inside `tx`. When the checkpoint stands right before them, they
+    /// are all there is to project, and no event is read; otherwise this is
+    /// [`Self::project_within`].
+    pub async fn project_appended(
+        &self,
+        tx: &mut Tx,
+        appended: &[LoggedEvent],
+        limit: i64,
+    ) -> Result<bool, ProjectionError> {
+        let (Some(first), Some(last)) = (appended.first(), appended.last()) else {
+            return self.project_within(tx, limit).await;
+        };
+        let contiguous = (first.position..)
+            .zip(appended)
+            .all(|(expected, event)| event.position == expected);
+        if contiguous && Self::move_checkpoint(tx, first.position - 1, last.position).await? {
+            self.projection.apply(tx, appended).await?;
+            return Ok(true);
+        }
+        self.project_within(tx, limit).await
+    }
+
     /// Projects, inside `tx`, every event after the checkpoint, so that events `tx` has just
     /// appended commit together with their projection. Returns false, having written nothing,
     /// when there is nothing to do safely here: more than `limit` events are waiting (after a
