@@ -3,6 +3,7 @@
 //! as an officer's request.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -68,6 +69,8 @@ pub struct Ledger {
     write_gate: WriteGate,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
+    /// Counts the days this process has published (see [`Self::publication_epoch`]).
+    publication_epoch: AtomicU64,
     services: Arc<CaseServices>,
     clock: Arc<dyn Clock>,
     time_zone: Tz,
@@ -99,6 +102,7 @@ impl Ledger {
             projector,
             signer,
             projector_wakeup: Arc::new(Notify::new()),
+            publication_epoch: AtomicU64::new(0),
             services: Arc::new(services),
             db,
             clock,
@@ -139,6 +143,16 @@ impl Ledger {
     /// Woken after every commit, so the background projector needs no tight polling.
     pub fn projector_wakeup(&self) -> &Arc<Notify> {
         &self.projector_wakeup
+    }
+
+    /// Changes each time this process has published a day and projected it: what is cached
+    /// of the public listings is stale once it has changed.
+    pub fn publication_epoch(&self) -> u64 {
+        self.publication_epoch.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn publication_projected(&self) {
+        self.publication_epoch.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The business date now, in the bureau's time zone.

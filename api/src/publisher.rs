@@ -82,6 +82,7 @@ impl Ledger {
             self.catch_up()
                 .await
                 .map_err(|e| LedgerError::Store(e.to_string()))?;
+            self.publication_projected();
             self.checkpoint_publication(day).await?;
             day = day + Days::new(1);
         }

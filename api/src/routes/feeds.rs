@@ -1,7 +1,10 @@
 //! The public face: feeds, daily archived listings and permit look-up. No token needed.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::values::{BureauCode, ItemCode};
@@ -14,6 +17,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use super::{with_state, AppState};
+use crate::ledger::Ledger;
 use crate::problem::Problem;
 
 /// Published days the subscription feeds cover.
@@ -117,7 +121,7 @@ async fn handle_feed(
 ) -> Result<Response, Problem> {
     let (bureau, item) = filters(state, query)?;
     let db = state.ledger.db();
-    let generation = listing_queries::latest_publication_position(db).await?;
+    let generation = state.render_cache.generation(&state.ledger).await?;
     if let Some(rendered) = state.render_cache.get(self_path, generation) {
         return Ok(respond(&rendered, validators));
     }
@@ -198,7 +202,7 @@ async fn handle_listing(
         return Err(not_found());
     }
     let db = state.ledger.db();
-    let generation = listing_queries::latest_publication_position(db).await?;
+    let generation = state.render_cache.generation(&state.ledger).await?;
     if let Some(rendered) = state.render_cache.get(file, generation) {
         return Ok(respond(&rendered, validators));
     }
@@ -292,7 +296,7 @@ fn http_date(at: DateTime<Utc>) -> String {
 /// A rendered public document with its validators.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    body: Arc<str>,
+    body: Bytes,
     content_type: &'static str,
     updated: Option<DateTime<Utc>>,
     etag: String,
@@ -314,13 +318,49 @@ impl Rendered {
 }
 
 /// Rendered feeds and listings, each valid until the next day is published (the generation
-/// is the position of the latest publication): a warm request renders nothing.
+/// is the position of the latest publication): a warm request renders nothing, and asks the
+/// database nothing either while the generation it read last is fresh (see
+/// [`GENERATION_TRUSTED_FOR`]).
 #[derive(Debug, Default)]
-pub struct RenderCache(Mutex<HashMap<String, (i64, Rendered)>>);
+pub struct RenderCache {
+    entries: Mutex<HashMap<String, (i64, Rendered)>>,
+    generation: Mutex<Option<GenerationRead>>,
+}
+
+/// How long a read of the latest publication is trusted. A day published by this process
+/// shows at once (the ledger's publication epoch changes); one published by another server
+/// on the same database shows here within this time.
+pub const GENERATION_TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Copy)]
+struct GenerationRead {
+    at: Instant,
+    epoch: u64,
+    position: i64,
+}
 
 impl RenderCache {
+    /// The position of the latest publication, read again once it is no longer trusted.
+    async fn generation(&self, ledger: &Ledger) -> Result<i64, Problem> {
+        let epoch = ledger.publication_epoch();
+        let known = *self.generation.lock().expect("render cache lock");
+        if let Some(read) =
+            known.filter(|read| read.epoch == epoch && read.at.elapsed() < GENERATION_TRUSTED_FOR)
+        {
+            return Ok(read.position);
+        }
+        let at = Instant::now();
+        let position = listing_queries::latest_publication_position(ledger.db()).await?;
+        *self.generation.lock().expect("render cache lock") = Some(GenerationRead {
+            at,
+            epoch,
+            position,
+        });
+        Ok(position)
+    }
+
     fn get(&self, key: &str, generation: i64) -> Option<Rendered> {
-        let entries = self.0.lock().expect("render cache lock");
+        let entries = self.entries.lock().expect("render cache lock");
         entries
             .get(key)
             .filter(|(g, _)| *g == generation)
@@ -328,7 +368,7 @@ impl RenderCache {
     }
 
     fn put(&self, key: String, generation: i64, rendered: Rendered) {
-        let mut entries = self.0.lock().expect("render cache lock");
+        let mut entries = self.entries.lock().expect("render cache lock");
         if entries.len() >= 1_000 {
             entries.clear();
         }
@@ -357,7 +397,7 @@ fn respond(rendered: &Rendered, validators: &Validators) -> Response {
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut response = rendered.body.to_string().into_response();
+        let mut response = Response::new(rendered.body.clone().into());
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(rendered.content_type),

@@ -436,6 +436,43 @@ async fn two_servers_on_one_postgres_publish_each_day_once() {
     assert_eq!(notice_ids(&listing).len(), 1);
 }
 
+/// The rendered feed is cached between publications: a day this server publishes shows at
+/// once, one published by another server on the same database within a second or so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cached_feed_shows_each_new_day_published_here_at_once_and_elsewhere_soon() {
+    let first = spawn_app(Store::Postgres).await;
+    let second = spawn_with(first.settings.clone(), None).await;
+    let daily_days = |app_text: String| -> usize {
+        let feed: Value = serde_json::from_str(&app_text).unwrap();
+        feed["items"].as_array().unwrap().len()
+    };
+    for app in [&first, &second] {
+        app.set_time("2026-11-02T15:00:00Z");
+    }
+    first
+        .issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .await;
+    assert_eq!(daily_days(first.public_text("/feeds/daily.json").await), 0);
+    assert_eq!(daily_days(second.public_text("/feeds/daily.json").await), 0);
+    for app in [&first, &second] {
+        app.set_time("2026-11-02T16:00:00Z");
+    }
+    assert_eq!(first.publish().await.len(), 1);
+    assert_eq!(
+        daily_days(first.public_text("/feeds/daily.json").await),
+        1,
+        "published here: shown at once"
+    );
+    let started = std::time::Instant::now();
+    while daily_days(second.public_text("/feeds/daily.json").await) == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the other server still serves the feed of before the publication"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// The same commands under the same clock publish the same bytes on SQLite and PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_stores_publish_the_same_bytes_for_the_same_commands() {
