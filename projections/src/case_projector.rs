@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use crate::case_view::CaseView;
 use crate::log::LoggedEvent;
@@ -50,45 +50,64 @@ impl CaseProjection {
 
     /// Writes `views` over the stored ones.
     pub async fn store(&self, tx: &mut Tx, views: &[CaseView]) -> Result<(), ProjectionError> {
-        for chunk in views.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<(&CaseView, String)> = chunk
-                .iter()
-                .map(|view| {
-                    let json = serde_json::to_string(view).expect("a case view always serialises");
-                    (view, json)
-                })
-                .collect();
-            on_tx!(tx, |conn| {
-                let mut upsert = QueryBuilder::new(
-                    "INSERT INTO case_state (case_id, bureau, status, credit_code, item_code, \
-                     due_on, filed_at, version, last_position, view) ",
-                );
-                upsert.push_values(&rows, |mut row, (view, json)| {
-                    row.push_bind(view.case_id.as_str())
-                        .push_bind(view.bureau.as_str())
-                        .push_bind(view.status.as_str())
-                        .push_bind(view.credit_code.as_str())
-                        .push_bind(view.item_code.as_str())
-                        .push_bind(view.due_on().map(|d| d.to_string()))
-                        .push_bind(view.filed_at.as_str())
-                        .push_bind(view.version as i64)
-                        .push_bind(view.last_position)
-                        .push_bind(json.as_str());
-                });
-                upsert.push(
-                    " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
-                     status = excluded.status, credit_code = excluded.credit_code, \
-                     item_code = excluded.item_code, due_on = excluded.due_on, \
-                     filed_at = excluded.filed_at, version = excluded.version, \
-                     last_position = excluded.last_position, view = excluded.view",
-                );
-                upsert
-                    .build()
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(ProjectionError::db(NAME))?
-                    .rows_affected()
-            });
+        const INSERT: &str = "INSERT INTO case_state (case_id, bureau, status, credit_code, \
+            item_code, due_on, filed_at, version, last_position, view) ";
+        const ON_CONFLICT: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
+            status = excluded.status, credit_code = excluded.credit_code, \
+            item_code = excluded.item_code, due_on = excluded.due_on, \
+            filed_at = excluded.filed_at, version = excluded.version, \
+            last_position = excluded.last_position, view = excluded.view";
+        if views.is_empty() {
+            return Ok(());
+        }
+        let db_error = ProjectionError::db(NAME);
+        let rows = Columns::of(views);
+        match tx {
+            // One statement with an array per column, however many cases.
+            Tx::Postgres(conn) => {
+                sqlx::query(&format!(
+                    "{INSERT} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
+                     $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], \
+                     $10::text[]){ON_CONFLICT}"
+                ))
+                .bind(&rows.case_id)
+                .bind(&rows.bureau)
+                .bind(&rows.status)
+                .bind(&rows.credit_code)
+                .bind(&rows.item_code)
+                .bind(&rows.due_on)
+                .bind(&rows.filed_at)
+                .bind(&rows.version)
+                .bind(&rows.last_position)
+                .bind(&rows.view)
+                .execute(&mut **conn)
+                .await
+                .map_err(&db_error)?;
+            }
+            Tx::Sqlite(conn) => {
+                let indices: Vec<usize> = (0..views.len()).collect();
+                for chunk in indices.chunks(ROWS_PER_STATEMENT) {
+                    let mut upsert = QueryBuilder::new(INSERT);
+                    upsert.push_values(chunk, |mut row, &i| {
+                        row.push_bind(rows.case_id[i])
+                            .push_bind(rows.bureau[i])
+                            .push_bind(rows.status[i])
+                            .push_bind(rows.credit_code[i])
+                            .push_bind(rows.item_code[i])
+                            .push_bind(rows.due_on[i].as_deref())
+                            .push_bind(rows.filed_at[i])
+                            .push_bind(rows.version[i])
+                            .push_bind(rows.last_position[i])
+                            .push_bind(rows.view[i].as_str());
+                    });
+                    upsert.push(ON_CONFLICT);
+                    upsert
+                        .build()
+                        .execute(&mut **conn)
+                        .await
+                        .map_err(&db_error)?;
+                }
+            }
         }
         Ok(())
     }
@@ -111,24 +130,27 @@ async fn stored_views(
     let mut views: BTreeMap<String, Option<CaseView>> =
         ids.iter().map(|id| ((*id).to_owned(), None)).collect();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<(String, String)> = on_tx!(tx, |conn| {
-            let mut select =
-                QueryBuilder::new("SELECT case_id, view FROM case_state WHERE case_id IN (");
-            let mut list = select.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            select.push(")");
-            select
-                .build()
-                .fetch_all(&mut *conn)
+        let select = "SELECT case_id, view FROM case_state WHERE case_id";
+        let rows: Vec<(String, String)> = match tx {
+            Tx::Postgres(conn) => sqlx::query_as(&format!("{select} = ANY($1)"))
+                .bind(chunk)
+                .fetch_all(&mut **conn)
                 .await
-                .map_err(ProjectionError::db(NAME))?
-                .iter()
-                .map(|row| Ok((row.try_get("case_id")?, row.try_get("view")?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()
-                .map_err(ProjectionError::db(NAME))?
-        });
+                .map_err(ProjectionError::db(NAME))?,
+            Tx::Sqlite(conn) => {
+                let mut select = QueryBuilder::new(format!("{select} IN ("));
+                let mut list = select.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                select.push(")");
+                select
+                    .build_query_as()
+                    .fetch_all(&mut **conn)
+                    .await
+                    .map_err(ProjectionError::db(NAME))?
+            }
+        };
         for (case_id, text) in rows {
             let view =
                 serde_json::from_str(&text).map_err(|source| ProjectionError::StoredRow {
@@ -140,4 +162,41 @@ async fn stored_views(
         }
     }
     Ok(views)
+}
+
+/// The columns of the rows for `views`, one vector each.
+struct Columns<'a> {
+    case_id: Vec<&'a str>,
+    bureau: Vec<&'a str>,
+    status: Vec<&'a str>,
+    credit_code: Vec<&'a str>,
+    item_code: Vec<&'a str>,
+    due_on: Vec<Option<String>>,
+    filed_at: Vec<&'a str>,
+    version: Vec<i64>,
+    last_position: Vec<i64>,
+    view: Vec<String>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(views: &'a [CaseView]) -> Self {
+        Self {
+            case_id: views.iter().map(|v| v.case_id.as_str()).collect(),
+            bureau: views.iter().map(|v| v.bureau.as_str()).collect(),
+            status: views.iter().map(|v| v.status.as_str()).collect(),
+            credit_code: views.iter().map(|v| v.credit_code.as_str()).collect(),
+            item_code: views.iter().map(|v| v.item_code.as_str()).collect(),
+            due_on: views
+                .iter()
+                .map(|v| v.due_on().map(|d| d.to_string()))
+                .collect(),
+            filed_at: views.iter().map(|v| v.filed_at.as_str()).collect(),
+            version: views.iter().map(|v| v.version as i64).collect(),
+            last_position: views.iter().map(|v| v.last_position).collect(),
+            view: views
+                .iter()
+                .map(|v| serde_json::to_string(v).expect("a case view always serialises"))
+                .collect(),
+        }
+    }
 }

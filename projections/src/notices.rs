@@ -151,39 +151,63 @@ impl NoticesProjection {
         tx: &mut Tx,
         notices: &[PublicNotice],
     ) -> Result<(), ProjectionError> {
-        for chunk in notices.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<(&PublicNotice, String)> = chunk
-                .iter()
-                .map(|n| {
-                    (
-                        n,
-                        serde_json::to_string(n).expect("a notice always serialises"),
-                    )
-                })
-                .collect();
-            on_tx!(&mut *tx, |conn| {
-                let mut insert = QueryBuilder::new(
-                    "INSERT INTO public_notices (position, notice_id, day, kind, permit_number, \
-                     bureau, item_code, published_day, notice) ",
-                );
-                insert.push_values(&rows, |mut row, (notice, json)| {
-                    row.push_bind(notice.position)
-                        .push_bind(notice.id.as_str())
-                        .push_bind(notice.day.to_string())
-                        .push_bind(notice.kind.as_str())
-                        .push_bind(notice.permit_number.as_str())
-                        .push_bind(notice.bureau.as_str())
-                        .push_bind(notice.item_code.as_str())
-                        .push_bind(None::<String>)
-                        .push_bind(json.as_str());
-                });
-                insert
-                    .build()
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(ProjectionError::db(NAME))?
-                    .rows_affected()
-            });
+        const INSERT: &str = "INSERT INTO public_notices (position, notice_id, day, kind, \
+            permit_number, bureau, item_code, published_day, notice) ";
+        if notices.is_empty() {
+            return Ok(());
+        }
+        let db_error = ProjectionError::db(NAME);
+        let days: Vec<String> = notices.iter().map(|n| n.day.to_string()).collect();
+        let json: Vec<String> = notices
+            .iter()
+            .map(|n| serde_json::to_string(n).expect("a notice always serialises"))
+            .collect();
+        match tx {
+            // One statement with an array per column, however many notices.
+            Tx::Postgres(conn) => {
+                let column =
+                    |f: fn(&PublicNotice) -> &str| -> Vec<&str> { notices.iter().map(f).collect() };
+                sqlx::query(&format!(
+                    "{INSERT} SELECT position, notice_id, day, kind, permit_number, bureau, \
+                     item_code, NULL, notice FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
+                     $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
+                     AS t(position, notice_id, day, kind, permit_number, bureau, item_code, notice)"
+                ))
+                .bind(notices.iter().map(|n| n.position).collect::<Vec<i64>>())
+                .bind(column(|n| n.id.as_str()))
+                .bind(&days)
+                .bind(column(|n| n.kind.as_str()))
+                .bind(column(|n| n.permit_number.as_str()))
+                .bind(column(|n| n.bureau.as_str()))
+                .bind(column(|n| n.item_code.as_str()))
+                .bind(&json)
+                .execute(&mut **conn)
+                .await
+                .map_err(&db_error)?;
+            }
+            Tx::Sqlite(conn) => {
+                let indices: Vec<usize> = (0..notices.len()).collect();
+                for chunk in indices.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = QueryBuilder::new(INSERT);
+                    insert.push_values(chunk, |mut row, &i| {
+                        let notice = &notices[i];
+                        row.push_bind(notice.position)
+                            .push_bind(notice.id.as_str())
+                            .push_bind(days[i].as_str())
+                            .push_bind(notice.kind.as_str())
+                            .push_bind(notice.permit_number.as_str())
+                            .push_bind(notice.bureau.as_str())
+                            .push_bind(notice.item_code.as_str())
+                            .push_bind(None::<String>)
+                            .push_bind(json[i].as_str());
+                    });
+                    insert
+                        .build()
+                        .execute(&mut **conn)
+                        .await
+                        .map_err(&db_error)?;
+                }
+            }
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use sqlx::{Postgres, Sqlite, Transaction};
 use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
 
 use crate::case_view::FoldError;
 use crate::db::Db;
@@ -71,6 +72,8 @@ pub enum ProjectionError {
     Log(#[from] LogError),
     #[error(transparent)]
     Fold(#[from] FoldError),
+    #[error("reading the next batch of the log failed: {0}")]
+    ReadAhead(String),
     #[error("the log skips from position {after} to {found}: refusing to project past a gap")]
     Gap { after: i64, found: i64 },
     #[error("stored row {key} of the {projector} projection does not decode: {source}")]
@@ -124,12 +127,16 @@ impl<P: Projection> Projector<P> {
         P::NAME
     }
 
-    /// Applies every event after the checkpoint; returns the position reached.
+    /// Applies every event after the checkpoint; returns the position reached. The next batch
+    /// is read (on another connection) while this one is applied.
     pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
         let _one_at_a_time = self.running.lock().await;
+        let mut checkpoint = self.checkpoint().await?;
+        let mut next = self.read_ahead(checkpoint);
         loop {
-            let checkpoint = self.checkpoint().await?;
-            let events = log::read_after(&self.db, checkpoint, self.batch_size).await?;
+            let events = next
+                .await
+                .map_err(|e| ProjectionError::ReadAhead(e.to_string()))??;
             let Some(last) = events.last().map(|e| e.position) else {
                 return Ok(checkpoint);
             };
@@ -141,8 +148,22 @@ impl<P: Projection> Projector<P> {
                     });
                 }
             }
-            self.apply_batch(checkpoint, last, &events).await?;
+            next = self.read_ahead(last);
+            if self.apply_batch(checkpoint, last, &events).await? {
+                checkpoint = last;
+            } else {
+                // Another projector got there first: start again from where it stands.
+                next.abort();
+                checkpoint = self.checkpoint().await?;
+                next = self.read_ahead(checkpoint);
+            }
         }
+    }
+
+    /// Reads the batch after `position` in a task of its own.
+    fn read_ahead(&self, position: i64) -> JoinHandle<Result<Vec<LoggedEvent>, LogError>> {
+        let (db, limit) = (self.db.clone(), self.batch_size);
+        tokio::spawn(async move { log::read_after(&db, position, limit).await })
     }
 
     /// Forgets every row and the checkpoint, then replays the whole log.
@@ -256,22 +277,25 @@ impl<P: Projection> Projector<P> {
         Ok(position)
     }
 
+    /// Applies `events` and moves the checkpoint from `from` to `to`; false, having written
+    /// nothing, if another projector moved it first.
     async fn apply_batch(
         &self,
         from: i64,
         to: i64,
         events: &[LoggedEvent],
-    ) -> Result<(), ProjectionError> {
+    ) -> Result<bool, ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
         let mut tx = self.db.begin().await.map_err(&db_error)?;
         // The checkpoint moves first: it takes the write lock at once (SQLite) and tells
         // whether another projector got here first, in which case nothing is written.
         if !Self::move_checkpoint(&mut tx, from, to).await? {
             tx.rollback().await.map_err(&db_error)?;
-            return Ok(());
+            return Ok(false);
         }
         self.projection.apply(&mut tx, events).await?;
-        tx.commit().await.map_err(&db_error)
+        tx.commit().await.map_err(&db_error)?;
+        Ok(true)
     }
 
     /// Compare-and-set of the checkpoint from `from` to `to`, inside `tx`; false if another

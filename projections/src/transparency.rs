@@ -21,27 +21,43 @@ impl Projection for LeavesProjection {
     const NAME: &'static str = "ledger_leaves";
 
     async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+        if events.is_empty() {
+            return Ok(());
+        }
         let db_error = ProjectionError::db(Self::NAME);
-        // Rows per statement: well under either database's limit on bound parameters.
-        for chunk in events.chunks(1_000) {
-            let leaves: Vec<(i64, String)> = chunk
-                .iter()
-                .map(|event| (event.position, hex::encode(event.leaf())))
-                .collect();
-            on_tx!(&mut *tx, |conn| {
-                let mut insert =
-                    sqlx::QueryBuilder::new("INSERT INTO ledger_leaves (position, leaf) ");
-                insert.push_values(&leaves, |mut row, (position, leaf)| {
-                    row.push_bind(*position).push_bind(leaf.as_str());
-                });
-                insert.push(" ON CONFLICT (position) DO NOTHING");
-                insert
-                    .build()
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(&db_error)?
-                    .rows_affected()
-            });
+        let positions: Vec<i64> = events.iter().map(|e| e.position).collect();
+        let leaves: Vec<String> = events.iter().map(|e| hex::encode(e.leaf())).collect();
+        match tx {
+            // One statement with two array parameters, however long the batch.
+            Tx::Postgres(conn) => {
+                sqlx::query(
+                    "INSERT INTO ledger_leaves (position, leaf) \
+                     SELECT * FROM UNNEST($1::bigint[], $2::text[]) \
+                     ON CONFLICT (position) DO NOTHING",
+                )
+                .bind(&positions)
+                .bind(&leaves)
+                .execute(&mut **conn)
+                .await
+                .map_err(&db_error)?;
+            }
+            // Rows per statement: well under SQLite's limit on bound parameters.
+            Tx::Sqlite(conn) => {
+                let rows: Vec<usize> = (0..events.len()).collect();
+                for chunk in rows.chunks(1_000) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO ledger_leaves (position, leaf) ");
+                    insert.push_values(chunk, |mut row, &i| {
+                        row.push_bind(positions[i]).push_bind(leaves[i].as_str());
+                    });
+                    insert.push(" ON CONFLICT (position) DO NOTHING");
+                    insert
+                        .build()
+                        .execute(&mut **conn)
+                        .await
+                        .map_err(&db_error)?;
+                }
+            }
         }
         Ok(())
     }
