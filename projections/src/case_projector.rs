@@ -7,14 +7,13 @@ use std::collections::BTreeMap;
 use sqlx::QueryBuilder;
 
 use crate::case_view::CaseView;
+use crate::db::sqlite_rows_per_statement;
 use crate::log::LoggedEvent;
 use crate::on_tx;
 use crate::projector::{ProjectionError, Tx};
 
 const AGGREGATE_TYPE: &str = "PermitCase";
 const NAME: &str = "case_state";
-/// Rows per statement: well under either database's limit on bound parameters.
-const ROWS_PER_STATEMENT: usize = 500;
 
 pub struct CaseProjection;
 
@@ -86,7 +85,7 @@ impl CaseProjection {
             }
             Tx::Sqlite(conn) => {
                 let indices: Vec<usize> = (0..views.len()).collect();
-                for chunk in indices.chunks(ROWS_PER_STATEMENT) {
+                for chunk in indices.chunks(sqlite_rows_per_statement(10)) {
                     let mut upsert = QueryBuilder::new(INSERT);
                     upsert.push_values(chunk, |mut row, &i| {
                         row.push_bind(rows.case_id[i])
@@ -129,7 +128,7 @@ async fn stored_views(
 ) -> Result<BTreeMap<String, Option<CaseView>>, ProjectionError> {
     let mut views: BTreeMap<String, Option<CaseView>> =
         ids.iter().map(|id| ((*id).to_owned(), None)).collect();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in ids.chunks(sqlite_rows_per_statement(1)) {
         let select = "SELECT case_id, view FROM case_state WHERE case_id";
         let rows: Vec<(String, String)> = match tx {
             Tx::Postgres(conn) => sqlx::query_as(&format!("{select} = ANY($1)"))

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::case_view::CaseView;
 use sqlx::QueryBuilder;
 
+use crate::db::sqlite_rows_per_statement;
 use crate::log::LoggedEvent;
 use crate::on_tx;
 use crate::projector::{ProjectionError, Tx};
@@ -77,8 +78,6 @@ pub struct NoticesProjection {
 }
 
 const NAME: &str = "public_notices";
-/// Rows per statement: well under either database's limit on bound parameters.
-const ROWS_PER_STATEMENT: usize = 500;
 
 impl NoticeKind {
     /// The notice a logged event makes public, if any.
@@ -187,7 +186,7 @@ impl NoticesProjection {
             }
             Tx::Sqlite(conn) => {
                 let indices: Vec<usize> = (0..notices.len()).collect();
-                for chunk in indices.chunks(ROWS_PER_STATEMENT) {
+                for chunk in indices.chunks(sqlite_rows_per_statement(9)) {
                     let mut insert = QueryBuilder::new(INSERT);
                     insert.push_values(chunk, |mut row, &i| {
                         let notice = &notices[i];
@@ -243,7 +242,7 @@ impl NoticesProjection {
             .await
             .map_err(&db_error)?
             .rows_affected());
-            for chunk in notices.chunks(ROWS_PER_STATEMENT) {
+            for chunk in notices.chunks(sqlite_rows_per_statement(1)) {
                 on_tx!(&mut *tx, |conn| {
                     let mut update =
                         QueryBuilder::new("UPDATE public_notices SET published_day = ");

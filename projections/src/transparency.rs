@@ -5,7 +5,7 @@ use domain::transparency::Hash;
 use sqlx::Row;
 
 use crate::case_queries::QueryError;
-use crate::db::Db;
+use crate::db::{sqlite_rows_per_statement, Db};
 use crate::log::LoggedEvent;
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
 use crate::{on_db, on_tx};
@@ -41,10 +41,9 @@ impl Projection for LeavesProjection {
                 .await
                 .map_err(&db_error)?;
             }
-            // Rows per statement: well under SQLite's limit on bound parameters.
             Tx::Sqlite(conn) => {
                 let rows: Vec<usize> = (0..events.len()).collect();
-                for chunk in rows.chunks(1_000) {
+                for chunk in rows.chunks(sqlite_rows_per_statement(2)) {
                     let mut insert =
                         sqlx::QueryBuilder::new("INSERT INTO ledger_leaves (position, leaf) ");
                     insert.push_values(chunk, |mut row, &i| {
