@@ -117,6 +117,13 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The most rows one multi-row statement binds on SQLite, given its columns: sqlx resolves
+/// each bound parameter by scanning the statement's parameter names, so binding costs grow
+/// with the square of a statement's parameters; a few hundred keeps that negligible.
+pub const fn sqlite_rows_per_statement(columns: usize) -> usize {
+    256 / columns
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,11 +134,4 @@ mod tests {
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite://data/ledger.db"), "sqlite://data/ledger.db");
     }
-}
-
-/// The most rows one multi-row statement binds on SQLite, given its columns: sqlx resolves
-/// each bound parameter by scanning the statement's parameter names, so binding costs grow
-/// with the square of a statement's parameters; a few hundred keeps that negligible.
-pub const fn sqlite_rows_per_statement(columns: usize) -> usize {
-    256 / columns
 }
