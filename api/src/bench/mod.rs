@@ -33,7 +33,7 @@ pub struct Sizes {
 impl Sizes {
     pub fn full() -> Self {
         Self {
-            lifecycles_per_client: 25,
+            lifecycles_per_client: 60,
             raw_inserts_per_client: 400,
             rebuild_events: 1_000_000,
             feed_requests_per_client: 1_000,
