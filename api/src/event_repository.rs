@@ -48,7 +48,7 @@ pub async fn with_receipt<T>(
     LAST_RECEIPT
         .scope(Cell::new(None), async {
             let output = command.await;
-            (output, LAST_RECEIPT.with(Cell::get))
+            (output, LAST_RECEIPT.with(Cell::take))
         })
         .await
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use projections::log::{LoggedEvent, COLUMNS};
-use projections::{on_tx, Db, LedgerProjector, ProjectionError, Tx};
+use projections::{on_tx, CaseView, Db, LedgerProjector, ProjectionError, Tx};
 use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
 
@@ -28,11 +28,26 @@ const MAX_COMMANDS_PER_COMMIT: usize = 128;
 const MAX_EVENTS_PROJECTED_INLINE: i64 = 2_000;
 
 /// What a committed append tells its caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Receipt {
-    /// True when the projections include these events already (they committed together);
-    /// false when the caller should catch the projector up to read its own write.
-    pub projected: bool,
+    /// When the projections include these events already (they committed together): the
+    /// cases as that commit left them. None when the caller should catch the projector up to
+    /// read its own write.
+    pub projected: Option<Arc<[CaseView]>>,
+}
+
+impl Receipt {
+    pub fn is_projected(&self) -> bool {
+        self.projected.is_some()
+    }
+
+    /// The case as the commit left it, if it was projected with it.
+    pub fn case(&self, case_id: &str) -> Option<&CaseView> {
+        self.projected
+            .as_deref()?
+            .iter()
+            .find(|view| view.case_id.as_str() == case_id)
+    }
 }
 
 struct Append {
@@ -86,7 +101,9 @@ impl EventWriter {
     /// Appends one command's events, all or none; returns once they are committed.
     pub async fn append(&self, events: Vec<SerializedEvent>) -> Result<Receipt, PersistenceError> {
         if events.is_empty() {
-            return Ok(Receipt { projected: true });
+            return Ok(Receipt {
+                projected: Some(Arc::from([])),
+            });
         }
         let (reply, answer) = oneshot::channel();
         self.appends
@@ -148,7 +165,7 @@ async fn write_batch(
     let mut project = true;
     loop {
         match write_at_once(db, projector, &all, project).await {
-            Ok(receipt) => return batch.iter().map(|_| Ok(receipt)).collect(),
+            Ok(receipt) => return batch.iter().map(|_| Ok(receipt.clone())).collect(),
             Err(Failure::Projection(error)) => not_projecting(&mut project, &error),
             Err(Failure::Append(error)) if batch.len() == 1 => return vec![Err(error)],
             Err(Failure::Append(_)) => break,
@@ -160,7 +177,7 @@ async fn write_batch(
             Ok((receipt, outcomes)) => {
                 return outcomes
                     .into_iter()
-                    .map(|outcome| outcome.map(|()| receipt))
+                    .map(|outcome| outcome.map(|()| receipt.clone()))
                     .collect()
             }
             Err(Failure::Projection(error)) => not_projecting(&mut project, &error),
@@ -236,7 +253,7 @@ async fn commit(
     projecting: Option<Option<Vec<LoggedEvent>>>,
 ) -> Result<Receipt, Failure> {
     let projected = match projecting {
-        None => false,
+        None => None,
         Some(appended) => {
             let projected = match appended {
                 Some(events) => {
@@ -254,7 +271,12 @@ async fn commit(
         }
     };
     tx.commit().await.map_err(store_error)?;
-    Ok(Receipt { projected })
+    if let Some(cases) = &projected {
+        projector.projection().cases.remember(cases);
+    }
+    Ok(Receipt {
+        projected: projected.map(Arc::from),
+    })
 }
 
 async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), PersistenceError> {
@@ -355,7 +377,7 @@ mod tests {
             db.clone(),
             LedgerProjection {
                 leaves: LeavesProjection,
-                cases: CaseProjection,
+                cases: CaseProjection::default(),
                 notices: NoticesProjection::new(
                     CaseServices::bundled().catalogue,
                     chrono_tz::Asia::Shanghai,
@@ -411,11 +433,11 @@ mod tests {
         ];
         let outcomes = write_batch(&db, &projector, &batch).await;
         assert!(
-            matches!(outcomes[0], Ok(Receipt { projected: true })),
+            matches!(&outcomes[0], Ok(r) if r.is_projected()),
             "{outcomes:?}"
         );
         assert!(
-            matches!(outcomes[1], Ok(Receipt { projected: true })),
+            matches!(&outcomes[1], Ok(r) if r.is_projected()),
             "{outcomes:?}"
         );
         assert!(
@@ -423,7 +445,7 @@ mod tests {
             "{outcomes:?}"
         );
         assert!(
-            matches!(outcomes[3], Ok(Receipt { projected: true })),
+            matches!(&outcomes[3], Ok(r) if r.is_projected()),
             "{outcomes:?}"
         );
         assert_eq!(
@@ -447,7 +469,7 @@ mod tests {
         let outcomes = write_batch(&db, &projector, &batch).await;
         assert!(outcomes
             .iter()
-            .all(|o| matches!(o, Ok(Receipt { projected: true }))));
+            .all(|o| matches!(o, Ok(r) if r.is_projected())));
         let logged = positions(&db).await;
         let expected: Vec<(i64, String, i64)> = (0..20)
             .map(|i| (i + 1, format!("case-{i:02}"), 1))
@@ -480,7 +502,7 @@ mod tests {
         let batch = vec![append(vec![event("PermitCase", "x", 1, json!({"Nonsense": {}}))]).0];
         let outcomes = write_batch(&db, &projector, &batch).await;
         assert!(
-            matches!(outcomes[0], Ok(Receipt { projected: false })),
+            matches!(&outcomes[0], Ok(r) if !r.is_projected()),
             "{outcomes:?}"
         );
         assert_eq!(positions(&db).await, vec![(1, "x".to_owned(), 1)]);
@@ -502,7 +524,7 @@ mod tests {
         let batch = vec![append(vec![event("Probe", "later", 1, json!(1))]).0];
         let outcomes = write_batch(&db, &projector, &batch).await;
         assert!(
-            matches!(outcomes[0], Ok(Receipt { projected: true })),
+            matches!(&outcomes[0], Ok(r) if r.is_projected()),
             "{outcomes:?}"
         );
         assert_eq!(projector.checkpoint().await.unwrap(), 2);
@@ -533,7 +555,7 @@ mod tests {
             })
         });
         for outcome in futures::future::join_all(appends).await {
-            assert!(matches!(outcome.unwrap(), Ok(Receipt { projected: true })));
+            assert!(matches!(outcome.unwrap(), Ok(r) if r.is_projected()));
         }
         assert_eq!(positions(&db).await.len(), 64);
         assert_eq!(projector.checkpoint().await.unwrap(), 64);

@@ -90,7 +90,7 @@ impl Ledger {
             db.clone(),
             LedgerProjection {
                 leaves: LeavesProjection,
-                cases: CaseProjection,
+                cases: CaseProjection::default(),
                 notices: NoticesProjection::new(services.catalogue.clone(), time_zone),
             },
         ));
@@ -213,7 +213,10 @@ impl Ledger {
             })?;
         // Projected with the commit, as a rule; otherwise caught up now, so that the client
         // reads its own write; failing that, the case is folded from the log.
-        let projected = receipt.is_none_or(|r| r.projected) || self.project().await;
+        if let Some(case) = receipt.as_ref().and_then(|r| r.case(case_id.as_str())) {
+            return Ok(case.clone());
+        }
+        let projected = receipt.is_none_or(|r| r.is_projected()) || self.project().await;
         if projected {
             if let Some(view) = case_queries::case(&self.db, case_id.as_str()).await? {
                 return Ok(view);

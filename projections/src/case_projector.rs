@@ -2,7 +2,8 @@
 //! filter and sort on. A batch of events costs one read of the views it touches and one
 //! upsert, whatever the number of cases.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use sqlx::QueryBuilder;
 
@@ -15,7 +16,15 @@ use crate::projector::{ProjectionError, Tx};
 const AGGREGATE_TYPE: &str = "PermitCase";
 const NAME: &str = "case_state";
 
-pub struct CaseProjection;
+/// Keeps, besides the rows, the views it last committed (see [`Self::remember`]): the next
+/// command on a case folds onto the view in memory instead of reading it back.
+#[derive(Default)]
+pub struct CaseProjection {
+    recent: Mutex<HashMap<String, CaseView>>,
+}
+
+/// Views kept in memory at most; beyond, the memory starts afresh.
+const RECENT_VIEWS: usize = 10_000;
 
 impl CaseProjection {
     /// Folds the case events among `events` into the stored views of their cases, calling
@@ -31,13 +40,34 @@ impl CaseProjection {
             .iter()
             .filter(|e| e.aggregate_type == AGGREGATE_TYPE)
             .collect();
-        let mut ids: Vec<&str> = case_events
-            .iter()
-            .map(|e| e.aggregate_id.as_str())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut views = stored_views(tx, &ids).await?;
+        // The sequence each case's first event in the batch follows.
+        let mut follows: BTreeMap<&str, i64> = BTreeMap::new();
+        for event in &case_events {
+            let before = follows
+                .entry(event.aggregate_id.as_str())
+                .or_insert(i64::MAX);
+            *before = (*before).min(event.sequence - 1);
+        }
+        let mut views: BTreeMap<String, Option<CaseView>> = BTreeMap::new();
+        let mut unknown: Vec<&str> = Vec::new();
+        {
+            let recent = self.recent.lock().expect("recent views lock");
+            for (&id, &version) in &follows {
+                match recent.get(id) {
+                    // A view is the fold of its case's first `version` events, which never
+                    // change: one remembered at exactly that version is the stored one.
+                    Some(view) if view.version as i64 == version => {
+                        views.insert(id.to_owned(), Some(view.clone()));
+                    }
+                    // The case is filed in this batch: there is nothing stored yet.
+                    _ if version == 0 => {
+                        views.insert(id.to_owned(), None);
+                    }
+                    _ => unknown.push(id),
+                }
+            }
+        }
+        views.extend(stored_views(tx, &unknown).await?);
         for event in case_events {
             let slot = views.entry(event.aggregate_id.clone()).or_default();
             let view = CaseView::fold(slot.take(), event)?;
@@ -45,6 +75,18 @@ impl CaseProjection {
             *slot = Some(view);
         }
         Ok(views.into_values().flatten().collect())
+    }
+
+    /// Keeps `views` in memory for the next batch: call only once the transaction that
+    /// stored them has committed.
+    pub fn remember(&self, views: &[CaseView]) {
+        let mut recent = self.recent.lock().expect("recent views lock");
+        if recent.len() + views.len() > RECENT_VIEWS {
+            recent.clear();
+        }
+        for view in views {
+            recent.insert(view.case_id.to_string(), view.clone());
+        }
     }
 
     /// Writes `views` over the stored ones.

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::case_projector::CaseProjection;
+use crate::case_view::CaseView;
 use crate::log::LoggedEvent;
 use crate::notices::{NoticeKind, NoticesProjection};
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
@@ -23,7 +24,14 @@ impl Projection for LedgerProjection {
 
     /// The case views are folded in memory from the stored ones, and each permit notice is
     /// drawn from the case as it stood right after its event: no case is read twice.
-    async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    /// The cases as the batch left them.
+    type Applied = Vec<CaseView>;
+
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+    ) -> Result<Vec<CaseView>, ProjectionError> {
         self.leaves.apply(tx, events).await?;
         let mut notices = Vec::new();
         let views = self
@@ -37,7 +45,8 @@ impl Projection for LedgerProjection {
             .await?;
         self.cases.store(tx, &views).await?;
         self.notices.insert(tx, &notices).await?;
-        self.notices.apply_publications(tx, events).await
+        self.notices.apply_publications(tx, events).await?;
+        Ok(views)
     }
 
     /// Resets the derived rows; the recorded leaves are never reset (a replay keeps the first

@@ -97,8 +97,15 @@ pub trait Projection: Send + Sync {
     /// The checkpoint's name; also names the projection in errors and reports.
     const NAME: &'static str;
 
+    /// What applying a batch tells its caller (the rows it wrote, say).
+    type Applied: Default + Send;
+
     /// Folds `events` (contiguous, in position order) into the rows, inside `tx`.
-    async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError>;
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+    ) -> Result<Self::Applied, ProjectionError>;
 
     /// Deletes every row, inside `tx`.
     async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError>;
@@ -196,7 +203,7 @@ impl<P: Projection> Projector<P> {
         tx: &mut Tx,
         appended: &[LoggedEvent],
         limit: i64,
-    ) -> Result<bool, ProjectionError> {
+    ) -> Result<Option<P::Applied>, ProjectionError> {
         let (Some(first), Some(last)) = (appended.first(), appended.last()) else {
             return self.project_within(tx, limit).await;
         };
@@ -204,19 +211,22 @@ impl<P: Projection> Projector<P> {
             .zip(appended)
             .all(|(expected, event)| event.position == expected);
         if contiguous && Self::move_checkpoint(tx, first.position - 1, last.position).await? {
-            self.projection.apply(tx, appended).await?;
-            return Ok(true);
+            return Ok(Some(self.projection.apply(tx, appended).await?));
         }
         self.project_within(tx, limit).await
     }
 
     /// Projects, inside `tx`, every event after the checkpoint, so that events `tx` has just
-    /// appended commit together with their projection. Returns false, having written nothing,
+    /// appended commit together with their projection. Returns None, having written nothing,
     /// when there is nothing to do safely here: more than `limit` events are waiting (after a
     /// rebuild was started), another projector moved the checkpoint first, or the log has a gap;
     /// the caller then catches up outside its transaction. On an error the caller must roll
     /// back what this wrote (a savepoint) or the whole transaction.
-    pub async fn project_within(&self, tx: &mut Tx, limit: i64) -> Result<bool, ProjectionError> {
+    pub async fn project_within(
+        &self,
+        tx: &mut Tx,
+        limit: i64,
+    ) -> Result<Option<P::Applied>, ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
         let checkpoint: Option<i64> = on_tx!(tx, |conn| sqlx::query_scalar(
             "SELECT position FROM projector_checkpoints WHERE name = $1"
@@ -226,23 +236,26 @@ impl<P: Projection> Projector<P> {
         .await
         .map_err(&db_error)?);
         let Some(checkpoint) = checkpoint else {
-            return Ok(false);
+            return Ok(None);
         };
         let events = log::read_after_within(tx, checkpoint, limit + 1).await?;
         let Some(last) = events.last().map(|e| e.position) else {
-            return Ok(true);
+            return Ok(Some(P::Applied::default()));
         };
         let contiguous = (checkpoint + 1..)
             .zip(&events)
             .all(|(expected, event)| event.position == expected);
         if events.len() as i64 > limit || !contiguous {
-            return Ok(false);
+            return Ok(None);
         }
         if !Self::move_checkpoint(tx, checkpoint, last).await? {
-            return Ok(false);
+            return Ok(None);
         }
-        self.projection.apply(tx, &events).await?;
-        Ok(true)
+        Ok(Some(self.projection.apply(tx, &events).await?))
+    }
+
+    pub fn projection(&self) -> &P {
+        &self.projection
     }
 
     pub async fn checkpoint(&self) -> Result<i64, ProjectionError> {

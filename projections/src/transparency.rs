@@ -20,6 +20,8 @@ pub type LeavesProjector = Projector<LeavesProjection>;
 impl Projection for LeavesProjection {
     const NAME: &'static str = "ledger_leaves";
 
+    type Applied = ();
+
     async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
         if events.is_empty() {
             return Ok(());

@@ -92,7 +92,7 @@ async fn the_projector_needs_only_its_own_connection() {
         db.clone(),
         LedgerProjection {
             leaves: LeavesProjection,
-            cases: CaseProjection,
+            cases: CaseProjection::default(),
             notices: NoticesProjection::new(Catalogue::bundled(), chrono_tz::Asia::Shanghai),
         },
     );

@@ -231,3 +231,45 @@ async fn the_log_is_append_only(store: Store) {
     assert!(delete.unwrap_err().to_string().contains("append-only"));
     assert_eq!(app.all_events().await.len(), 1);
 }
+
+/// Two servers on one PostgreSQL take turns on one case. Each writer remembers the cases it
+/// last projected; it must fold a command onto the case as the log now stands, never onto a
+/// view it remembers from before the other server's command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_taking_turns_on_a_case_each_build_on_the_others_commands() {
+    let first = crate::helpers::spawn_app(Store::Postgres).await;
+    let second = crate::helpers::spawn_with(first.settings.clone(), None).await;
+    let case_id = first.file_case(&jinan_enterprise(), "XK-003").await;
+    first
+        .ok_command(
+            &first.officer_token("370100", Post::Acceptor),
+            &case_id,
+            json!({"type": "accept"}),
+        )
+        .await;
+    second
+        .ok_command(
+            &second.officer_token("370100", Post::Reviewer),
+            &case_id,
+            json!({"type": "record_review", "findings": "现场核查符合", "recommendation": "approve"}),
+        )
+        .await;
+    let approved = first
+        .ok_command(
+            &first.officer_token("370100", Post::Approver),
+            &case_id,
+            json!({"type": "approve"}),
+        )
+        .await;
+    assert_eq!(approved["version"], 4, "{approved}");
+    assert_eq!(approved["review"]["findings"], "现场核查符合", "{approved}");
+    let history = projections::log::read_aggregate(first.db(), "PermitCase", &case_id)
+        .await
+        .unwrap();
+    let folded = projections::CaseView::replay(&history).unwrap().unwrap();
+    let stored = projections::case_queries::case(first.db(), &case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, folded, "the stored view is the fold of the log");
+}
