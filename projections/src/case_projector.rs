@@ -11,6 +11,7 @@ use crate::case_view::CaseView;
 use crate::db::sqlite_rows_per_statement;
 use crate::log::LoggedEvent;
 use crate::on_tx;
+use crate::postgres_writes::PostgresWrites;
 use crate::projector::{ProjectionError, Tx};
 
 const AGGREGATE_TYPE: &str = "PermitCase";
@@ -91,66 +92,16 @@ impl CaseProjection {
 
     /// Writes `views` over the stored ones.
     pub async fn store(&self, tx: &mut Tx, views: &[CaseView]) -> Result<(), ProjectionError> {
-        const INSERT: &str = "INSERT INTO case_state (case_id, bureau, status, credit_code, \
-            item_code, due_on, filed_at, version, last_position, view) ";
-        const ON_CONFLICT: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
-            status = excluded.status, credit_code = excluded.credit_code, \
-            item_code = excluded.item_code, due_on = excluded.due_on, \
-            filed_at = excluded.filed_at, version = excluded.version, \
-            last_position = excluded.last_position, view = excluded.view";
-        if views.is_empty() {
-            return Ok(());
-        }
+        let rows = CaseRows::of(views);
         let db_error = ProjectionError::db(NAME);
-        let rows = Columns::of(views);
         match tx {
-            // One statement with an array per column, however many cases.
             Tx::Postgres(conn) => {
-                sqlx::query(&format!(
-                    "{INSERT} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
-                     $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], \
-                     $10::text[]){ON_CONFLICT}"
-                ))
-                .bind(&rows.case_id)
-                .bind(&rows.bureau)
-                .bind(&rows.status)
-                .bind(&rows.credit_code)
-                .bind(&rows.item_code)
-                .bind(&rows.due_on)
-                .bind(&rows.filed_at)
-                .bind(&rows.version)
-                .bind(&rows.last_position)
-                .bind(&rows.view)
-                .execute(&mut **conn)
-                .await
-                .map_err(&db_error)?;
+                let mut writes = PostgresWrites::default();
+                rows.write_postgres(&mut writes);
+                writes.execute(conn).await.map_err(&db_error)
             }
-            Tx::Sqlite(conn) => {
-                let indices: Vec<usize> = (0..views.len()).collect();
-                for chunk in indices.chunks(sqlite_rows_per_statement(10)) {
-                    let mut upsert = QueryBuilder::new(INSERT);
-                    upsert.push_values(chunk, |mut row, &i| {
-                        row.push_bind(rows.case_id[i])
-                            .push_bind(rows.bureau[i])
-                            .push_bind(rows.status[i])
-                            .push_bind(rows.credit_code[i])
-                            .push_bind(rows.item_code[i])
-                            .push_bind(rows.due_on[i].as_deref())
-                            .push_bind(rows.filed_at[i])
-                            .push_bind(rows.version[i])
-                            .push_bind(rows.last_position[i])
-                            .push_bind(rows.view[i].as_str());
-                    });
-                    upsert.push(ON_CONFLICT);
-                    upsert
-                        .build()
-                        .execute(&mut **conn)
-                        .await
-                        .map_err(&db_error)?;
-                }
-            }
+            Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
-        Ok(())
     }
 
     pub async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
@@ -205,8 +156,16 @@ async fn stored_views(
     Ok(views)
 }
 
-/// The columns of the rows for `views`, one vector each.
-struct Columns<'a> {
+const UPSERT_CASES: &str = "INSERT INTO case_state (case_id, bureau, status, credit_code, \
+    item_code, due_on, filed_at, version, last_position, view) ";
+const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
+    status = excluded.status, credit_code = excluded.credit_code, \
+    item_code = excluded.item_code, due_on = excluded.due_on, \
+    filed_at = excluded.filed_at, version = excluded.version, \
+    last_position = excluded.last_position, view = excluded.view";
+
+/// The `case_state` rows for some views, one vector per column, ready to be written.
+pub struct CaseRows<'a> {
     case_id: Vec<&'a str>,
     bureau: Vec<&'a str>,
     status: Vec<&'a str>,
@@ -219,8 +178,8 @@ struct Columns<'a> {
     view: Vec<String>,
 }
 
-impl<'a> Columns<'a> {
-    fn of(views: &'a [CaseView]) -> Self {
+impl<'a> CaseRows<'a> {
+    pub fn of(views: &'a [CaseView]) -> Self {
         Self {
             case_id: views.iter().map(|v| v.case_id.as_str()).collect(),
             bureau: views.iter().map(|v| v.bureau.as_str()).collect(),
@@ -239,5 +198,45 @@ impl<'a> Columns<'a> {
                 .map(|v| serde_json::to_string(v).expect("a case view always serialises"))
                 .collect(),
         }
+    }
+
+    /// One statement with an array per column, however many cases.
+    pub fn write_postgres<'q>(&'q self, writes: &mut PostgresWrites<'q>) {
+        writes.add(|query| {
+            query.push(UPSERT_CASES).push("SELECT * FROM UNNEST(");
+            query.push_bind(&self.case_id).push("::text[], ");
+            query.push_bind(&self.bureau).push("::text[], ");
+            query.push_bind(&self.status).push("::text[], ");
+            query.push_bind(&self.credit_code).push("::text[], ");
+            query.push_bind(&self.item_code).push("::text[], ");
+            query.push_bind(&self.due_on).push("::text[], ");
+            query.push_bind(&self.filed_at).push("::text[], ");
+            query.push_bind(&self.version).push("::bigint[], ");
+            query.push_bind(&self.last_position).push("::bigint[], ");
+            query.push_bind(&self.view).push("::text[])");
+            query.push(OVERWRITE_CASES);
+        });
+    }
+
+    pub async fn write_sqlite(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        let indices: Vec<usize> = (0..self.case_id.len()).collect();
+        for chunk in indices.chunks(sqlite_rows_per_statement(10)) {
+            let mut upsert = QueryBuilder::new(UPSERT_CASES);
+            upsert.push_values(chunk, |mut row, &i| {
+                row.push_bind(self.case_id[i])
+                    .push_bind(self.bureau[i])
+                    .push_bind(self.status[i])
+                    .push_bind(self.credit_code[i])
+                    .push_bind(self.item_code[i])
+                    .push_bind(self.due_on[i].as_deref())
+                    .push_bind(self.filed_at[i])
+                    .push_bind(self.version[i])
+                    .push_bind(self.last_position[i])
+                    .push_bind(self.view[i].as_str());
+            });
+            upsert.push(OVERWRITE_CASES);
+            upsert.build().execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 }

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 
-use crate::case_projector::CaseProjection;
+use crate::case_projector::{CaseProjection, CaseRows};
 use crate::case_view::CaseView;
 use crate::log::LoggedEvent;
-use crate::notices::{NoticeKind, NoticesProjection};
+use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
+use crate::postgres_writes::PostgresWrites;
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
-use crate::transparency::LeavesProjection;
+use crate::transparency::{LeafRows, LeavesProjection};
 
 pub struct LedgerProjection {
     pub leaves: LeavesProjection,
@@ -22,17 +23,17 @@ pub type LedgerProjector = Projector<LedgerProjection>;
 impl Projection for LedgerProjection {
     const NAME: &'static str = "ledger";
 
-    /// The case views are folded in memory from the stored ones, and each permit notice is
-    /// drawn from the case as it stood right after its event: no case is read twice.
     /// The cases as the batch left them.
     type Applied = Vec<CaseView>;
 
+    /// The case views are folded in memory from the stored ones, and each permit notice is
+    /// drawn from the case as it stood right after its event: no case is read twice. On
+    /// PostgreSQL the leaves, cases and notices are written in one statement.
     async fn apply(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
     ) -> Result<Vec<CaseView>, ProjectionError> {
-        self.leaves.apply(tx, events).await?;
         let mut notices = Vec::new();
         let views = self
             .cases
@@ -43,8 +44,26 @@ impl Projection for LedgerProjection {
                 Ok(())
             })
             .await?;
-        self.cases.store(tx, &views).await?;
-        self.notices.insert(tx, &notices).await?;
+        match tx {
+            Tx::Postgres(conn) => {
+                let (leaves, cases) = (LeafRows::of(events), CaseRows::of(&views));
+                let new_notices = NoticeRows::of(&notices);
+                let mut writes = PostgresWrites::default();
+                leaves.write_postgres(&mut writes);
+                cases.write_postgres(&mut writes);
+                new_notices.write_postgres(&mut writes);
+                writes
+                    .execute(conn)
+                    .await
+                    .map_err(ProjectionError::db(Self::NAME))?;
+            }
+            Tx::Sqlite(_) => {
+                self.leaves.apply(tx, events).await?;
+                self.cases.store(tx, &views).await?;
+                self.notices.insert(tx, &notices).await?;
+            }
+        }
+        // After the notices are stored: a publication marks the notices it lists.
         self.notices.apply_publications(tx, events).await?;
         Ok(views)
     }

@@ -13,6 +13,7 @@
 //! - [`case_queries`]: one case, worklists by bureau, status, applicant and item.
 //! - [`notices`]: public notices of permits issued and revoked, and which day published them.
 //! - [`listing_queries`]: published days and their notices.
+//! - [`postgres_writes`]: several tables written in one PostgreSQL statement.
 //! - [`transparency`]: each event's Merkle leaf (written once) and the signed checkpoints.
 
 pub mod case_projector;
@@ -23,6 +24,7 @@ pub mod ledger_projection;
 pub mod listing_queries;
 pub mod log;
 pub mod notices;
+pub mod postgres_writes;
 pub mod projector;
 pub mod transparency;
 

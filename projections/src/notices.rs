@@ -15,6 +15,7 @@ use sqlx::QueryBuilder;
 use crate::db::sqlite_rows_per_statement;
 use crate::log::LoggedEvent;
 use crate::on_tx;
+use crate::postgres_writes::PostgresWrites;
 use crate::projector::{ProjectionError, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,65 +151,16 @@ impl NoticesProjection {
         tx: &mut Tx,
         notices: &[PublicNotice],
     ) -> Result<(), ProjectionError> {
-        const INSERT: &str = "INSERT INTO public_notices (position, notice_id, day, kind, \
-            permit_number, bureau, item_code, published_day, notice) ";
-        if notices.is_empty() {
-            return Ok(());
-        }
+        let rows = NoticeRows::of(notices);
         let db_error = ProjectionError::db(NAME);
-        let days: Vec<String> = notices.iter().map(|n| n.day.to_string()).collect();
-        let json: Vec<String> = notices
-            .iter()
-            .map(|n| serde_json::to_string(n).expect("a notice always serialises"))
-            .collect();
         match tx {
-            // One statement with an array per column, however many notices.
             Tx::Postgres(conn) => {
-                let column =
-                    |f: fn(&PublicNotice) -> &str| -> Vec<&str> { notices.iter().map(f).collect() };
-                sqlx::query(&format!(
-                    "{INSERT} SELECT position, notice_id, day, kind, permit_number, bureau, \
-                     item_code, NULL, notice FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
-                     $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
-                     AS t(position, notice_id, day, kind, permit_number, bureau, item_code, notice)"
-                ))
-                .bind(notices.iter().map(|n| n.position).collect::<Vec<i64>>())
-                .bind(column(|n| n.id.as_str()))
-                .bind(&days)
-                .bind(column(|n| n.kind.as_str()))
-                .bind(column(|n| n.permit_number.as_str()))
-                .bind(column(|n| n.bureau.as_str()))
-                .bind(column(|n| n.item_code.as_str()))
-                .bind(&json)
-                .execute(&mut **conn)
-                .await
-                .map_err(&db_error)?;
+                let mut writes = PostgresWrites::default();
+                rows.write_postgres(&mut writes);
+                writes.execute(conn).await.map_err(&db_error)
             }
-            Tx::Sqlite(conn) => {
-                let indices: Vec<usize> = (0..notices.len()).collect();
-                for chunk in indices.chunks(sqlite_rows_per_statement(9)) {
-                    let mut insert = QueryBuilder::new(INSERT);
-                    insert.push_values(chunk, |mut row, &i| {
-                        let notice = &notices[i];
-                        row.push_bind(notice.position)
-                            .push_bind(notice.id.as_str())
-                            .push_bind(days[i].as_str())
-                            .push_bind(notice.kind.as_str())
-                            .push_bind(notice.permit_number.as_str())
-                            .push_bind(notice.bureau.as_str())
-                            .push_bind(notice.item_code.as_str())
-                            .push_bind(None::<String>)
-                            .push_bind(json[i].as_str());
-                    });
-                    insert
-                        .build()
-                        .execute(&mut **conn)
-                        .await
-                        .map_err(&db_error)?;
-                }
-            }
+            Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
-        Ok(())
     }
 
     /// Records the days published among `events` and marks the notices each day's listing
@@ -275,6 +227,80 @@ impl NoticesProjection {
             .await
             .map_err(&db_error)?
             .rows_affected());
+        }
+        Ok(())
+    }
+}
+
+const INSERT_NOTICES: &str = "INSERT INTO public_notices (position, notice_id, day, kind, \
+    permit_number, bureau, item_code, published_day, notice) ";
+
+/// The `public_notices` rows for new notices, one vector per column, ready to be written.
+pub struct NoticeRows<'a> {
+    position: Vec<i64>,
+    notice_id: Vec<&'a str>,
+    day: Vec<String>,
+    kind: Vec<&'static str>,
+    permit_number: Vec<&'a str>,
+    bureau: Vec<&'a str>,
+    item_code: Vec<&'a str>,
+    notice: Vec<String>,
+}
+
+impl<'a> NoticeRows<'a> {
+    pub fn of(notices: &'a [PublicNotice]) -> Self {
+        Self {
+            position: notices.iter().map(|n| n.position).collect(),
+            notice_id: notices.iter().map(|n| n.id.as_str()).collect(),
+            day: notices.iter().map(|n| n.day.to_string()).collect(),
+            kind: notices.iter().map(|n| n.kind.as_str()).collect(),
+            permit_number: notices.iter().map(|n| n.permit_number.as_str()).collect(),
+            bureau: notices.iter().map(|n| n.bureau.as_str()).collect(),
+            item_code: notices.iter().map(|n| n.item_code.as_str()).collect(),
+            notice: notices
+                .iter()
+                .map(|n| serde_json::to_string(n).expect("a notice always serialises"))
+                .collect(),
+        }
+    }
+
+    /// One statement with an array per column, however many notices; none is in a listing yet.
+    pub fn write_postgres<'q>(&'q self, writes: &mut PostgresWrites<'q>) {
+        writes.add(|query| {
+            query.push(INSERT_NOTICES).push(
+                "SELECT position, notice_id, day, kind, permit_number, bureau, item_code, NULL, \
+                 notice FROM UNNEST(",
+            );
+            query.push_bind(&self.position).push("::bigint[], ");
+            query.push_bind(&self.notice_id).push("::text[], ");
+            query.push_bind(&self.day).push("::text[], ");
+            query.push_bind(&self.kind).push("::text[], ");
+            query.push_bind(&self.permit_number).push("::text[], ");
+            query.push_bind(&self.bureau).push("::text[], ");
+            query.push_bind(&self.item_code).push("::text[], ");
+            query.push_bind(&self.notice).push(
+                "::text[]) AS t(position, notice_id, day, kind, \
+                 permit_number, bureau, item_code, notice)",
+            );
+        });
+    }
+
+    pub async fn write_sqlite(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        let indices: Vec<usize> = (0..self.position.len()).collect();
+        for chunk in indices.chunks(sqlite_rows_per_statement(9)) {
+            let mut insert = QueryBuilder::new(INSERT_NOTICES);
+            insert.push_values(chunk, |mut row, &i| {
+                row.push_bind(self.position[i])
+                    .push_bind(self.notice_id[i])
+                    .push_bind(self.day[i].as_str())
+                    .push_bind(self.kind[i])
+                    .push_bind(self.permit_number[i])
+                    .push_bind(self.bureau[i])
+                    .push_bind(self.item_code[i])
+                    .push_bind(None::<String>)
+                    .push_bind(self.notice[i].as_str());
+            });
+            insert.build().execute(&mut *conn).await?;
         }
         Ok(())
     }

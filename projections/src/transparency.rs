@@ -7,12 +7,60 @@ use sqlx::Row;
 use crate::case_queries::QueryError;
 use crate::db::{sqlite_rows_per_statement, Db};
 use crate::log::LoggedEvent;
+use crate::postgres_writes::PostgresWrites;
 use crate::projector::{Projection, ProjectionError, Projector, Tx};
 use crate::{on_db, on_tx};
 
 /// Records each event's leaf hash once, when the event is first projected; a replay keeps the
 /// leaf first recorded.
 pub struct LeavesProjection;
+
+/// The leaves of a batch of events, ready to be written.
+pub struct LeafRows {
+    positions: Vec<i64>,
+    leaves: Vec<String>,
+}
+
+const INSERT_LEAVES: &str = "INSERT INTO ledger_leaves (position, leaf) ";
+/// A leaf once recorded is kept: it is the evidence of what was logged.
+const KEEP_RECORDED: &str = " ON CONFLICT (position) DO NOTHING";
+
+impl LeafRows {
+    pub fn of(events: &[LoggedEvent]) -> Self {
+        Self {
+            positions: events.iter().map(|e| e.position).collect(),
+            leaves: events.iter().map(|e| hex::encode(e.leaf())).collect(),
+        }
+    }
+
+    /// One statement with two array parameters, however long the batch.
+    pub fn write_postgres<'a>(&'a self, writes: &mut PostgresWrites<'a>) {
+        writes.add(|query| {
+            query
+                .push(INSERT_LEAVES)
+                .push("SELECT * FROM UNNEST(")
+                .push_bind(&self.positions)
+                .push("::bigint[], ")
+                .push_bind(&self.leaves)
+                .push("::text[])")
+                .push(KEEP_RECORDED);
+        });
+    }
+
+    pub async fn write_sqlite(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        let rows: Vec<usize> = (0..self.positions.len()).collect();
+        for chunk in rows.chunks(sqlite_rows_per_statement(2)) {
+            let mut insert = sqlx::QueryBuilder::new(INSERT_LEAVES);
+            insert.push_values(chunk, |mut row, &i| {
+                row.push_bind(self.positions[i])
+                    .push_bind(self.leaves[i].as_str());
+            });
+            insert.push(KEEP_RECORDED);
+            insert.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
 
 pub type LeavesProjector = Projector<LeavesProjection>;
 
@@ -23,44 +71,16 @@ impl Projection for LeavesProjection {
     type Applied = ();
 
     async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
-        if events.is_empty() {
-            return Ok(());
-        }
+        let rows = LeafRows::of(events);
         let db_error = ProjectionError::db(Self::NAME);
-        let positions: Vec<i64> = events.iter().map(|e| e.position).collect();
-        let leaves: Vec<String> = events.iter().map(|e| hex::encode(e.leaf())).collect();
         match tx {
-            // One statement with two array parameters, however long the batch.
             Tx::Postgres(conn) => {
-                sqlx::query(
-                    "INSERT INTO ledger_leaves (position, leaf) \
-                     SELECT * FROM UNNEST($1::bigint[], $2::text[]) \
-                     ON CONFLICT (position) DO NOTHING",
-                )
-                .bind(&positions)
-                .bind(&leaves)
-                .execute(&mut **conn)
-                .await
-                .map_err(&db_error)?;
+                let mut writes = PostgresWrites::default();
+                rows.write_postgres(&mut writes);
+                writes.execute(conn).await.map_err(&db_error)
             }
-            Tx::Sqlite(conn) => {
-                let rows: Vec<usize> = (0..events.len()).collect();
-                for chunk in rows.chunks(sqlite_rows_per_statement(2)) {
-                    let mut insert =
-                        sqlx::QueryBuilder::new("INSERT INTO ledger_leaves (position, leaf) ");
-                    insert.push_values(chunk, |mut row, &i| {
-                        row.push_bind(positions[i]).push_bind(leaves[i].as_str());
-                    });
-                    insert.push(" ON CONFLICT (position) DO NOTHING");
-                    insert
-                        .build()
-                        .execute(&mut **conn)
-                        .await
-                        .map_err(&db_error)?;
-                }
-            }
+            Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
-        Ok(())
     }
 
     async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
