@@ -120,7 +120,14 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     )
     .await?;
     let not_modified = get_load(clients, n, feed_url.clone(), etag, 304).await?;
-    let static_file = get_load(clients, n, static_url, None, 200).await?;
+    // The baseline is the better of two runs: a noisy moment never flatters the feed.
+    let first_static = get_load(clients, n, static_url.clone(), None, 200).await?;
+    let second_static = get_load(clients, n, static_url, None, 200).await?;
+    let static_file = if second_static.per_second > first_static.per_second {
+        second_static
+    } else {
+        first_static
+    };
     let _ = stop.send(());
     let _ = static_stop.send(());
     let _ = server.await;

@@ -76,23 +76,27 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     let load_seconds = started.elapsed().as_secs_f64();
     let events = projections::log::head_position(ledger.db()).await? as f64;
 
-    let started = Instant::now();
-    let scanned = projections::on_db!(ledger.db(), |pool| {
-        let mut rows = sqlx::query(
-            "SELECT global_position, recorded_at, aggregate_type, aggregate_id, sequence, event_type, \
-             event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata \
-             FROM events ORDER BY global_position",
-        )
-        .fetch(pool);
-        let mut count = 0usize;
-        while let Some(row) = rows.try_next().await? {
-            use sqlx::Row;
-            let payload: String = row.try_get("payload")?;
-            count += usize::from(!payload.is_empty());
-        }
-        count
-    });
-    let scan_rate = scanned as f64 / started.elapsed().as_secs_f64();
+    // The raw limit is the better of two scans (the first may still pay for the bulk load).
+    let mut scan_rate: f64 = 0.0;
+    for _ in 0..2 {
+        let started = Instant::now();
+        let scanned = projections::on_db!(ledger.db(), |pool| {
+            let mut rows = sqlx::query(
+                "SELECT global_position, recorded_at, aggregate_type, aggregate_id, sequence, event_type, \
+                 event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata \
+                 FROM events ORDER BY global_position",
+            )
+            .fetch(pool);
+            let mut count = 0usize;
+            while let Some(row) = rows.try_next().await? {
+                use sqlx::Row;
+                let payload: String = row.try_get("payload")?;
+                count += usize::from(!payload.is_empty());
+            }
+            count
+        });
+        scan_rate = scan_rate.max(scanned as f64 / started.elapsed().as_secs_f64());
+    }
 
     reset_peak_rss();
     let started = Instant::now();
