@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
@@ -28,6 +29,9 @@ use tokio::sync::Notify;
 use crate::clock::{log_timestamp, Clock};
 use crate::command_bus::CommandBus;
 use crate::event_writer::{EventWriter, WriteGate};
+
+/// How long a command waits for the projector to catch up before it answers from the log.
+pub const CATCH_UP_WAIT: Duration = Duration::from_secs(2);
 
 /// What went wrong with a request to the ledger.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +73,8 @@ pub struct Ledger {
     write_gate: WriteGate,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
+    /// How long a command waits for the projector before answering from the log instead.
+    catch_up_wait: Duration,
     /// Counts the days this process has published (see [`Self::publication_epoch`]).
     publication_epoch: AtomicU64,
     services: Arc<CaseServices>,
@@ -103,6 +109,7 @@ impl Ledger {
             signer,
             projector_wakeup: Arc::new(Notify::new()),
             publication_epoch: AtomicU64::new(0),
+            catch_up_wait: CATCH_UP_WAIT,
             services: Arc::new(services),
             db,
             clock,
@@ -227,12 +234,19 @@ impl Ledger {
     }
 
     /// Brings the projections up to date now; false if that failed, which is logged and left
-    /// to the background projector, which retries.
+    /// to the background projector, which retries, or would take longer than
+    /// [`CATCH_UP_WAIT`] (another process is replaying a long log, say): the command then
+    /// answers from the log rather than wait for the whole backlog.
     async fn project(&self) -> bool {
-        match self.catch_up().await {
-            Ok(_) => true,
-            Err(error) => {
+        match tokio::time::timeout(self.catch_up_wait, self.catch_up()).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(error)) => {
                 tracing::error!(error = %error, "projection failed; the background projector will retry");
+                self.projector_wakeup.notify_one();
+                false
+            }
+            Err(_) => {
+                tracing::warn!("the projector is far behind; answering from the log");
                 self.projector_wakeup.notify_one();
                 false
             }
@@ -391,4 +405,81 @@ fn metadata(
         metadata.insert("reason".into(), reason.to_owned());
     }
     metadata
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::fixtures::{applicant, application, officer};
+    use crate::bench::stores::{Scratch, Store};
+    use crate::clock::SystemClock;
+    use domain::Post;
+
+    /// Events of an aggregate the read models ignore, written straight into the log as if
+    /// another process had appended them while its projector stood still.
+    async fn unprojected_events(db: &Db, count: usize) {
+        for chunk in (0..count).collect::<Vec<_>>().chunks(30) {
+            let mut insert = String::from(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
+                 event_version, payload, metadata) VALUES ",
+            );
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|i| {
+                    format!(
+                        "('Probe', 'probe-{i}', 1, 'Probed', '1.0', '{{}}', \
+                         '{{\"requested_at\": \"2026-11-29T08:00:00.000000Z\"}}')"
+                    )
+                })
+                .collect();
+            insert.push_str(&rows.join(", "));
+            on_db!(db, |pool| sqlx::query(&insert)
+                .execute(pool)
+                .await
+                .unwrap()
+                .rows_affected());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_command_behind_a_long_backlog_answers_from_the_log_without_waiting_for_it() {
+        let scratch = Scratch::new(Store::Sqlite, None).await.unwrap();
+        let mut ledger = crate::startup::open_ledger(&scratch.settings(), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        let filed = ledger
+            .file(
+                applicant(0),
+                serde_json::from_value(application("济南测试企业")).unwrap(),
+                "file".into(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ledger.case(&filed.case_id).await.unwrap().unwrap(), filed);
+        unprojected_events(ledger.db(), 2_100).await;
+        ledger.catch_up_wait = Duration::ZERO;
+        let accepted = ledger
+            .submit(Submission {
+                case_id: filed.case_id.clone(),
+                actor: officer(Post::Acceptor),
+                action: CaseAction::Accept {},
+                expected_version: None,
+                request_id: "accept".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(accepted.status.as_str(), "accepted");
+        assert_eq!(accepted.version, 2);
+        let stale = ledger.case(&filed.case_id).await.unwrap().unwrap();
+        assert_eq!(
+            stale.version, 1,
+            "the projection was left to catch up later"
+        );
+        ledger.catch_up().await.unwrap();
+        assert_eq!(
+            ledger.case(&filed.case_id).await.unwrap().unwrap(),
+            accepted
+        );
+        scratch.remove().await;
+    }
 }

@@ -9,7 +9,7 @@
 
 mod commands;
 mod feeds;
-mod fixtures;
+pub(crate) mod fixtures;
 mod load;
 mod plain;
 mod rebuild;
