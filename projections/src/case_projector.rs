@@ -98,7 +98,8 @@ impl CaseProjection {
             Tx::Postgres(conn) => {
                 let mut writes = PostgresWrites::default();
                 rows.write_postgres(&mut writes);
-                writes.execute(conn).await.map_err(&db_error)
+                writes.execute(conn).await.map_err(&db_error)?;
+                Ok(())
             }
             Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
@@ -202,7 +203,7 @@ impl<'a> CaseRows<'a> {
 
     /// One statement with an array per column, however many cases.
     pub fn write_postgres<'q>(&'q self, writes: &mut PostgresWrites<'q>) {
-        writes.add(|query| {
+        writes.add(|query, condition| {
             query.push(UPSERT_CASES).push("SELECT * FROM UNNEST(");
             query.push_bind(&self.case_id).push("::text[], ");
             query.push_bind(&self.bureau).push("::text[], ");
@@ -213,8 +214,8 @@ impl<'a> CaseRows<'a> {
             query.push_bind(&self.filed_at).push("::text[], ");
             query.push_bind(&self.version).push("::bigint[], ");
             query.push_bind(&self.last_position).push("::bigint[], ");
-            query.push_bind(&self.view).push("::text[])");
-            query.push(OVERWRITE_CASES);
+            query.push_bind(&self.view).push("::text[]) AS case_row");
+            query.push(condition).push(OVERWRITE_CASES);
         });
     }
 

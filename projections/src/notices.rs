@@ -157,7 +157,8 @@ impl NoticesProjection {
             Tx::Postgres(conn) => {
                 let mut writes = PostgresWrites::default();
                 rows.write_postgres(&mut writes);
-                writes.execute(conn).await.map_err(&db_error)
+                writes.execute(conn).await.map_err(&db_error)?;
+                Ok(())
             }
             Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
@@ -266,7 +267,7 @@ impl<'a> NoticeRows<'a> {
 
     /// One statement with an array per column, however many notices; none is in a listing yet.
     pub fn write_postgres<'q>(&'q self, writes: &mut PostgresWrites<'q>) {
-        writes.add(|query| {
+        writes.add(|query, condition| {
             query.push(INSERT_NOTICES).push(
                 "SELECT position, notice_id, day, kind, permit_number, bureau, item_code, NULL, \
                  notice FROM UNNEST(",
@@ -282,6 +283,7 @@ impl<'a> NoticeRows<'a> {
                 "::text[]) AS t(position, notice_id, day, kind, \
                  permit_number, bureau, item_code, notice)",
             );
+            query.push(condition);
         });
     }
 

@@ -109,6 +109,44 @@ pub trait Projection: Send + Sync {
 
     /// Deletes every row, inside `tx`.
     async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError>;
+
+    /// Moves this projection's checkpoint from `from` to `to` and applies `events`, inside
+    /// `tx`; None, having written nothing, if another projector moved it first. By default
+    /// the checkpoint moves first (on SQLite that takes the write lock at once); a projection
+    /// may do both in fewer round trips.
+    async fn apply_moving_checkpoint(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+        from: i64,
+        to: i64,
+    ) -> Result<Option<Self::Applied>, ProjectionError> {
+        if !move_checkpoint(tx, Self::NAME, from, to).await? {
+            return Ok(None);
+        }
+        Ok(Some(self.apply(tx, events).await?))
+    }
+}
+
+/// Compare-and-set of the checkpoint `name` from `from` to `to`, inside `tx`; false if
+/// another projector moved it first.
+pub async fn move_checkpoint(
+    tx: &mut Tx,
+    name: &'static str,
+    from: i64,
+    to: i64,
+) -> Result<bool, ProjectionError> {
+    let moved = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE projector_checkpoints SET position = $1 WHERE name = $2 AND position = $3"
+    )
+    .bind(to)
+    .bind(name)
+    .bind(from)
+    .execute(&mut *conn)
+    .await
+    .map_err(ProjectionError::db(name))?
+    .rows_affected());
+    Ok(moved == 1)
 }
 
 /// Keeps a projection equal to the fold of the log. Safe to run from several tasks or
@@ -210,8 +248,14 @@ impl<P: Projection> Projector<P> {
         let contiguous = (first.position..)
             .zip(appended)
             .all(|(expected, event)| event.position == expected);
-        if contiguous && Self::move_checkpoint(tx, first.position - 1, last.position).await? {
-            return Ok(Some(self.projection.apply(tx, appended).await?));
+        if contiguous {
+            let applied = self
+                .projection
+                .apply_moving_checkpoint(tx, appended, first.position - 1, last.position)
+                .await?;
+            if applied.is_some() {
+                return Ok(applied);
+            }
         }
         self.project_within(tx, limit).await
     }
@@ -260,10 +304,9 @@ impl<P: Projection> Projector<P> {
         if events.len() as i64 > limit || !contiguous {
             return Ok(None);
         }
-        if !Self::move_checkpoint(tx, checkpoint, last).await? {
-            return Ok(None);
-        }
-        Ok(Some(self.projection.apply(tx, &events).await?))
+        self.projection
+            .apply_moving_checkpoint(tx, &events, checkpoint, last)
+            .await
     }
 
     pub fn projection(&self) -> &P {
@@ -312,30 +355,15 @@ impl<P: Projection> Projector<P> {
     ) -> Result<bool, ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
         let mut tx = self.db.begin().await.map_err(&db_error)?;
-        // The checkpoint moves first: it takes the write lock at once (SQLite) and tells
-        // whether another projector got here first, in which case nothing is written.
-        if !Self::move_checkpoint(&mut tx, from, to).await? {
+        let applied = self
+            .projection
+            .apply_moving_checkpoint(&mut tx, events, from, to)
+            .await?;
+        if applied.is_none() {
             tx.rollback().await.map_err(&db_error)?;
             return Ok(false);
         }
-        self.projection.apply(&mut tx, events).await?;
         tx.commit().await.map_err(&db_error)?;
         Ok(true)
-    }
-
-    /// Compare-and-set of the checkpoint from `from` to `to`, inside `tx`; false if another
-    /// projector moved it first.
-    async fn move_checkpoint(tx: &mut Tx, from: i64, to: i64) -> Result<bool, ProjectionError> {
-        let moved = on_tx!(tx, |conn| sqlx::query(
-            "UPDATE projector_checkpoints SET position = $1 WHERE name = $2 AND position = $3"
-        )
-        .bind(to)
-        .bind(P::NAME)
-        .bind(from)
-        .execute(&mut *conn)
-        .await
-        .map_err(ProjectionError::db(P::NAME))?
-        .rows_affected());
-        Ok(moved == 1)
     }
 }

@@ -35,14 +35,15 @@ impl LeafRows {
 
     /// One statement with two array parameters, however long the batch.
     pub fn write_postgres<'a>(&'a self, writes: &mut PostgresWrites<'a>) {
-        writes.add(|query| {
+        writes.add(|query, condition| {
             query
                 .push(INSERT_LEAVES)
                 .push("SELECT * FROM UNNEST(")
                 .push_bind(&self.positions)
                 .push("::bigint[], ")
                 .push_bind(&self.leaves)
-                .push("::text[])")
+                .push("::text[]) AS leaf")
+                .push(condition)
                 .push(KEEP_RECORDED);
         });
     }
@@ -77,7 +78,8 @@ impl Projection for LeavesProjection {
             Tx::Postgres(conn) => {
                 let mut writes = PostgresWrites::default();
                 rows.write_postgres(&mut writes);
-                writes.execute(conn).await.map_err(&db_error)
+                writes.execute(conn).await.map_err(&db_error)?;
+                Ok(())
             }
             Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
