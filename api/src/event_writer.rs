@@ -357,7 +357,6 @@ fn store_error(error: sqlx::Error) -> PersistenceError {
 #[cfg(test)]
 mod tests {
     use domain::CaseServices;
-    use projections::transparency::LeavesProjection;
     use projections::{log, CaseProjection, LedgerProjection, NoticesProjection, Projector};
     use serde_json::{json, Value};
 
@@ -376,7 +375,6 @@ mod tests {
         let projector = Arc::new(Projector::new(
             db.clone(),
             LedgerProjection {
-                leaves: LeavesProjection,
                 cases: CaseProjection::default(),
                 notices: NoticesProjection::new(
                     CaseServices::bundled().catalogue,

@@ -19,7 +19,6 @@ use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase
 use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
-use projections::transparency::LeavesProjection;
 use projections::{
     on_db, CaseProjection, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection,
     ProjectionError, Projector,
@@ -95,7 +94,6 @@ impl Ledger {
         let projector = Arc::new(Projector::new(
             db.clone(),
             LedgerProjection {
-                leaves: LeavesProjection,
                 cases: CaseProjection::default(),
                 notices: NoticesProjection::new(services.catalogue.clone(), time_zone),
             },

@@ -30,7 +30,7 @@ const RECENT_VIEWS: usize = 10_000;
 impl CaseProjection {
     /// Folds the case events among `events` into the stored views of their cases, calling
     /// `observe` with each case event and the case as it stood right after it; returns the
-    /// views the batch changed, to be [`Self::store`]d.
+    /// views the batch changed, to be written as [`CaseRows`].
     pub async fn fold(
         &self,
         tx: &mut Tx,
@@ -87,21 +87,6 @@ impl CaseProjection {
         }
         for view in views {
             recent.insert(view.case_id.to_string(), view.clone());
-        }
-    }
-
-    /// Writes `views` over the stored ones.
-    pub async fn store(&self, tx: &mut Tx, views: &[CaseView]) -> Result<(), ProjectionError> {
-        let rows = CaseRows::of(views);
-        let db_error = ProjectionError::db(NAME);
-        match tx {
-            Tx::Postgres(conn) => {
-                let mut writes = PostgresWrites::default();
-                rows.write_postgres(&mut writes);
-                writes.execute(conn).await.map_err(&db_error)?;
-                Ok(())
-            }
-            Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
         }
     }
 

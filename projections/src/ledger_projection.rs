@@ -9,10 +9,10 @@ use crate::log::LoggedEvent;
 use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
 use crate::postgres_writes::PostgresWrites;
 use crate::projector::{move_checkpoint, Projection, ProjectionError, Projector, Tx};
-use crate::transparency::{LeafRows, LeavesProjection};
+use crate::transparency::LeafRows;
 
+/// The ledger's read models: the log's leaves, the cases, the public notices.
 pub struct LedgerProjection {
-    pub leaves: LeavesProjection,
     pub cases: CaseProjection,
     pub notices: NoticesProjection,
 }
@@ -27,15 +27,14 @@ impl Projection for LedgerProjection {
     type Applied = Vec<CaseView>;
 
     /// The case views are folded in memory from the stored ones, and each permit notice is
-    /// drawn from the case as it stood right after its event: no case is read twice. On
-    /// PostgreSQL the leaves, cases and notices are written in one statement.
+    /// drawn from the case as it stood right after its event: no case is read twice.
     async fn apply(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
     ) -> Result<Vec<CaseView>, ProjectionError> {
         let applied = self.apply_if_moved(tx, events, None).await?;
-        Ok(applied.expect("unguarded writes always apply"))
+        Ok(applied.expect("writes without a checkpoint to move always apply"))
     }
 
     /// On PostgreSQL the checkpoint moves in the same statement as the writes.
@@ -46,15 +45,7 @@ impl Projection for LedgerProjection {
         from: i64,
         to: i64,
     ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
-        match tx {
-            Tx::Postgres(_) => self.apply_if_moved(tx, events, Some((from, to))).await,
-            Tx::Sqlite(_) => {
-                if !move_checkpoint(tx, Self::NAME, from, to).await? {
-                    return Ok(None);
-                }
-                Ok(Some(self.apply(tx, events).await?))
-            }
-        }
+        self.apply_if_moved(tx, events, Some((from, to))).await
     }
 
     /// Resets the derived rows; the recorded leaves are never reset (a replay keeps the first
@@ -66,14 +57,20 @@ impl Projection for LedgerProjection {
 }
 
 impl LedgerProjection {
-    /// Folds and writes `events`; with `guard`, on PostgreSQL, only if the checkpoint moves
-    /// from `guard.0` to `guard.1` in the same statement (None otherwise, nothing written).
+    /// Folds and writes `events`; with `checkpoint` = (from, to), only if the checkpoint moves
+    /// from `from` to `to` (None otherwise, nothing written). SQLite moves it first, which
+    /// takes the write lock at once; PostgreSQL moves it in the one statement of the writes.
     async fn apply_if_moved(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
-        guard: Option<(i64, i64)>,
+        checkpoint: Option<(i64, i64)>,
     ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
+        if let (Tx::Sqlite(_), Some((from, to))) = (&*tx, checkpoint) {
+            if !move_checkpoint(tx, Self::NAME, from, to).await? {
+                return Ok(None);
+            }
+        }
         let mut notices = Vec::new();
         let views = self
             .cases
@@ -84,29 +81,26 @@ impl LedgerProjection {
                 Ok(())
             })
             .await?;
+        let (leaves, cases) = (LeafRows::of(events), CaseRows::of(&views));
+        let new_notices = NoticeRows::of(&notices);
+        let db_error = ProjectionError::db(Self::NAME);
         match tx {
             Tx::Postgres(conn) => {
-                let (leaves, cases) = (LeafRows::of(events), CaseRows::of(&views));
-                let new_notices = NoticeRows::of(&notices);
-                let mut writes = match guard {
+                let mut writes = match checkpoint {
                     Some((from, to)) => PostgresWrites::guarded(Self::NAME, from, to),
                     None => PostgresWrites::default(),
                 };
                 leaves.write_postgres(&mut writes);
                 cases.write_postgres(&mut writes);
                 new_notices.write_postgres(&mut writes);
-                let moved = writes
-                    .execute(conn)
-                    .await
-                    .map_err(ProjectionError::db(Self::NAME))?;
-                if !moved {
+                if !writes.execute(conn).await.map_err(&db_error)? {
                     return Ok(None);
                 }
             }
-            Tx::Sqlite(_) => {
-                self.leaves.apply(tx, events).await?;
-                self.cases.store(tx, &views).await?;
-                self.notices.insert(tx, &notices).await?;
+            Tx::Sqlite(conn) => {
+                leaves.write_sqlite(conn).await.map_err(&db_error)?;
+                cases.write_sqlite(conn).await.map_err(&db_error)?;
+                new_notices.write_sqlite(conn).await.map_err(&db_error)?;
             }
         }
         // After the notices are stored: a publication marks the notices it lists.

@@ -145,25 +145,6 @@ impl NoticesProjection {
         })
     }
 
-    /// Stores new notices, not yet in any day's listing.
-    pub async fn insert(
-        &self,
-        tx: &mut Tx,
-        notices: &[PublicNotice],
-    ) -> Result<(), ProjectionError> {
-        let rows = NoticeRows::of(notices);
-        let db_error = ProjectionError::db(NAME);
-        match tx {
-            Tx::Postgres(conn) => {
-                let mut writes = PostgresWrites::default();
-                rows.write_postgres(&mut writes);
-                writes.execute(conn).await.map_err(&db_error)?;
-                Ok(())
-            }
-            Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
-        }
-    }
-
     /// Records the days published among `events` and marks the notices each day's listing
     /// holds. The notices must be stored already.
     pub async fn apply_publications(

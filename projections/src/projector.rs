@@ -279,20 +279,8 @@ impl<P: Projection> Projector<P> {
         .fetch_optional(&mut *conn)
         .await
         .map_err(&db_error)?);
-        let checkpoint = match checkpoint {
-            Some(position) => position,
-            // The ledger's first write: the checkpoint starts at 0 with it.
-            None => {
-                on_tx!(tx, |conn| sqlx::query(
-                    "INSERT INTO projector_checkpoints (name, position) VALUES ($1, 0)"
-                )
-                .bind(P::NAME)
-                .execute(&mut *conn)
-                .await
-                .map_err(&db_error)?
-                .rows_affected());
-                0
-            }
+        let Some(checkpoint) = checkpoint else {
+            return Ok(None);
         };
         let events = log::read_after_within(tx, checkpoint, limit + 1).await?;
         let Some(last) = events.last().map(|e| e.position) else {

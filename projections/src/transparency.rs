@@ -1,21 +1,16 @@
 //! The log's Merkle leaves (a write-once projection) and its signed checkpoints.
 
-use async_trait::async_trait;
 use domain::transparency::Hash;
 use sqlx::Row;
 
 use crate::case_queries::QueryError;
 use crate::db::{sqlite_rows_per_statement, Db};
 use crate::log::LoggedEvent;
+use crate::on_db;
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{Projection, ProjectionError, Projector, Tx};
-use crate::{on_db, on_tx};
 
-/// Records each event's leaf hash once, when the event is first projected; a replay keeps the
-/// leaf first recorded.
-pub struct LeavesProjection;
-
-/// The leaves of a batch of events, ready to be written.
+/// The leaves of a batch of events, ready to be written: each event's leaf hash is recorded
+/// once, when the event is first projected; a replay keeps the leaf first recorded.
 pub struct LeafRows {
     positions: Vec<i64>,
     leaves: Vec<String>,
@@ -59,38 +54,6 @@ impl LeafRows {
             insert.push(KEEP_RECORDED);
             insert.build().execute(&mut *conn).await?;
         }
-        Ok(())
-    }
-}
-
-pub type LeavesProjector = Projector<LeavesProjection>;
-
-#[async_trait]
-impl Projection for LeavesProjection {
-    const NAME: &'static str = "ledger_leaves";
-
-    type Applied = ();
-
-    async fn apply(&self, tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
-        let rows = LeafRows::of(events);
-        let db_error = ProjectionError::db(Self::NAME);
-        match tx {
-            Tx::Postgres(conn) => {
-                let mut writes = PostgresWrites::default();
-                rows.write_postgres(&mut writes);
-                writes.execute(conn).await.map_err(&db_error)?;
-                Ok(())
-            }
-            Tx::Sqlite(conn) => rows.write_sqlite(conn).await.map_err(&db_error),
-        }
-    }
-
-    async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
-        on_tx!(&mut *tx, |conn| sqlx::query("DELETE FROM ledger_leaves")
-            .execute(&mut *conn)
-            .await
-            .map_err(ProjectionError::db(Self::NAME))?
-            .rows_affected());
         Ok(())
     }
 }

@@ -5,21 +5,25 @@
 use projections::postgres_writes::PostgresWrites;
 use projections::Db;
 
+/// Runs `sql` on the server's maintenance database.
+async fn administer(server: &str, sql: &str) {
+    let admin = sqlx::PgPool::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(&admin).await.unwrap();
+    admin.close().await;
+}
+
 async fn scratch_database() -> (String, String, Db) {
     let server = std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
     let name = format!("postgres_writes_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&format!("{server}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    administer(
+        &server,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+    administer(&server, &format!("CREATE DATABASE {name}")).await;
     let db = Db::connect(&format!("{server}/{name}")).await.unwrap();
     db.migrate().await.unwrap();
     (server, name, db)
@@ -43,7 +47,7 @@ async fn guarded_writes_happen_only_when_the_checkpoint_moves() {
     let Db::Postgres(pool) = &db else {
         unreachable!("a PostgreSQL URL")
     };
-    sqlx::query("INSERT INTO projector_checkpoints (name, position) VALUES ('ledger', 5)")
+    sqlx::query("UPDATE projector_checkpoints SET position = 5 WHERE name = 'ledger'")
         .execute(pool)
         .await
         .unwrap();
@@ -81,11 +85,9 @@ async fn guarded_writes_happen_only_when_the_checkpoint_moves() {
 
     drop(conn);
     db.close().await;
-    let admin = sqlx::PgPool::connect(&format!("{server}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    administer(
+        &server,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
 }

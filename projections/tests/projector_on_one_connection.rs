@@ -11,7 +11,6 @@ use domain::permit_case::{Contact, Material};
 use domain::values::{BureauCode, CreditCode, ItemCode, MaterialDigest, PermitNumber};
 use domain::CaseEvent;
 use projections::notices::NoticesProjection;
-use projections::transparency::LeavesProjection;
 use projections::{CaseProjection, Db, LedgerProjection, Projector};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
@@ -91,7 +90,6 @@ async fn the_projector_needs_only_its_own_connection() {
     let projector = Projector::new(
         db.clone(),
         LedgerProjection {
-            leaves: LeavesProjection,
             cases: CaseProjection::default(),
             notices: NoticesProjection::new(Catalogue::bundled(), chrono_tz::Asia::Shanghai),
         },
