@@ -206,7 +206,7 @@ async fn write_at_once(
 ) -> Result<Receipt, Failure> {
     let mut tx = db.begin().await.map_err(store_error)?;
     let appended = insert_all(&mut tx, events).await?;
-    commit(tx, projector, project.then_some(appended)).await
+    commit(tx, projector, project, &appended).await
 }
 
 async fn write_one_by_one(
@@ -217,16 +217,13 @@ async fn write_one_by_one(
 ) -> Result<(Receipt, Vec<Result<(), PersistenceError>>), Failure> {
     let mut tx = db.begin().await.map_err(store_error)?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    let mut appended = Some(Vec::new());
+    let mut appended = Vec::new();
     for append in batch {
         savepoint(&mut tx, "SAVEPOINT append").await?;
         let events: Vec<&SerializedEvent> = append.events.iter().collect();
         match insert_all(&mut tx, &events).await {
             Ok(rows) => {
-                match (&mut appended, rows) {
-                    (Some(all), Some(rows)) => all.extend(rows),
-                    _ => appended = None,
-                }
+                appended.extend(rows);
                 outcomes.push(Ok(()));
             }
             Err(error) => {
@@ -236,39 +233,25 @@ async fn write_one_by_one(
         }
         savepoint(&mut tx, "RELEASE SAVEPOINT append").await?;
     }
-    let receipt = commit(
-        tx,
-        projector,
-        project.then_some(appended.filter(|a| !a.is_empty())),
-    )
-    .await?;
+    let receipt = commit(tx, projector, project, &appended).await?;
     Ok((receipt, outcomes))
 }
 
-/// Projects in `tx` (unless `projecting` is None) what it appended, as read back if known,
-/// and commits.
+/// Projects in `tx`, if `project`, what it appended (`appended`: the rows as read back, or
+/// none on SQLite, where the projector reads them), and commits.
 async fn commit(
     mut tx: Tx,
     projector: &LedgerProjector,
-    projecting: Option<Option<Vec<LoggedEvent>>>,
+    project: bool,
+    appended: &[LoggedEvent],
 ) -> Result<Receipt, Failure> {
-    let projected = match projecting {
-        None => None,
-        Some(appended) => {
-            let projected = match appended {
-                Some(events) => {
-                    projector
-                        .project_appended(&mut tx, &events, MAX_EVENTS_PROJECTED_INLINE)
-                        .await
-                }
-                None => {
-                    projector
-                        .project_within(&mut tx, MAX_EVENTS_PROJECTED_INLINE)
-                        .await
-                }
-            };
-            projected.map_err(Failure::Projection)?
-        }
+    let projected = if project {
+        projector
+            .project_appended(&mut tx, appended, MAX_EVENTS_PROJECTED_INLINE)
+            .await
+            .map_err(Failure::Projection)?
+    } else {
+        None
     };
     tx.commit().await.map_err(store_error)?;
     if let Some(cases) = &projected {
@@ -290,11 +273,12 @@ async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), Persisten
 
 /// One INSERT for all `events`; the stamping trigger numbers the rows in this order. On
 /// PostgreSQL the rows come back as stored (RETURNING); SQLite stamps them in an AFTER
-/// trigger, which RETURNING does not see, so there they are read back by the projector.
+/// trigger, which RETURNING does not see, so there none come back and the projector reads
+/// them.
 async fn insert_all(
     tx: &mut Tx,
     events: &[&SerializedEvent],
-) -> Result<Option<Vec<LoggedEvent>>, PersistenceError> {
+) -> Result<Vec<LoggedEvent>, PersistenceError> {
     const INSERT: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, \
                           event_type, event_version, payload, metadata) ";
     macro_rules! insert {
@@ -319,7 +303,7 @@ async fn insert_all(
                 .execute(&mut **conn)
                 .await
                 .map_err(store_error)?;
-            None
+            Vec::new()
         }
         Tx::Postgres(conn) => {
             let mut insert = insert!();
@@ -335,7 +319,7 @@ async fn insert_all(
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(store_error)?;
             appended.sort_by_key(|e| e.position);
-            Some(appended)
+            appended
         }
     })
 }

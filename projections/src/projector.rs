@@ -232,10 +232,10 @@ impl<P: Projection> Projector<P> {
         self.catch_up().await
     }
 
-    /// Projects `appended`, the events `tx` has just appended as the log stores them (read
-    /// back with `RETURNING`), inside `tx`. When the checkpoint stands right before them, they
-    /// are all there is to project, and no event is read; otherwise this is
-    /// [`Self::project_within`].
+    /// Projects, inside `tx`, the events `tx` has just appended: `appended` holds them as the
+    /// log stores them (read back with `RETURNING`), or nothing where the database cannot
+    /// return them. When the checkpoint stands right before them, they are all there is to
+    /// project, and no event is read; otherwise this is [`Self::project_within`].
     pub async fn project_appended(
         &self,
         tx: &mut Tx,
@@ -266,7 +266,7 @@ impl<P: Projection> Projector<P> {
     /// rebuild was started), another projector moved the checkpoint first, or the log has a gap;
     /// the caller then catches up outside its transaction. On an error the caller must roll
     /// back what this wrote (a savepoint) or the whole transaction.
-    pub async fn project_within(
+    async fn project_within(
         &self,
         tx: &mut Tx,
         limit: i64,
