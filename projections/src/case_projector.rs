@@ -107,7 +107,12 @@ async fn stored_views(
 ) -> Result<BTreeMap<String, Option<CaseView>>, ProjectionError> {
     let mut views: BTreeMap<String, Option<CaseView>> =
         ids.iter().map(|id| ((*id).to_owned(), None)).collect();
-    for chunk in ids.chunks(sqlite_rows_per_statement(1)) {
+    // PostgreSQL takes every id as one array parameter; SQLite a bounded list per statement.
+    let per_statement = match tx {
+        Tx::Postgres(_) => ids.len().max(1),
+        Tx::Sqlite(_) => sqlite_rows_per_statement(1),
+    };
+    for chunk in ids.chunks(per_statement) {
         let select = "SELECT case_id, view FROM case_state WHERE case_id";
         let rows: Vec<(String, String)> = match tx {
             Tx::Postgres(conn) => sqlx::query_as(&format!("{select} = ANY($1)"))
