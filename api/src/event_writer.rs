@@ -341,7 +341,7 @@ fn store_error(error: sqlx::Error) -> PersistenceError {
 #[cfg(test)]
 mod tests {
     use domain::CaseServices;
-    use projections::{log, CaseProjection, LedgerProjection, NoticesProjection, Projector};
+    use projections::{log, LedgerProjection, NoticesProjection, Projector};
     use serde_json::{json, Value};
 
     use super::*;
@@ -358,13 +358,10 @@ mod tests {
         db.migrate().await.unwrap();
         let projector = Arc::new(Projector::new(
             db.clone(),
-            LedgerProjection {
-                cases: CaseProjection::default(),
-                notices: NoticesProjection::new(
-                    CaseServices::bundled().catalogue,
-                    chrono_tz::Asia::Shanghai,
-                ),
-            },
+            LedgerProjection::new(NoticesProjection::new(
+                CaseServices::bundled().catalogue,
+                chrono_tz::Asia::Shanghai,
+            )),
         ));
         projector.catch_up().await.unwrap();
         (scratch, db, projector)

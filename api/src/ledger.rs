@@ -20,8 +20,8 @@ use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
 use projections::{
-    on_db, CaseProjection, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection,
-    ProjectionError, Projector,
+    on_db, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection, ProjectionError,
+    Projector,
 };
 use tokio::sync::Notify;
 
@@ -93,10 +93,10 @@ impl Ledger {
         db.migrate().await?;
         let projector = Arc::new(Projector::new(
             db.clone(),
-            LedgerProjection {
-                cases: CaseProjection::default(),
-                notices: NoticesProjection::new(services.catalogue.clone(), time_zone),
-            },
+            LedgerProjection::new(NoticesProjection::new(
+                services.catalogue.clone(),
+                time_zone,
+            )),
         ));
         let writer = EventWriter::start(db.clone(), projector.clone());
         Ok(Self {

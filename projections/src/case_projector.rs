@@ -10,7 +10,6 @@ use sqlx::QueryBuilder;
 use crate::case_view::CaseView;
 use crate::db::sqlite_rows_per_statement;
 use crate::log::LoggedEvent;
-use crate::on_tx;
 use crate::postgres_writes::PostgresWrites;
 use crate::projector::{ProjectionError, Tx};
 
@@ -30,11 +29,13 @@ const RECENT_VIEWS: usize = 10_000;
 impl CaseProjection {
     /// Folds the case events among `events` into the stored views of their cases, calling
     /// `observe` with each case event and the case as it stood right after it; returns the
-    /// views the batch changed, to be written as [`CaseRows`].
+    /// views the batch changed, to be written as [`CaseRows`]. `carried` are views folded
+    /// already but perhaps not yet stored (the batch before): they are taken as they are.
     pub async fn fold(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
+        carried: &[CaseView],
         mut observe: impl FnMut(&LoggedEvent, &CaseView) -> Result<(), ProjectionError> + Send,
     ) -> Result<Vec<CaseView>, ProjectionError> {
         let case_events: Vec<&LoggedEvent> = events
@@ -52,9 +53,11 @@ impl CaseProjection {
         let mut views: BTreeMap<String, Option<CaseView>> = BTreeMap::new();
         let mut unknown: Vec<&str> = Vec::new();
         {
+            let carried: HashMap<&str, &CaseView> =
+                carried.iter().map(|v| (v.case_id.as_str(), v)).collect();
             let recent = self.recent.lock().expect("recent views lock");
             for (&id, &version) in &follows {
-                match recent.get(id) {
+                match carried.get(id).copied().or_else(|| recent.get(id)) {
                     // A view is the fold of its case's first `version` events, which never
                     // change: one remembered at exactly that version is the stored one.
                     Some(view) if view.version as i64 == version => {
@@ -91,12 +94,9 @@ impl CaseProjection {
     }
 
     pub async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
-        on_tx!(tx, |conn| sqlx::query("DELETE FROM case_state")
-            .execute(&mut *conn)
+        tx.empty("case_state")
             .await
-            .map_err(ProjectionError::db(NAME))?
-            .rows_affected());
-        Ok(())
+            .map_err(ProjectionError::db(NAME))
     }
 }
 
@@ -156,32 +156,32 @@ const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = exc
     last_position = excluded.last_position, view = excluded.view";
 
 /// The `case_state` rows for some views, one vector per column, ready to be written.
-pub struct CaseRows<'a> {
-    case_id: Vec<&'a str>,
-    bureau: Vec<&'a str>,
-    status: Vec<&'a str>,
-    credit_code: Vec<&'a str>,
-    item_code: Vec<&'a str>,
+pub struct CaseRows {
+    case_id: Vec<String>,
+    bureau: Vec<String>,
+    status: Vec<&'static str>,
+    credit_code: Vec<String>,
+    item_code: Vec<String>,
     due_on: Vec<Option<String>>,
-    filed_at: Vec<&'a str>,
+    filed_at: Vec<String>,
     version: Vec<i64>,
     last_position: Vec<i64>,
     view: Vec<String>,
 }
 
-impl<'a> CaseRows<'a> {
-    pub fn of(views: &'a [CaseView]) -> Self {
+impl CaseRows {
+    pub fn of(views: &[CaseView]) -> Self {
         Self {
-            case_id: views.iter().map(|v| v.case_id.as_str()).collect(),
-            bureau: views.iter().map(|v| v.bureau.as_str()).collect(),
+            case_id: views.iter().map(|v| v.case_id.to_string()).collect(),
+            bureau: views.iter().map(|v| v.bureau.to_string()).collect(),
             status: views.iter().map(|v| v.status.as_str()).collect(),
-            credit_code: views.iter().map(|v| v.credit_code.as_str()).collect(),
-            item_code: views.iter().map(|v| v.item_code.as_str()).collect(),
+            credit_code: views.iter().map(|v| v.credit_code.to_string()).collect(),
+            item_code: views.iter().map(|v| v.item_code.to_string()).collect(),
             due_on: views
                 .iter()
                 .map(|v| v.due_on().map(|d| d.to_string()))
                 .collect(),
-            filed_at: views.iter().map(|v| v.filed_at.as_str()).collect(),
+            filed_at: views.iter().map(|v| v.filed_at.to_string()).collect(),
             version: views.iter().map(|v| v.version as i64).collect(),
             last_position: views.iter().map(|v| v.last_position).collect(),
             view: views
@@ -214,13 +214,13 @@ impl<'a> CaseRows<'a> {
         for chunk in indices.chunks(sqlite_rows_per_statement(10)) {
             let mut upsert = QueryBuilder::new(UPSERT_CASES);
             upsert.push_values(chunk, |mut row, &i| {
-                row.push_bind(self.case_id[i])
-                    .push_bind(self.bureau[i])
+                row.push_bind(self.case_id[i].as_str())
+                    .push_bind(self.bureau[i].as_str())
                     .push_bind(self.status[i])
-                    .push_bind(self.credit_code[i])
-                    .push_bind(self.item_code[i])
+                    .push_bind(self.credit_code[i].as_str())
+                    .push_bind(self.item_code[i].as_str())
                     .push_bind(self.due_on[i].as_deref())
-                    .push_bind(self.filed_at[i])
+                    .push_bind(self.filed_at[i].as_str())
                     .push_bind(self.version[i])
                     .push_bind(self.last_position[i])
                     .push_bind(self.view[i].as_str());

@@ -1,6 +1,8 @@
 //! The ledger's projections, kept together: one checkpoint, one transaction per batch, so a
 //! command costs one projection commit, not one per read model.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use async_trait::async_trait;
 
 use crate::case_projector::{CaseProjection, CaseRows};
@@ -15,9 +17,30 @@ use crate::transparency::LeafRows;
 pub struct LedgerProjection {
     pub cases: CaseProjection,
     pub notices: NoticesProjection,
+    /// The events up to here have their leaves recorded already (the checkpoint a rebuild
+    /// started from): replaying them hashes nothing, since the recorded leaf is kept.
+    leaves_recorded_through: AtomicI64,
+}
+
+impl LedgerProjection {
+    pub fn new(notices: NoticesProjection) -> Self {
+        Self {
+            cases: CaseProjection::default(),
+            notices,
+            leaves_recorded_through: AtomicI64::new(0),
+        }
+    }
 }
 
 pub type LedgerProjector = Projector<LedgerProjection>;
+
+/// A batch folded and ready to be written: its rows, and the cases as it leaves them.
+pub struct LedgerBatch {
+    leaves: LeafRows,
+    cases: CaseRows,
+    notices: NoticeRows,
+    views: Vec<CaseView>,
+}
 
 #[async_trait]
 impl Projection for LedgerProjection {
@@ -26,63 +49,47 @@ impl Projection for LedgerProjection {
     /// The cases as the batch left them.
     type Applied = Vec<CaseView>;
 
-    /// The case views are folded in memory from the stored ones, and each permit notice is
-    /// drawn from the case as it stood right after its event: no case is read twice.
-    async fn apply(
+    type Prepared = LedgerBatch;
+
+    /// The case views are folded in memory from the stored ones (or the previous batch's),
+    /// and each permit notice is drawn from the case as it stood right after its event: no
+    /// case is read twice. The rows are serialised and the leaves hashed here, off the
+    /// database's critical path.
+    async fn prepare(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
-    ) -> Result<Vec<CaseView>, ProjectionError> {
-        let applied = self.apply_if_moved(tx, events, None).await?;
-        Ok(applied.expect("writes without a checkpoint to move always apply"))
-    }
-
-    /// On PostgreSQL the checkpoint moves in the same statement as the writes.
-    async fn apply_moving_checkpoint(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-        from: i64,
-        to: i64,
-    ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
-        self.apply_if_moved(tx, events, Some((from, to))).await
-    }
-
-    /// Resets the derived rows; the recorded leaves are never reset (a replay keeps the first
-    /// leaf of each position), since they are the evidence of what was logged.
-    async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
-        self.cases.reset(tx).await?;
-        self.notices.reset(tx).await
-    }
-}
-
-impl LedgerProjection {
-    /// Folds and writes `events`; with `checkpoint` = (from, to), only if the checkpoint moves
-    /// from `from` to `to` (None otherwise, nothing written). SQLite moves it first, which
-    /// takes the write lock at once; PostgreSQL moves it in the one statement of the writes.
-    async fn apply_if_moved(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-        checkpoint: Option<(i64, i64)>,
-    ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
-        if let (Tx::Sqlite(_), Some((from, to))) = (&*tx, checkpoint) {
-            if !move_checkpoint(tx, Self::NAME, from, to).await? {
-                return Ok(None);
-            }
-        }
+        previous: Option<&LedgerBatch>,
+    ) -> Result<LedgerBatch, ProjectionError> {
         let mut notices = Vec::new();
+        let carried = previous.map_or(&[][..], |batch| &batch.views[..]);
         let views = self
             .cases
-            .fold(tx, events, |event, case| {
+            .fold(tx, events, carried, |event, case| {
                 if let Some(kind) = NoticeKind::of(event) {
                     notices.push(self.notices.notice(event, kind, case)?);
                 }
                 Ok(())
             })
             .await?;
-        let (leaves, cases) = (LeafRows::of(events), CaseRows::of(&views));
-        let new_notices = NoticeRows::of(&notices);
+        let recorded = self.leaves_recorded_through.load(Ordering::Acquire);
+        let unrecorded = &events[events.partition_point(|e| e.position <= recorded)..];
+        Ok(LedgerBatch {
+            leaves: LeafRows::of(unrecorded),
+            cases: CaseRows::of(&views),
+            notices: NoticeRows::of(&notices),
+            views,
+        })
+    }
+
+    /// On PostgreSQL one statement writes the batch and moves the checkpoint.
+    async fn write(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+        batch: &LedgerBatch,
+        checkpoint: Option<(i64, i64)>,
+    ) -> Result<bool, ProjectionError> {
         let db_error = ProjectionError::db(Self::NAME);
         match tx {
             Tx::Postgres(conn) => {
@@ -90,21 +97,44 @@ impl LedgerProjection {
                     Some((from, to)) => PostgresWrites::guarded(Self::NAME, from, to),
                     None => PostgresWrites::default(),
                 };
-                leaves.write_postgres(&mut writes);
-                cases.write_postgres(&mut writes);
-                new_notices.write_postgres(&mut writes);
+                batch.leaves.write_postgres(&mut writes);
+                batch.cases.write_postgres(&mut writes);
+                batch.notices.write_postgres(&mut writes);
                 if !writes.execute(conn).await.map_err(&db_error)? {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
-            Tx::Sqlite(conn) => {
-                leaves.write_sqlite(conn).await.map_err(&db_error)?;
-                cases.write_sqlite(conn).await.map_err(&db_error)?;
-                new_notices.write_sqlite(conn).await.map_err(&db_error)?;
+            Tx::Sqlite(_) => {
+                if let Some((from, to)) = checkpoint {
+                    if !move_checkpoint(tx, Self::NAME, from, to).await? {
+                        return Ok(false);
+                    }
+                }
+                let Tx::Sqlite(conn) = tx else {
+                    unreachable!("matched SQLite above")
+                };
+                batch.leaves.write_sqlite(conn).await.map_err(&db_error)?;
+                batch.cases.write_sqlite(conn).await.map_err(&db_error)?;
+                batch.notices.write_sqlite(conn).await.map_err(&db_error)?;
             }
         }
         // After the notices are stored: a publication marks the notices it lists.
         self.notices.apply_publications(tx, events).await?;
-        Ok(Some(views))
+        Ok(true)
+    }
+
+    fn applied(batch: LedgerBatch) -> Vec<CaseView> {
+        batch.views
+    }
+
+    /// Resets the derived rows; the recorded leaves are never reset (a replay keeps the first
+    /// leaf of each position), since they are the evidence of what was logged. Every event up
+    /// to the checkpoint has its leaf (they were written together): the replay skips them.
+    async fn reset(&self, tx: &mut Tx, reached: i64) -> Result<(), ProjectionError> {
+        self.cases.reset(tx).await?;
+        self.notices.reset(tx).await?;
+        self.leaves_recorded_through
+            .fetch_max(reached, Ordering::AcqRel);
+        Ok(())
     }
 }

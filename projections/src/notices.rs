@@ -202,13 +202,7 @@ impl NoticesProjection {
     pub async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
         let db_error = ProjectionError::db(NAME);
         for table in ["public_notices", "published_days"] {
-            on_tx!(&mut *tx, |conn| sqlx::query(&format!(
-                "DELETE FROM {table}"
-            ))
-            .execute(&mut *conn)
-            .await
-            .map_err(&db_error)?
-            .rows_affected());
+            tx.empty(table).await.map_err(&db_error)?;
         }
         Ok(())
     }
@@ -218,27 +212,30 @@ const INSERT_NOTICES: &str = "INSERT INTO public_notices (position, notice_id, d
     permit_number, bureau, item_code, published_day, notice) ";
 
 /// The `public_notices` rows for new notices, one vector per column, ready to be written.
-pub struct NoticeRows<'a> {
+pub struct NoticeRows {
     position: Vec<i64>,
-    notice_id: Vec<&'a str>,
+    notice_id: Vec<String>,
     day: Vec<String>,
     kind: Vec<&'static str>,
-    permit_number: Vec<&'a str>,
-    bureau: Vec<&'a str>,
-    item_code: Vec<&'a str>,
+    permit_number: Vec<String>,
+    bureau: Vec<String>,
+    item_code: Vec<String>,
     notice: Vec<String>,
 }
 
-impl<'a> NoticeRows<'a> {
-    pub fn of(notices: &'a [PublicNotice]) -> Self {
+impl NoticeRows {
+    pub fn of(notices: &[PublicNotice]) -> Self {
         Self {
             position: notices.iter().map(|n| n.position).collect(),
-            notice_id: notices.iter().map(|n| n.id.as_str()).collect(),
+            notice_id: notices.iter().map(|n| n.id.to_string()).collect(),
             day: notices.iter().map(|n| n.day.to_string()).collect(),
             kind: notices.iter().map(|n| n.kind.as_str()).collect(),
-            permit_number: notices.iter().map(|n| n.permit_number.as_str()).collect(),
-            bureau: notices.iter().map(|n| n.bureau.as_str()).collect(),
-            item_code: notices.iter().map(|n| n.item_code.as_str()).collect(),
+            permit_number: notices
+                .iter()
+                .map(|n| n.permit_number.to_string())
+                .collect(),
+            bureau: notices.iter().map(|n| n.bureau.to_string()).collect(),
+            item_code: notices.iter().map(|n| n.item_code.to_string()).collect(),
             notice: notices
                 .iter()
                 .map(|n| serde_json::to_string(n).expect("a notice always serialises"))
@@ -274,12 +271,12 @@ impl<'a> NoticeRows<'a> {
             let mut insert = QueryBuilder::new(INSERT_NOTICES);
             insert.push_values(chunk, |mut row, &i| {
                 row.push_bind(self.position[i])
-                    .push_bind(self.notice_id[i])
+                    .push_bind(self.notice_id[i].as_str())
                     .push_bind(self.day[i].as_str())
                     .push_bind(self.kind[i])
-                    .push_bind(self.permit_number[i])
-                    .push_bind(self.bureau[i])
-                    .push_bind(self.item_code[i])
+                    .push_bind(self.permit_number[i].as_str())
+                    .push_bind(self.bureau[i].as_str())
+                    .push_bind(self.item_code[i].as_str())
                     .push_bind(None::<String>)
                     .push_bind(self.notice[i].as_str());
             });

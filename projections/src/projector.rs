@@ -1,6 +1,8 @@
 //! The checkpointed projector: reads the log by global position after its checkpoint, lets a
 //! projection fold a batch into its rows, and moves the checkpoint in the same transaction.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::{Postgres, Sqlite, Transaction};
 use tokio::sync::Mutex;
@@ -58,6 +60,34 @@ impl Tx {
             Tx::Postgres(t) => t.rollback().await,
         }
     }
+
+    /// Deletes every row of `table`. PostgreSQL truncates it: a rebuild then writes into an
+    /// empty table and fresh indexes instead of beside a million dead rows (it waits for the
+    /// transactions using the table, and they for it, until this one ends).
+    pub async fn empty(&mut self, table: &'static str) -> Result<(), sqlx::Error> {
+        let sql = match self {
+            Tx::Sqlite(_) => format!("DELETE FROM {table}"),
+            Tx::Postgres(_) => format!("TRUNCATE {table}"),
+        };
+        on_tx!(self, |conn| sqlx::query(&sql)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Lets this transaction commit without waiting for its log to reach the disk
+    /// (PostgreSQL's asynchronous commit; SQLite has no such setting per transaction). Only
+    /// for writes that can be made again: a crash may lose the last few, all or nothing each,
+    /// never out of order.
+    pub async fn commit_without_waiting_for_disk(&mut self) -> Result<(), sqlx::Error> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,8 +102,8 @@ pub enum ProjectionError {
     Log(#[from] LogError),
     #[error(transparent)]
     Fold(#[from] FoldError),
-    #[error("reading the next batch of the log failed: {0}")]
-    ReadAhead(String),
+    #[error("a task of the projector (reading or preparing a batch) failed: {0}")]
+    Task(String),
     #[error("the log skips from position {after} to {found}: refusing to project past a gap")]
     Gap { after: i64, found: i64 },
     #[error("stored row {key} of the {projector} projection does not decode: {source}")]
@@ -91,7 +121,9 @@ impl ProjectionError {
     }
 }
 
-/// A read model: how a batch of events changes its rows, and how to forget them all.
+/// A read model: how a batch of events changes its rows, and how to forget them all. A batch
+/// is prepared (folded in memory, reading what it must) before it is written, so that the
+/// projector can prepare the next batch while the database writes this one.
 #[async_trait]
 pub trait Projection: Send + Sync {
     /// The checkpoint's name; also names the projection in errors and reports.
@@ -100,20 +132,50 @@ pub trait Projection: Send + Sync {
     /// What applying a batch tells its caller (the rows it wrote, say).
     type Applied: Default + Send;
 
-    /// Folds `events` (contiguous, in position order) into the rows, inside `tx`.
+    /// A batch folded and ready to be written.
+    type Prepared: Send + Sync + 'static;
+
+    /// Folds `events` (contiguous, in position order), reading stored rows through `tx`.
+    /// `previous` is the batch right before, prepared but perhaps not yet committed: rows it
+    /// changed are taken from it, not read.
+    async fn prepare(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+        previous: Option<&Self::Prepared>,
+    ) -> Result<Self::Prepared, ProjectionError>;
+
+    /// Writes a prepared batch of `events`, inside `tx`. With `checkpoint` = (from, to), only
+    /// if the checkpoint moves from `from` to `to` in the same round trip; false, having
+    /// written nothing, if it had moved already. Without, the caller has moved it.
+    async fn write(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+        prepared: &Self::Prepared,
+        checkpoint: Option<(i64, i64)>,
+    ) -> Result<bool, ProjectionError>;
+
+    /// What the caller learns of a batch once written.
+    fn applied(prepared: Self::Prepared) -> Self::Applied;
+
+    /// Deletes every row, inside `tx`, before a replay from the start; `reached` is where
+    /// the checkpoint stood (at least: another projector may have moved it on since).
+    async fn reset(&self, tx: &mut Tx, reached: i64) -> Result<(), ProjectionError>;
+
+    /// Folds `events` into the rows, inside `tx`.
     async fn apply(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
-    ) -> Result<Self::Applied, ProjectionError>;
-
-    /// Deletes every row, inside `tx`.
-    async fn reset(&self, tx: &mut Tx) -> Result<(), ProjectionError>;
+    ) -> Result<Self::Applied, ProjectionError> {
+        let prepared = self.prepare(tx, events, None).await?;
+        self.write(tx, events, &prepared, None).await?;
+        Ok(Self::applied(prepared))
+    }
 
     /// Moves this projection's checkpoint from `from` to `to` and applies `events`, inside
-    /// `tx`; None, having written nothing, if another projector moved it first. By default
-    /// the checkpoint moves first (on SQLite that takes the write lock at once); a projection
-    /// may do both in fewer round trips.
+    /// `tx`; None, having written nothing, if another projector moved it first.
     async fn apply_moving_checkpoint(
         &self,
         tx: &mut Tx,
@@ -121,10 +183,38 @@ pub trait Projection: Send + Sync {
         from: i64,
         to: i64,
     ) -> Result<Option<Self::Applied>, ProjectionError> {
-        if !move_checkpoint(tx, Self::NAME, from, to).await? {
-            return Ok(None);
+        // On SQLite the checkpoint moves before anything is read: that takes the write lock at
+        // once (a transaction that read first could not take it after another's commit).
+        if let Tx::Sqlite(_) = tx {
+            if !move_checkpoint(tx, Self::NAME, from, to).await? {
+                return Ok(None);
+            }
+            return Ok(Some(self.apply(tx, events).await?));
         }
-        Ok(Some(self.apply(tx, events).await?))
+        let prepared = self.prepare(tx, events, None).await?;
+        Ok(self
+            .write_moving_checkpoint(tx, events, &prepared, from, to)
+            .await?
+            .then(|| Self::applied(prepared)))
+    }
+
+    /// Writes a prepared batch and moves the checkpoint from `from` to `to`, inside `tx`;
+    /// false, having written nothing, if another projector moved it first.
+    async fn write_moving_checkpoint(
+        &self,
+        tx: &mut Tx,
+        events: &[LoggedEvent],
+        prepared: &Self::Prepared,
+        from: i64,
+        to: i64,
+    ) -> Result<bool, ProjectionError> {
+        if let Tx::Sqlite(_) = tx {
+            if !move_checkpoint(tx, Self::NAME, from, to).await? {
+                return Ok(false);
+            }
+            return self.write(tx, events, prepared, None).await;
+        }
+        self.write(tx, events, prepared, Some((from, to))).await
     }
 }
 
@@ -158,34 +248,43 @@ pub struct Projector<P> {
     running: Mutex<()>,
 }
 
-impl<P: Projection> Projector<P> {
+impl<P: Projection + 'static> Projector<P> {
     pub fn new(db: Db, projection: P) -> Self {
         Self {
             db,
             projection,
-            batch_size: 2_000,
+            batch_size: 5_000,
             running: Mutex::new(()),
         }
+    }
+
+    /// Reads and projects at most `batch_size` events per transaction (5,000 by default).
+    pub fn with_batch_size(mut self, batch_size: i64) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
     }
 
     pub fn name(&self) -> &'static str {
         P::NAME
     }
 
-    /// Applies every event after the checkpoint; returns the position reached. The next batch
-    /// is read (on another connection) while this one is applied.
-    pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
+    /// Applies every event after the checkpoint; returns the position reached. Three batches
+    /// are under way at once, each in a task of its own: the next is read, the one after the
+    /// checkpoint is prepared, and the one before it is written.
+    pub async fn catch_up(self: &Arc<Self>) -> Result<i64, ProjectionError> {
         let _one_at_a_time = self.running.lock().await;
         let mut checkpoint = self.checkpoint().await?;
-        let mut next = self.read_ahead(checkpoint);
+        let mut next = Some(self.read_ahead(checkpoint));
+        // The batch prepared and waiting to be written: its events, its fold, its checkpoint.
+        let mut pending: Option<(Vec<LoggedEvent>, Arc<P::Prepared>, i64)> = None;
         loop {
             let events = next
+                .take()
+                .expect("a read is under way until the log is exhausted")
                 .await
-                .map_err(|e| ProjectionError::ReadAhead(e.to_string()))??;
-            let Some(last) = events.last().map(|e| e.position) else {
-                return Ok(checkpoint);
-            };
-            for (expected, event) in (checkpoint + 1..).zip(&events) {
+                .map_err(|e| ProjectionError::Task(e.to_string()))??;
+            let after = pending.as_ref().map_or(checkpoint, |(_, _, to)| *to);
+            for (expected, event) in (after + 1..).zip(&events) {
                 if event.position != expected {
                     return Err(ProjectionError::Gap {
                         after: expected - 1,
@@ -193,16 +292,65 @@ impl<P: Projection> Projector<P> {
                     });
                 }
             }
-            next = self.read_ahead(last);
-            if self.apply_batch(checkpoint, last, &events).await? {
-                checkpoint = last;
-            } else {
+            let preparing = match events.last().map(|e| e.position) {
+                Some(last) => {
+                    next = Some(self.read_ahead(last));
+                    let previous = pending.as_ref().map(|(_, prepared, _)| prepared.clone());
+                    Some((last, self.prepare_ahead(events, previous)))
+                }
+                None => None,
+            };
+            let written = match &pending {
+                Some((events, prepared, to)) => {
+                    self.write_batch(checkpoint, *to, events, prepared).await?
+                }
+                None => true,
+            };
+            if !written {
                 // Another projector got there first: start again from where it stands.
-                next.abort();
+                if let Some(read) = next.take() {
+                    read.abort();
+                }
+                if let Some((_, prepare)) = preparing {
+                    prepare.abort();
+                }
+                pending = None;
                 checkpoint = self.checkpoint().await?;
-                next = self.read_ahead(checkpoint);
+                next = Some(self.read_ahead(checkpoint));
+                continue;
             }
+            if let Some((_, _, to)) = pending.take() {
+                checkpoint = to;
+            }
+            let Some((last, prepare)) = preparing else {
+                return Ok(checkpoint);
+            };
+            let (events, prepared) = prepare
+                .await
+                .map_err(|e| ProjectionError::Task(e.to_string()))??;
+            pending = Some((events, Arc::new(prepared), last));
         }
+    }
+
+    /// Prepares the batch `events`, which follows `previous`, in a task of its own and in a
+    /// read-only transaction of its own; hands the events back with it.
+    #[allow(clippy::type_complexity)]
+    fn prepare_ahead(
+        self: &Arc<Self>,
+        events: Vec<LoggedEvent>,
+        previous: Option<Arc<P::Prepared>>,
+    ) -> JoinHandle<Result<(Vec<LoggedEvent>, P::Prepared), ProjectionError>> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            let db_error = ProjectionError::db(P::NAME);
+            let mut tx = this.db.begin().await.map_err(&db_error)?;
+            let prepared = this
+                .projection
+                .prepare(&mut tx, &events, previous.as_deref())
+                .await?;
+            tx.rollback().await.map_err(&db_error)?;
+            Ok((events, prepared))
+        })
     }
 
     /// Reads the batch after `position` in a task of its own.
@@ -212,12 +360,13 @@ impl<P: Projection> Projector<P> {
     }
 
     /// Forgets every row and the checkpoint, then replays the whole log.
-    pub async fn rebuild(&self) -> Result<i64, ProjectionError> {
+    pub async fn rebuild(self: &Arc<Self>) -> Result<i64, ProjectionError> {
         {
             let _one_at_a_time = self.running.lock().await;
-            self.checkpoint().await?;
+            let reached = self.checkpoint().await?;
             let db_error = ProjectionError::db(P::NAME);
             let mut tx = self.db.begin().await.map_err(&db_error)?;
+            self.projection.reset(&mut tx, reached).await?;
             on_tx!(&mut tx, |conn| sqlx::query(
                 "UPDATE projector_checkpoints SET position = 0 WHERE name = $1"
             )
@@ -226,7 +375,6 @@ impl<P: Projection> Projector<P> {
             .await
             .map_err(&db_error)?
             .rows_affected());
-            self.projection.reset(&mut tx).await?;
             tx.commit().await.map_err(&db_error)?;
         }
         self.catch_up().await
@@ -333,21 +481,26 @@ impl<P: Projection> Projector<P> {
         Ok(position)
     }
 
-    /// Applies `events` and moves the checkpoint from `from` to `to`; false, having written
-    /// nothing, if another projector moved it first.
-    async fn apply_batch(
+    /// Writes a prepared batch and moves the checkpoint from `from` to `to`; false, having
+    /// written nothing, if another projector moved it first.
+    async fn write_batch(
         &self,
         from: i64,
         to: i64,
         events: &[LoggedEvent],
+        prepared: &P::Prepared,
     ) -> Result<bool, ProjectionError> {
         let db_error = ProjectionError::db(P::NAME);
         let mut tx = self.db.begin().await.map_err(&db_error)?;
-        let applied = self
+        // The events are in the log already: a batch lost in a crash is projected again.
+        tx.commit_without_waiting_for_disk()
+            .await
+            .map_err(&db_error)?;
+        let written = self
             .projection
-            .apply_moving_checkpoint(&mut tx, events, from, to)
+            .write_moving_checkpoint(&mut tx, events, prepared, from, to)
             .await?;
-        if applied.is_none() {
+        if !written {
             tx.rollback().await.map_err(&db_error)?;
             return Ok(false);
         }

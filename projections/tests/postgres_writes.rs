@@ -2,32 +2,10 @@
 //! compare-and-set, it writes everything or, when another projector moved the checkpoint
 //! first, nothing. PostgreSQL must answer (see scripts/test.sh): this fails, never skips.
 
+mod common;
+
 use projections::postgres_writes::PostgresWrites;
 use projections::Db;
-
-/// Runs `sql` on the server's maintenance database.
-async fn administer(server: &str, sql: &str) {
-    let admin = sqlx::PgPool::connect(&format!("{server}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(sql).execute(&admin).await.unwrap();
-    admin.close().await;
-}
-
-async fn scratch_database() -> (String, String, Db) {
-    let server = std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-    let name = format!("postgres_writes_{}", std::process::id());
-    administer(
-        &server,
-        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-    )
-    .await;
-    administer(&server, &format!("CREATE DATABASE {name}")).await;
-    let db = Db::connect(&format!("{server}/{name}")).await.unwrap();
-    db.migrate().await.unwrap();
-    (server, name, db)
-}
 
 fn leaves<'a>(writes: &mut PostgresWrites<'a>, positions: &'a Vec<i64>, hashes: &'a Vec<String>) {
     writes.add(|query, condition| {
@@ -43,7 +21,8 @@ fn leaves<'a>(writes: &mut PostgresWrites<'a>, positions: &'a Vec<i64>, hashes: 
 
 #[tokio::test]
 async fn guarded_writes_happen_only_when_the_checkpoint_moves() {
-    let (server, name, db) = scratch_database().await;
+    let name = format!("postgres_writes_{}", std::process::id());
+    let db = common::scratch_postgres(&name).await;
     let Db::Postgres(pool) = &db else {
         unreachable!("a PostgreSQL URL")
     };
@@ -84,10 +63,5 @@ async fn guarded_writes_happen_only_when_the_checkpoint_moves() {
     assert_eq!(checkpoint().await, 7);
 
     drop(conn);
-    db.close().await;
-    administer(
-        &server,
-        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-    )
-    .await;
+    common::drop_postgres(db, &name).await;
 }
