@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use permit_ledger::cli::{run, Cli};
 
+/// Many short-lived allocations (rows, JSON, HTTP bodies) across threads: mimalloc serves
+/// them without the system allocator's consolidation work (see README, "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     permit_ledger::telemetry::init();
