@@ -97,6 +97,10 @@ pub enum Command {
         /// Run only these sections: commands, rebuild, feeds, render (repeatable).
         #[arg(long)]
         only: Vec<String>,
+        /// Measure only this store: sqlite or postgres (repeatable; default: SQLite, and
+        /// PostgreSQL when --postgres is given).
+        #[arg(long = "only-store", value_parser = ["sqlite", "postgres"])]
+        stores: Vec<String>,
     },
     /// Check an export offline: hashes, checkpoints, positions, times, cases.
     Verify {
@@ -195,6 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             postgres,
             out,
             only,
+            stores,
         } => {
             let options = crate::bench::Options {
                 sizes: if quick {
@@ -205,6 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 postgres,
                 out,
                 only,
+                stores,
             };
             let rows = crate::bench::run(&options).await?;
             crate::bench::print(&rows);
