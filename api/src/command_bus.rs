@@ -8,39 +8,56 @@ use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use projections::Db;
 
-use crate::event_repository::{with_receipt, LedgerEventRepository};
+use crate::event_repository::{run_command, LedgerEventRepository};
 use crate::event_writer::{EventWriter, Receipt};
+use crate::recent_histories::RecentHistories;
 
 pub struct CommandBus<A: Aggregate> {
     cqrs: CqrsFramework<A, PersistedEventStore<LedgerEventRepository, A>>,
+    recent: RecentHistories,
 }
 
 impl<A> CommandBus<A>
 where
     A: Aggregate,
-    A::Command: Send,
+    A::Command: Send + Clone,
 {
     pub fn new(db: &Db, writer: EventWriter, services: A::Services) -> Self {
-        let store = PersistedEventStore::new_event_store(LedgerEventRepository::new(db, writer));
+        let recent = RecentHistories::default();
+        let repository = LedgerEventRepository::new(db, writer, recent.clone());
+        let store = PersistedEventStore::new_event_store(repository);
         Self {
             cqrs: CqrsFramework::new(store, vec![], services),
+            recent,
         }
     }
 
     /// Runs one command; on success returns the receipt of its append (None when it
-    /// appended nothing).
+    /// appended nothing). The command is decided on the aggregate's history as this process
+    /// last saw it, when it has one; unless that run appended events (which proves the
+    /// history was the log's, see [`RecentHistories`]), it is decided again on the log.
     pub async fn execute(
         &self,
         aggregate_id: &str,
         command: A::Command,
         metadata: HashMap<String, String>,
     ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
-        let (outcome, receipt) = with_receipt(self.cqrs.execute_with_metadata(
-            aggregate_id,
-            command,
-            metadata,
-        ))
+        let (outcome, run) = run_command(
+            false,
+            self.cqrs
+                .execute_with_metadata(aggregate_id, command.clone(), metadata.clone()),
+        )
         .await;
-        outcome.map(|()| receipt)
+        if !run.history_from_memory || (outcome.is_ok() && run.appended) {
+            return outcome.map(|()| run.receipt);
+        }
+        self.recent.forget(A::TYPE, aggregate_id);
+        let (outcome, run) = run_command(
+            true,
+            self.cqrs
+                .execute_with_metadata(aggregate_id, command, metadata),
+        )
+        .await;
+        outcome.map(|()| run.receipt)
     }
 }

@@ -36,6 +36,7 @@ pub mod export;
 pub mod ledger;
 pub mod problem;
 pub mod publisher;
+pub mod recent_histories;
 pub mod replay;
 pub mod routes;
 pub mod settings;

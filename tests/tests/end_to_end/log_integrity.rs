@@ -273,3 +273,56 @@ async fn two_servers_taking_turns_on_a_case_each_build_on_the_others_commands() 
         .unwrap();
     assert_eq!(stored, folded, "the stored view is the fold of the log");
 }
+
+/// A server decides a command on the case's history as it last saw it, when it remembers one;
+/// another server may have moved the case on since. A client that read the case at the other
+/// server sends that version (If-Match): the command must be decided on the log as it stands,
+/// not refused as stale, and must not be logged twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_version_read_at_another_server_is_honoured() {
+    let first = crate::helpers::spawn_app(Store::Postgres).await;
+    let second = crate::helpers::spawn_with(first.settings.clone(), None).await;
+    let case_id = first.file_case(&jinan_enterprise(), "XK-003").await;
+    let accepted = first
+        .ok_command(
+            &first.officer_token("370100", Post::Acceptor),
+            &case_id,
+            json!({"type": "accept"}),
+        )
+        .await;
+    assert_eq!(accepted["version"], 2, "{accepted}");
+    let reviewed = second
+        .ok_command(
+            &second.officer_token("370100", Post::Reviewer),
+            &case_id,
+            json!({"type": "record_review", "findings": "现场核查符合", "recommendation": "approve"}),
+        )
+        .await;
+    assert_eq!(reviewed["version"], 3, "{reviewed}");
+    let response = first
+        .client
+        .post(first.url(&format!("/api/v1/cases/{case_id}/commands")))
+        .bearer_auth(first.officer_token("370100", Post::Approver))
+        .header("if-match", "\"3\"")
+        .json(&json!({"type": "approve"}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let approved: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["version"], 4, "{approved}");
+    let history = projections::log::read_aggregate(first.db(), "PermitCase", &case_id)
+        .await
+        .unwrap();
+    let types: Vec<&str> = history.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "ApplicationFiled",
+            "ApplicationAccepted",
+            "ReviewRecorded",
+            "ApplicationApproved"
+        ]
+    );
+}
