@@ -20,7 +20,7 @@ use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
 use projections::{
-    on_db, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection, ProjectionError,
+    on_tx, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection, ProjectionError,
     Projector,
 };
 use tokio::sync::Notify;
@@ -266,52 +266,57 @@ impl Ledger {
         let bureau = case.bureau.as_str();
         let case_id = case.case_id.as_str();
         let _turn = self.write_gate.turn().await;
-        let number: String = on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await.map_err(LedgerError::Allocation)?;
-            // The counter moves first: it takes the write lock before anything is read.
-            let serial: i64 = sqlx::query_scalar(
-                "INSERT INTO permit_serials (bureau, year, last_serial) VALUES ($1, $2, 1) \
-                 ON CONFLICT (bureau, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1 \
-                 RETURNING last_serial",
-            )
-            .bind(bureau)
-            .bind(year)
-            .fetch_one(&mut *tx)
+        let mut tx = self.db.begin().await.map_err(LedgerError::Allocation)?;
+        // The allocation need not reach the disk before it answers: the permit's event, which
+        // commits after it and waits for the disk, takes it there (the log is written in
+        // order); if that never commits, nobody holds the number.
+        tx.commit_without_waiting_for_disk()
             .await
             .map_err(LedgerError::Allocation)?;
-            let existing: Option<String> = sqlx::query_scalar(
-                "SELECT permit_number FROM permit_allocations WHERE case_id = $1",
-            )
-            .bind(case_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(LedgerError::Allocation)?;
-            match existing {
-                Some(number) => {
-                    tx.rollback().await.map_err(LedgerError::Allocation)?;
-                    number
-                }
-                None => {
-                    let number = PermitNumber::compose(
-                        &case.item_code,
-                        &case.bureau,
-                        year as i32,
-                        serial as u32,
-                    )
-                    .expect("item, bureau, year and serial compose a permit number");
-                    sqlx::query(
-                        "INSERT INTO permit_allocations (case_id, permit_number) VALUES ($1, $2)",
-                    )
-                    .bind(case_id)
-                    .bind(number.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(LedgerError::Allocation)?;
-                    tx.commit().await.map_err(LedgerError::Allocation)?;
-                    number.to_string()
-                }
+        // The counter moves first: it takes the write lock before anything is read.
+        let serial: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+            "INSERT INTO permit_serials (bureau, year, last_serial) VALUES ($1, $2, 1) \
+             ON CONFLICT (bureau, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1 \
+             RETURNING last_serial",
+        )
+        .bind(bureau)
+        .bind(year)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(LedgerError::Allocation)?);
+        let existing: Option<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT permit_number FROM permit_allocations WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(LedgerError::Allocation)?);
+        let number = match existing {
+            Some(number) => {
+                tx.rollback().await.map_err(LedgerError::Allocation)?;
+                number
             }
-        });
+            None => {
+                let number = PermitNumber::compose(
+                    &case.item_code,
+                    &case.bureau,
+                    year as i32,
+                    serial as u32,
+                )
+                .expect("item, bureau, year and serial compose a permit number");
+                on_tx!(&mut tx, |conn| sqlx::query(
+                    "INSERT INTO permit_allocations (case_id, permit_number) VALUES ($1, $2)",
+                )
+                .bind(case_id)
+                .bind(number.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(LedgerError::Allocation)?
+                .rows_affected());
+                tx.commit().await.map_err(LedgerError::Allocation)?;
+                number.to_string()
+            }
+        };
         Ok(PermitNumber::parse(&number).expect("stored permit numbers were composed valid"))
     }
 
@@ -431,7 +436,7 @@ mod tests {
                 })
                 .collect();
             insert.push_str(&rows.join(", "));
-            on_db!(db, |pool| sqlx::query(&insert)
+            projections::on_db!(db, |pool| sqlx::query(&insert)
                 .execute(pool)
                 .await
                 .unwrap()

@@ -78,8 +78,9 @@ impl Tx {
 
     /// Lets this transaction commit without waiting for its log to reach the disk
     /// (PostgreSQL's asynchronous commit; SQLite has no such setting per transaction). Only
-    /// for writes that can be made again: a crash may lose the last few, all or nothing each,
-    /// never out of order.
+    /// for writes whose loss harms nothing: a crash may lose the last few, all or nothing
+    /// each, never out of order, and never one that a later commit which did wait depends
+    /// on (the write-ahead log reaches the disk in order).
     pub async fn commit_without_waiting_for_disk(&mut self) -> Result<(), sqlx::Error> {
         if let Tx::Postgres(t) = self {
             sqlx::query("SET LOCAL synchronous_commit = off")
