@@ -14,8 +14,9 @@ use std::sync::{Arc, Mutex};
 
 use cqrs_es::persist::SerializedEvent;
 
-/// Histories kept at most; beyond, the memory starts afresh.
-const KEPT_HISTORIES: usize = 2_000;
+/// Histories kept at most; beyond, the memory starts afresh. A history costs a few
+/// kilobytes per event as parsed JSON: some tens of megabytes at most.
+const KEPT_HISTORIES: usize = 1_000;
 
 /// An aggregate: its type and id.
 type Key = (String, String);
