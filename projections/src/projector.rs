@@ -147,8 +147,9 @@ pub trait Projection: Send + Sync {
     ) -> Result<Self::Prepared, ProjectionError>;
 
     /// Writes a prepared batch of `events`, inside `tx`. With `checkpoint` = (from, to), only
-    /// if the checkpoint moves from `from` to `to` in the same round trip; false, having
-    /// written nothing, if it had moved already. Without, the caller has moved it.
+    /// if the checkpoint moves from `from` to `to` (on SQLite, moving it first takes the write
+    /// lock before anything is written); false, having written nothing, if it had moved
+    /// already. Without, the caller has moved it.
     async fn write(
         &self,
         tx: &mut Tx,
@@ -194,28 +195,9 @@ pub trait Projection: Send + Sync {
         }
         let prepared = self.prepare(tx, events, None).await?;
         Ok(self
-            .write_moving_checkpoint(tx, events, &prepared, from, to)
+            .write(tx, events, &prepared, Some((from, to)))
             .await?
             .then(|| Self::applied(prepared)))
-    }
-
-    /// Writes a prepared batch and moves the checkpoint from `from` to `to`, inside `tx`;
-    /// false, having written nothing, if another projector moved it first.
-    async fn write_moving_checkpoint(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-        prepared: &Self::Prepared,
-        from: i64,
-        to: i64,
-    ) -> Result<bool, ProjectionError> {
-        if let Tx::Sqlite(_) = tx {
-            if !move_checkpoint(tx, Self::NAME, from, to).await? {
-                return Ok(false);
-            }
-            return self.write(tx, events, prepared, None).await;
-        }
-        self.write(tx, events, prepared, Some((from, to))).await
     }
 }
 
@@ -499,7 +481,7 @@ impl<P: Projection + 'static> Projector<P> {
             .map_err(&db_error)?;
         let written = self
             .projection
-            .write_moving_checkpoint(&mut tx, events, prepared, from, to)
+            .write(&mut tx, events, prepared, Some((from, to)))
             .await?;
         if !written {
             tx.rollback().await.map_err(&db_error)?;
