@@ -70,6 +70,8 @@ pub struct Ledger {
     projector: Arc<LedgerProjector>,
     /// Taken by this process's write transactions outside the event writer (SQLite only).
     write_gate: WriteGate,
+    /// Where permit numbers are allocated: the same store, without waiting for the disk.
+    allocations: Db,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
     /// How long a command waits for the projector before answering from the log instead.
@@ -99,7 +101,14 @@ impl Ledger {
             )),
         ));
         let writer = EventWriter::start(db.clone(), projector.clone());
+        let allocations = db.without_waiting_for_disk().await.map_err(|source| {
+            projections::db::DbError::Connect {
+                url: "the ledger's store (a second connection, for permit numbers)".into(),
+                source,
+            }
+        })?;
         Ok(Self {
+            allocations,
             write_gate: writer.gate().clone(),
             commands: CommandBus::new(&db, writer.clone(), services.clone()),
             publications: CommandBus::new(&db, writer, ()),
@@ -266,10 +275,14 @@ impl Ledger {
         let bureau = case.bureau.as_str();
         let case_id = case.case_id.as_str();
         let _turn = self.write_gate.turn().await;
-        let mut tx = self.db.begin().await.map_err(LedgerError::Allocation)?;
+        let mut tx = self
+            .allocations
+            .begin()
+            .await
+            .map_err(LedgerError::Allocation)?;
         // The allocation need not reach the disk before it answers: the permit's event, which
-        // commits after it and waits for the disk, takes it there (the log is written in
-        // order); if that never commits, nobody holds the number.
+        // commits after it and waits for the disk, takes it there (the write-ahead log is
+        // synced in order); if that never commits, nobody holds the number.
         tx.commit_without_waiting_for_disk()
             .await
             .map_err(LedgerError::Allocation)?;

@@ -77,6 +77,27 @@ impl Db {
         }
     }
 
+    /// A handle on the same store for transactions that need not wait for the disk (see
+    /// [`crate::Tx::commit_without_waiting_for_disk`], which such a transaction still calls):
+    /// on SQLite, where that is a per-connection setting, a pool of one connection with
+    /// `synchronous=NORMAL` (the write-ahead log is synced by the next commit of the main pool,
+    /// and with it everything before); on PostgreSQL the same pool.
+    pub async fn without_waiting_for_disk(&self) -> Result<Db, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => {
+                let options = (*pool.connect_options())
+                    .clone()
+                    .synchronous(SqliteSynchronous::Normal);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Sqlite(pool))
+            }
+            Db::Postgres(pool) => Ok(Db::Postgres(pool.clone())),
+        }
+    }
+
     /// Applies the schema migrations that have not been applied yet.
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
