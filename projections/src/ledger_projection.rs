@@ -91,6 +91,13 @@ impl Projection for LedgerProjection {
         checkpoint: Option<(i64, i64)>,
     ) -> Result<bool, ProjectionError> {
         let db_error = ProjectionError::db(Self::NAME);
+        // SQLite moves the checkpoint first, which takes the write lock at once; PostgreSQL
+        // moves it in the one statement of the writes.
+        if let (Tx::Sqlite(_), Some((from, to))) = (&*tx, checkpoint) {
+            if !move_checkpoint(tx, Self::NAME, from, to).await? {
+                return Ok(false);
+            }
+        }
         match tx {
             Tx::Postgres(conn) => {
                 let mut writes = match checkpoint {
@@ -104,15 +111,7 @@ impl Projection for LedgerProjection {
                     return Ok(false);
                 }
             }
-            Tx::Sqlite(_) => {
-                if let Some((from, to)) = checkpoint {
-                    if !move_checkpoint(tx, Self::NAME, from, to).await? {
-                        return Ok(false);
-                    }
-                }
-                let Tx::Sqlite(conn) = tx else {
-                    unreachable!("matched SQLite above")
-                };
+            Tx::Sqlite(conn) => {
                 batch.leaves.write_sqlite(conn).await.map_err(&db_error)?;
                 batch.cases.write_sqlite(conn).await.map_err(&db_error)?;
                 batch.notices.write_sqlite(conn).await.map_err(&db_error)?;

@@ -165,19 +165,10 @@ pub trait Projection: Send + Sync {
     /// the checkpoint stood (at least: another projector may have moved it on since).
     async fn reset(&self, tx: &mut Tx, reached: i64) -> Result<(), ProjectionError>;
 
-    /// Folds `events` into the rows, inside `tx`.
-    async fn apply(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-    ) -> Result<Self::Applied, ProjectionError> {
-        let prepared = self.prepare(tx, events, None).await?;
-        self.write(tx, events, &prepared, None).await?;
-        Ok(Self::applied(prepared))
-    }
-
     /// Moves this projection's checkpoint from `from` to `to` and applies `events`, inside
-    /// `tx`; None, having written nothing, if another projector moved it first.
+    /// `tx`; None, having written nothing, if another projector moved it first. `tx` has
+    /// written already (it appended the events), so on SQLite it holds the write lock before
+    /// the batch is prepared.
     async fn apply_moving_checkpoint(
         &self,
         tx: &mut Tx,
@@ -185,14 +176,6 @@ pub trait Projection: Send + Sync {
         from: i64,
         to: i64,
     ) -> Result<Option<Self::Applied>, ProjectionError> {
-        // On SQLite the checkpoint moves before anything is read: that takes the write lock at
-        // once (a transaction that read first could not take it after another's commit).
-        if let Tx::Sqlite(_) = tx {
-            if !move_checkpoint(tx, Self::NAME, from, to).await? {
-                return Ok(None);
-            }
-            return Ok(Some(self.apply(tx, events).await?));
-        }
         let prepared = self.prepare(tx, events, None).await?;
         Ok(self
             .write(tx, events, &prepared, Some((from, to)))
@@ -432,34 +415,15 @@ impl<P: Projection + 'static> Projector<P> {
         &self.projection
     }
 
+    /// Where this projection's checkpoint stands. Each projection's checkpoint row is made by
+    /// a migration (0006 for the ledger's), so it is only ever read here.
     pub async fn checkpoint(&self) -> Result<i64, ProjectionError> {
-        let db_error = ProjectionError::db(P::NAME);
-        let select = "SELECT position FROM projector_checkpoints WHERE name = $1";
         let position = on_db!(&self.db, |pool| {
-            let found: Option<i64> = sqlx::query_scalar(select)
+            sqlx::query_scalar("SELECT position FROM projector_checkpoints WHERE name = $1")
                 .bind(P::NAME)
-                .fetch_optional(pool)
+                .fetch_one(pool)
                 .await
-                .map_err(&db_error)?;
-            match found {
-                Some(position) => position,
-                // Only the first call writes: a read is all the hot path pays.
-                None => {
-                    sqlx::query(
-                        "INSERT INTO projector_checkpoints (name, position) VALUES ($1, 0) \
-                         ON CONFLICT (name) DO NOTHING",
-                    )
-                    .bind(P::NAME)
-                    .execute(pool)
-                    .await
-                    .map_err(&db_error)?;
-                    sqlx::query_scalar(select)
-                        .bind(P::NAME)
-                        .fetch_one(pool)
-                        .await
-                        .map_err(&db_error)?
-                }
-            }
+                .map_err(ProjectionError::db(P::NAME))?
         });
         Ok(position)
     }
