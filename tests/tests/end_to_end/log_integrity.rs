@@ -232,28 +232,37 @@ async fn the_log_is_append_only(store: Store) {
     assert_eq!(app.all_events().await.len(), 1);
 }
 
-/// Two servers on one PostgreSQL take turns on one case. Each writer remembers the cases it
-/// last projected; it must fold a command onto the case as the log now stands, never onto a
-/// view it remembers from before the other server's command.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_servers_taking_turns_on_a_case_each_build_on_the_others_commands() {
+/// Two servers on one PostgreSQL; a case filed and accepted at the first, reviewed at the
+/// second (version 3): the first remembers it at version 2.
+async fn accepted_here_reviewed_there() -> (TestApp, TestApp, String) {
     let first = crate::helpers::spawn_app(Store::Postgres).await;
     let second = crate::helpers::spawn_with(first.settings.clone(), None).await;
     let case_id = first.file_case(&jinan_enterprise(), "XK-003").await;
-    first
+    let accepted = first
         .ok_command(
             &first.officer_token("370100", Post::Acceptor),
             &case_id,
             json!({"type": "accept"}),
         )
         .await;
-    second
+    assert_eq!(accepted["version"], 2, "{accepted}");
+    let reviewed = second
         .ok_command(
             &second.officer_token("370100", Post::Reviewer),
             &case_id,
             json!({"type": "record_review", "findings": "现场核查符合", "recommendation": "approve"}),
         )
         .await;
+    assert_eq!(reviewed["version"], 3, "{reviewed}");
+    (first, second, case_id)
+}
+
+/// Two servers on one PostgreSQL take turns on one case. Each writer remembers the cases it
+/// last projected; it must fold a command onto the case as the log now stands, never onto a
+/// view it remembers from before the other server's command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_taking_turns_on_a_case_each_build_on_the_others_commands() {
+    let (first, _second, case_id) = accepted_here_reviewed_there().await;
     let approved = first
         .ok_command(
             &first.officer_token("370100", Post::Approver),
@@ -280,25 +289,7 @@ async fn two_servers_taking_turns_on_a_case_each_build_on_the_others_commands() 
 /// not refused as stale, and must not be logged twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_version_read_at_another_server_is_honoured() {
-    let first = crate::helpers::spawn_app(Store::Postgres).await;
-    let second = crate::helpers::spawn_with(first.settings.clone(), None).await;
-    let case_id = first.file_case(&jinan_enterprise(), "XK-003").await;
-    let accepted = first
-        .ok_command(
-            &first.officer_token("370100", Post::Acceptor),
-            &case_id,
-            json!({"type": "accept"}),
-        )
-        .await;
-    assert_eq!(accepted["version"], 2, "{accepted}");
-    let reviewed = second
-        .ok_command(
-            &second.officer_token("370100", Post::Reviewer),
-            &case_id,
-            json!({"type": "record_review", "findings": "现场核查符合", "recommendation": "approve"}),
-        )
-        .await;
-    assert_eq!(reviewed["version"], 3, "{reviewed}");
+    let (first, _second, case_id) = accepted_here_reviewed_there().await;
     let response = first
         .client
         .post(first.url(&format!("/api/v1/cases/{case_id}/commands")))
