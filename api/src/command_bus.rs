@@ -32,6 +32,22 @@ where
         }
     }
 
+    /// The aggregate as this process last saw it, if it kept its history (see
+    /// [`RecentHistories`]): possibly stale, never wrong about what it holds.
+    pub fn remembered(&self, aggregate_id: &str) -> Option<A> {
+        let mut aggregate = A::default();
+        for event in self.recent.get(A::TYPE, aggregate_id)? {
+            aggregate.apply(serde_json::from_value(event.payload).ok()?);
+        }
+        Some(aggregate)
+    }
+
+    /// Notes that `aggregate_id` was just made up and has no history yet, so its first
+    /// command reads none from the log.
+    pub fn remember_new(&self, aggregate_id: &str) {
+        self.recent.read(A::TYPE, aggregate_id, &[]);
+    }
+
     /// Runs one command; on success returns the receipt of its append (None when it
     /// appended nothing). The command is decided on the aggregate's history as this process
     /// last saw it, when it has one; unless that run appended events (which proves the

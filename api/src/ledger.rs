@@ -20,14 +20,14 @@ use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
 use projections::{
-    on_tx, CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection, ProjectionError,
-    Projector,
+    CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection, ProjectionError, Projector,
 };
 use tokio::sync::Notify;
 
 use crate::clock::{log_timestamp, Clock};
 use crate::command_bus::CommandBus;
-use crate::event_writer::{EventWriter, WriteGate};
+use crate::event_writer::EventWriter;
+use crate::permit_numbers::{AllocationError, PermitNumbers};
 
 /// How long a command waits for the projector to catch up before it answers from the log.
 pub const CATCH_UP_WAIT: Duration = Duration::from_secs(2);
@@ -49,8 +49,8 @@ pub enum LedgerError {
     Fold(#[from] FoldError),
     #[error("the log was tampered with: {0}")]
     Tampered(String),
-    #[error("allocating a permit number failed: {0}")]
-    Allocation(#[source] sqlx::Error),
+    #[error(transparent)]
+    Allocation(#[from] AllocationError),
 }
 
 /// One command as received: to which case, from whom, on which version, with which request id.
@@ -68,10 +68,7 @@ pub struct Ledger {
     commands: CommandBus<PermitCase>,
     publications: CommandBus<DailyPublication>,
     projector: Arc<LedgerProjector>,
-    /// Taken by this process's write transactions outside the event writer (SQLite only).
-    write_gate: WriteGate,
-    /// Where permit numbers are allocated: the same store, without waiting for the disk.
-    allocations: Db,
+    permit_numbers: PermitNumbers,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
     /// How long a command waits for the projector before answering from the log instead.
@@ -101,15 +98,14 @@ impl Ledger {
             )),
         ));
         let writer = EventWriter::start(db.clone(), projector.clone());
-        let allocations = db.without_waiting_for_disk().await.map_err(|source| {
-            projections::db::DbError::Connect {
-                url: "the ledger's store (a second connection, for permit numbers)".into(),
+        let permit_numbers = PermitNumbers::open(&db, writer.gate().clone())
+            .await
+            .map_err(|source| projections::db::DbError::Connect {
+                url: "the ledger's store (connections for permit numbers)".into(),
                 source,
-            }
-        })?;
+            })?;
         Ok(Self {
-            allocations,
-            write_gate: writer.gate().clone(),
+            permit_numbers,
             commands: CommandBus::new(&db, writer.clone(), services.clone()),
             publications: CommandBus::new(&db, writer, ()),
             projector,
@@ -189,6 +185,9 @@ impl Ledger {
         );
         let case_id =
             CaseId::parse(&uuid::Uuid::new_v7(ts).to_string()).expect("a UUID is a case id");
+        // A new id has no history: the command needs no read of the log (were the id taken
+        // after all, the append of its first event would be refused).
+        self.commands.remember_new(case_id.as_str());
         self.submit(Submission {
             case_id,
             actor,
@@ -268,74 +267,11 @@ impl Ledger {
         Ok(case_queries::worklist(&self.db, worklist).await?)
     }
 
-    /// The permit number for `case`: allocated once per case (a retry gets the same number),
-    /// serials counted per bureau and year, so no two permits share a number.
-    pub async fn permit_number_for(&self, case: &CaseView) -> Result<PermitNumber, LedgerError> {
-        let year = i64::from(self.today().year());
-        let bureau = case.bureau.as_str();
-        let case_id = case.case_id.as_str();
-        let _turn = self.write_gate.turn().await;
-        let mut tx = self
-            .allocations
-            .begin()
-            .await
-            .map_err(LedgerError::Allocation)?;
-        // The allocation need not reach the disk before it answers: the permit's event, which
-        // commits after it and waits for the disk, takes it there (the write-ahead log is
-        // synced in order); if that never commits, nobody holds the number.
-        tx.commit_without_waiting_for_disk()
-            .await
-            .map_err(LedgerError::Allocation)?;
-        // The counter moves first: it takes the write lock before anything is read.
-        let serial: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-            "INSERT INTO permit_serials (bureau, year, last_serial) VALUES ($1, $2, 1) \
-             ON CONFLICT (bureau, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1 \
-             RETURNING last_serial",
-        )
-        .bind(bureau)
-        .bind(year)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(LedgerError::Allocation)?);
-        let existing: Option<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT permit_number FROM permit_allocations WHERE case_id = $1",
-        )
-        .bind(case_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(LedgerError::Allocation)?);
-        let number = match existing {
-            Some(number) => {
-                tx.rollback().await.map_err(LedgerError::Allocation)?;
-                number
-            }
-            None => {
-                let number = PermitNumber::compose(
-                    &case.item_code,
-                    &case.bureau,
-                    year as i32,
-                    serial as u32,
-                )
-                .expect("item, bureau, year and serial compose a permit number");
-                on_tx!(&mut tx, |conn| sqlx::query(
-                    "INSERT INTO permit_allocations (case_id, permit_number) VALUES ($1, $2)",
-                )
-                .bind(case_id)
-                .bind(number.as_str())
-                .execute(&mut *conn)
-                .await
-                .map_err(LedgerError::Allocation)?
-                .rows_affected());
-                tx.commit().await.map_err(LedgerError::Allocation)?;
-                number.to_string()
-            }
-        };
-        Ok(PermitNumber::parse(&number).expect("stored permit numbers were composed valid"))
-    }
-
     /// Issues the permit of an approved case under a newly allocated number. The command is
-    /// decided once against the case as logged before a number is allocated, so a refused
-    /// command never uses up a serial.
+    /// tried before a number is allocated, so a refused command never uses up a serial: on
+    /// the case as this process last saw it, when it has it and the trial passes there (a
+    /// stale memory only costs a serial in the race ADR 03 describes: the issuance itself is
+    /// decided again on the log), otherwise on the case as logged.
     pub async fn issue_permit(
         &self,
         case_id: CaseId,
@@ -344,28 +280,48 @@ impl Ledger {
         expected_version: Option<u64>,
         request_id: String,
     ) -> Result<CaseView, LedgerError> {
-        let history = log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await?;
-        let view =
-            CaseView::replay(&history)?.ok_or(LedgerError::Refused(CaseError::CaseNotFound))?;
-        let mut case = PermitCase::default();
-        for event in &history {
-            case.apply(event.decode()?);
-        }
-        let placeholder =
-            PermitNumber::compose(&view.item_code, &view.bureau, self.today().year(), 0)
+        let today = self.today();
+        let trial = |case: &PermitCase| {
+            let (Some(item), Some(bureau)) = (case.item_code(), case.bureau()) else {
+                return Err(CaseError::CaseNotFound);
+            };
+            let placeholder = PermitNumber::compose(item, bureau, today.year(), 0)
                 .expect("item, bureau and year compose a permit number");
-        let trial = CaseCommand {
-            actor: actor.clone(),
-            today: self.today(),
-            expected_version,
-            action: CaseAction::IssuePermit {
-                permit_number: placeholder,
-                scope: scope.clone(),
-            },
+            case.decide(
+                CaseCommand {
+                    actor: actor.clone(),
+                    today,
+                    expected_version,
+                    action: CaseAction::IssuePermit {
+                        permit_number: placeholder,
+                        scope: scope.clone(),
+                    },
+                },
+                &self.services,
+            )
         };
-        case.decide(trial, &self.services)
-            .map_err(LedgerError::Refused)?;
-        let permit_number = self.permit_number_for(&view).await?;
+        let case = match self
+            .commands
+            .remembered(case_id.as_str())
+            .filter(|case| trial(case).is_ok())
+        {
+            Some(case) => case,
+            None => {
+                let mut case = PermitCase::default();
+                for event in log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await? {
+                    case.apply(event.decode()?);
+                }
+                trial(&case).map_err(LedgerError::Refused)?;
+                case
+            }
+        };
+        let (Some(item), Some(bureau)) = (case.item_code(), case.bureau()) else {
+            return Err(LedgerError::Refused(CaseError::CaseNotFound));
+        };
+        let permit_number = self
+            .permit_numbers
+            .allocate(&case_id, item, bureau, today.year())
+            .await?;
         self.submit(Submission {
             case_id,
             actor,

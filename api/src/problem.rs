@@ -9,6 +9,7 @@ use warp::reply::Response;
 
 use crate::auth::AuthError;
 use crate::ledger::LedgerError;
+use crate::permit_numbers::AllocationError;
 
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -132,6 +133,11 @@ impl From<LedgerError> for Problem {
             LedgerError::Conflict => {
                 Problem::new(StatusCode::CONFLICT, "concurrent-change", error.to_string())
             }
+            LedgerError::Allocation(AllocationError::SerialsExhausted { .. }) => Problem::new(
+                StatusCode::CONFLICT,
+                "permit-serials-exhausted",
+                error.to_string(),
+            ),
             other => Problem::internal(&other),
         }
     }

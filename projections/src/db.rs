@@ -77,11 +77,11 @@ impl Db {
         }
     }
 
-    /// A handle on the same store for transactions that need not wait for the disk (see
-    /// [`crate::Tx::commit_without_waiting_for_disk`], which such a transaction still calls):
-    /// on SQLite, where that is a per-connection setting, a pool of one connection with
-    /// `synchronous=NORMAL` (the write-ahead log is synced by the next commit of the main pool,
-    /// and with it everything before); on PostgreSQL the same pool.
+    /// A handle on the same store for writes that need not wait for the disk: their commit
+    /// returns before the write-ahead log is synced, which the next commit that waits (on
+    /// any connection) does, and with it everything before. On SQLite a pool of one
+    /// connection with `synchronous=NORMAL`; on PostgreSQL a small pool whose sessions have
+    /// `synchronous_commit = off`, so that even a statement in autocommit does not wait.
     pub async fn without_waiting_for_disk(&self) -> Result<Db, sqlx::Error> {
         match self {
             Db::Sqlite(pool) => {
@@ -94,7 +94,19 @@ impl Db {
                     .await?;
                 Ok(Db::Sqlite(pool))
             }
-            Db::Postgres(pool) => Ok(Db::Postgres(pool.clone())),
+            Db::Postgres(pool) => {
+                let options = pool
+                    .connect_options()
+                    .as_ref()
+                    .clone()
+                    .options([("synchronous_commit", "off")]);
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Postgres(pool))
+            }
         }
     }
 

@@ -25,7 +25,7 @@ impl PermitNumber {
         if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(invalid());
         }
-        if !digits(item, 3) || !digits(year, 4) || !digits(serial, 5) {
+        if !digits(item, 3) || !digits(year, 4) || !digits(serial, Self::SERIAL_DIGITS) {
             return Err(invalid());
         }
         BureauCode::parse(bureau).map_err(|_| invalid())?;
@@ -39,7 +39,19 @@ impl PermitNumber {
         year: i32,
         serial: u32,
     ) -> Result<Self, InvalidValue> {
-        Self::parse(&format!("{item}-{bureau}-{year:04}-{serial:05}"))
+        Self::parse(&format!(
+            "{}{serial:0width$}",
+            Self::prefix(item, bureau, year),
+            width = Self::SERIAL_DIGITS
+        ))
+    }
+
+    /// How many digits a serial has: a bureau numbers at most 99,999 permits a year.
+    pub const SERIAL_DIGITS: usize = 5;
+
+    /// What every number of a bureau's `year` starts with: all of it but the serial.
+    pub fn prefix(item: &super::ItemCode, bureau: &BureauCode, year: i32) -> String {
+        format!("{item}-{bureau}-{year:04}-")
     }
 }
 
@@ -61,6 +73,16 @@ mod tests {
         .unwrap();
         assert_eq!(n.as_str(), "XK-001-370100-2026-00017");
         assert_eq!(PermitNumber::parse(n.as_str()).unwrap(), n);
+    }
+
+    #[test]
+    fn a_sixth_serial_digit_is_refused() {
+        let (item, bureau) = (
+            ItemCode::parse("XK-001").unwrap(),
+            BureauCode::parse("370100").unwrap(),
+        );
+        assert!(PermitNumber::compose(&item, &bureau, 2026, 99_999).is_ok());
+        assert!(PermitNumber::compose(&item, &bureau, 2026, 100_000).is_err());
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! A case from filing to delivery over HTTP, as the README's walk-through does it.
 
-use domain::Post;
-use reqwest::StatusCode;
-use serde_json::json;
+use std::collections::BTreeSet;
 
-use crate::helpers::{jinan_enterprise, on_both_stores, spawn_app, Store};
+use domain::Post;
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_problem, jinan_enterprise, on_both_stores, spawn_app, Store, TestApp};
 
 on_both_stores!(
     a_case_goes_from_online_filing_to_delivery,
     every_event_records_who_did_it_when_and_why,
     a_signed_commitment_is_approved_without_a_review,
     permit_numbers_count_per_bureau_and_are_never_reused,
+    permits_issued_at_once_get_distinct_numbers_and_a_case_only_one,
+    a_bureau_out_of_serials_is_told_so_and_nothing_is_written,
 );
 
 async fn a_case_goes_from_online_filing_to_delivery(store: Store) {
@@ -176,4 +181,94 @@ async fn permit_numbers_count_per_bureau_and_are_never_reused(store: Store) {
         issued_second["permit"]["permit_number"],
         "XK-003-370100-2026-00002"
     );
+}
+
+/// Files `count` cases and brings each to approval.
+async fn approved_cases(app: &TestApp, count: usize) -> Vec<String> {
+    let mut cases = Vec::new();
+    for _ in 0..count {
+        let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+        app.through_approval(&case_id).await;
+        cases.push(case_id);
+    }
+    cases
+}
+
+async fn permits_issued_at_once_get_distinct_numbers_and_a_case_only_one(store: Store) {
+    let app = spawn_app(store).await;
+    let cases = approved_cases(&app, 6).await;
+    let approver = app.officer_token("370100", Post::Approver);
+    // Every case issued twice at once, by two officers' clients.
+    let issuances = cases.iter().chain(&cases).map(|case_id| {
+        app.command(
+            &approver,
+            case_id,
+            json!({"type": "issue_permit", "scope": "复合肥料"}),
+        )
+    });
+    let mut issued = Vec::new();
+    for response in join_all(issuances).await {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        match status {
+            StatusCode::OK => issued.push((
+                body["case_id"].as_str().unwrap().to_owned(),
+                body["permit"]["permit_number"].as_str().unwrap().to_owned(),
+            )),
+            // The second of a pair finds the case issued, or changed under it.
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => {}
+            other => panic!("issuing answered {other}: {body}"),
+        }
+    }
+    let cases_issued: BTreeSet<&str> = issued.iter().map(|(case, _)| case.as_str()).collect();
+    assert_eq!(issued.len(), 6, "one issuance per case: {issued:?}");
+    assert_eq!(cases_issued.len(), 6);
+    let numbers: BTreeSet<&str> = issued.iter().map(|(_, number)| number.as_str()).collect();
+    assert_eq!(numbers.len(), 6, "no number issued twice: {issued:?}");
+    let log_issuances = app
+        .all_events()
+        .await
+        .iter()
+        .filter(|e| e.event_type == "PermitIssued")
+        .count();
+    assert_eq!(log_issuances, 6);
+}
+
+async fn a_bureau_out_of_serials_is_told_so_and_nothing_is_written(store: Store) {
+    let app = spawn_app(store).await;
+    let first = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let last = app.through_issuance(&first).await;
+    assert_eq!(last["permit"]["permit_number"], "XK-003-370100-2026-00001");
+    projections::on_db!(app.db(), |pool| sqlx::query(
+        "UPDATE permit_serials SET last_serial = 99999 WHERE bureau = '370100'"
+    )
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
+    let case_id = approved_cases(&app, 1).await.remove(0);
+    let head = app.log_head().await;
+    for _ in 0..2 {
+        let response = app
+            .command(
+                &app.officer_token("370100", Post::Approver),
+                &case_id,
+                json!({"type": "issue_permit", "scope": "复合肥料"}),
+            )
+            .await;
+        let problem =
+            assert_problem(response, StatusCode::CONFLICT, "permit-serials-exhausted").await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("370100"),
+            "{problem}"
+        );
+    }
+    assert_eq!(app.log_head().await, head);
+    let case: Value = app
+        .get_case(&app.officer_token("370100", Post::Approver), &case_id)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["status"], "approved");
 }

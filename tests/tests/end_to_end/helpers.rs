@@ -283,7 +283,8 @@ impl TestApp {
     }
 
     /// Takes `case_id` (Jinan, XK-003, no commitment) from filed to issued.
-    pub async fn through_issuance(&self, case_id: &str) -> Value {
+    /// Accepts, reviews and approves a filed case of bureau 370100.
+    pub async fn through_approval(&self, case_id: &str) -> Value {
         let acceptor = self.officer_token("370100", Post::Acceptor);
         let reviewer = self.officer_token("370100", Post::Reviewer);
         let approver = self.officer_token("370100", Post::Approver);
@@ -296,9 +297,13 @@ impl TestApp {
         )
         .await;
         self.ok_command(&approver, case_id, json!({"type": "approve"}))
-            .await;
+            .await
+    }
+
+    pub async fn through_issuance(&self, case_id: &str) -> Value {
+        self.through_approval(case_id).await;
         self.ok_command(
-            &approver,
+            &self.officer_token("370100", Post::Approver),
             case_id,
             json!({"type": "issue_permit", "scope": "复合肥料"}),
         )
