@@ -8,21 +8,40 @@
 //! so one refused command never takes another's events with it. If projecting fails, the
 //! transaction is written again without it: the events commit, the projector retries.
 //!
+//! Latecomers get a moment. A command this process has started and not yet ended is
+//! *underway* ([`EventWriter::command_underway`]); while more commands are underway than the
+//! batch holds, the writer waits for them (at most [`MAX_WAIT_FOR_UNDERWAY`]) before it
+//! commits: an issuance allocating its permit number, say, joins this commit instead of
+//! waiting a whole commit for the next. And when the previous commit carried more than one
+//! command (clients are writing at once), it also lets the other tasks run for a few turns,
+//! until a few turns in a row bring no new command: requests still on their way in from
+//! HTTP join too. Otherwise, with clients answered together, batches alternate between a
+//! first comer alone and everyone else. A lone client does not wait.
+//!
 //! On SQLite, which has one writer at a time, other write transactions of this process take
 //! the writer's [`WriteGate`] first: they queue behind the batch instead of polling SQLite's
 //! busy handler, whose growing sleeps would otherwise starve them under a steady stream of
 //! batches.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use projections::log::{LoggedEvent, COLUMNS};
 use projections::{on_tx, CaseView, Db, LedgerProjector, ProjectionError, Tx};
 use sqlx::QueryBuilder;
-use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
+use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard, Notify};
+use tokio::time::Instant;
 
 /// The most commands one transaction takes; a longer queue waits for the next one.
 const MAX_COMMANDS_PER_COMMIT: usize = 128;
+/// The longest a batch waits for commands underway (see the module documentation).
+const MAX_WAIT_FOR_UNDERWAY: Duration = Duration::from_millis(1);
+/// Turns in a row without a new command after which the writer stops waiting for latecomers.
+const IDLE_TURNS_FOR_LATECOMERS: usize = 8;
+/// The most turns the writer waits for latecomers in all; each costs microseconds.
+const MAX_TURNS_FOR_LATECOMERS: usize = 64;
 /// Queued events beyond which the writer leaves projecting to the projector (after a
 /// rebuild has been started, say), so a commit never carries a long replay.
 const MAX_EVENTS_PROJECTED_INLINE: i64 = 2_000;
@@ -81,6 +100,25 @@ impl WriteGate {
 pub struct EventWriter {
     appends: mpsc::Sender<Append>,
     gate: WriteGate,
+    underway: Arc<CommandsUnderway>,
+}
+
+/// How many commands are underway, and a wake-up for the writer when one ends.
+#[derive(Default)]
+struct CommandsUnderway {
+    count: AtomicUsize,
+    ended: Notify,
+}
+
+/// A command underway, from its start until this is dropped (see
+/// [`EventWriter::command_underway`]).
+pub struct Underway(Arc<CommandsUnderway>);
+
+impl Drop for Underway {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::AcqRel);
+        self.0.ended.notify_one();
+    }
 }
 
 impl EventWriter {
@@ -89,8 +127,26 @@ impl EventWriter {
     pub fn start(db: Db, projector: Arc<LedgerProjector>) -> Self {
         let (appends, queue) = mpsc::channel(4 * MAX_COMMANDS_PER_COMMIT);
         let gate = WriteGate::for_db(&db);
-        tokio::spawn(write_batches(db, projector, gate.clone(), queue));
-        Self { appends, gate }
+        let underway = Arc::new(CommandsUnderway::default());
+        tokio::spawn(write_batches(
+            db,
+            projector,
+            gate.clone(),
+            underway.clone(),
+            queue,
+        ));
+        Self {
+            appends,
+            gate,
+            underway,
+        }
+    }
+
+    /// Counts a command as underway until the guard is dropped: a batch about to commit
+    /// waits a moment for it (see the module documentation).
+    pub fn command_underway(&self) -> Underway {
+        self.underway.count.fetch_add(1, Ordering::AcqRel);
+        Underway(self.underway.clone())
     }
 
     /// The gate other write transactions of this process take on SQLite.
@@ -122,16 +178,13 @@ async fn write_batches(
     db: Db,
     projector: Arc<LedgerProjector>,
     gate: WriteGate,
+    underway: Arc<CommandsUnderway>,
     mut queue: mpsc::Receiver<Append>,
 ) {
+    let mut clients_at_once = false;
     while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_COMMANDS_PER_COMMIT {
-            match queue.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
+        let batch = gather(first, &mut queue, &underway, clients_at_once).await;
+        clients_at_once = batch.len() > 1;
         let outcomes = {
             let _turn = gate.turn().await;
             write_batch(&db, &projector, &batch).await
@@ -141,6 +194,45 @@ async fn write_batches(
             let _ = append.reply.send(outcome);
         }
     }
+}
+
+/// The batch `first` opens: every append queued, and those of the commands underway and of
+/// latecomers (see the module documentation).
+async fn gather(
+    first: Append,
+    queue: &mut mpsc::Receiver<Append>,
+    underway: &CommandsUnderway,
+    clients_at_once: bool,
+) -> Vec<Append> {
+    let mut batch = vec![first];
+    let deadline = Instant::now() + MAX_WAIT_FOR_UNDERWAY;
+    let (mut turns, mut idle_turns) = (0, 0);
+    while batch.len() < MAX_COMMANDS_PER_COMMIT {
+        if let Ok(next) = queue.try_recv() {
+            batch.push(next);
+            idle_turns = 0;
+        } else if underway.count.load(Ordering::Acquire) > batch.len() && Instant::now() < deadline
+        {
+            tokio::select! {
+                next = queue.recv() => match next {
+                    Some(next) => batch.push(next),
+                    None => break,
+                },
+                () = underway.ended.notified() => {}
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        } else if clients_at_once
+            && idle_turns < IDLE_TURNS_FOR_LATECOMERS
+            && turns < MAX_TURNS_FOR_LATECOMERS
+        {
+            turns += 1;
+            idle_turns += 1;
+            tokio::task::yield_now().await;
+        } else {
+            break;
+        }
+    }
+    batch
 }
 
 /// Why a transaction of the writer did not commit.

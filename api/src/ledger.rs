@@ -200,6 +200,11 @@ impl Ledger {
 
     /// Sends one command; on success returns the case as it now stands in the log.
     pub async fn submit(&self, submission: Submission) -> Result<CaseView, LedgerError> {
+        let _underway = self.commands.underway();
+        self.submit_underway(submission).await
+    }
+
+    async fn submit_underway(&self, submission: Submission) -> Result<CaseView, LedgerError> {
         let Submission {
             case_id,
             actor,
@@ -280,6 +285,7 @@ impl Ledger {
         expected_version: Option<u64>,
         request_id: String,
     ) -> Result<CaseView, LedgerError> {
+        let _underway = self.commands.underway();
         let today = self.today();
         let trial = |case: &PermitCase| {
             let (Some(item), Some(bureau)) = (case.item_code(), case.bureau()) else {
@@ -322,7 +328,7 @@ impl Ledger {
             .permit_numbers
             .allocate(&case_id, item, bureau, today.year())
             .await?;
-        self.submit(Submission {
+        self.submit_underway(Submission {
             case_id,
             actor,
             action: CaseAction::IssuePermit {
