@@ -114,6 +114,13 @@ struct CommandsUnderway {
 /// [`EventWriter::command_underway`]).
 pub struct Underway(Arc<CommandsUnderway>);
 
+impl Underway {
+    fn start(commands: &Arc<CommandsUnderway>) -> Self {
+        commands.count.fetch_add(1, Ordering::AcqRel);
+        Underway(commands.clone())
+    }
+}
+
 impl Drop for Underway {
     fn drop(&mut self) {
         self.0.count.fetch_sub(1, Ordering::AcqRel);
@@ -145,8 +152,7 @@ impl EventWriter {
     /// Counts a command as underway until the guard is dropped: a batch about to commit
     /// waits a moment for it (see the module documentation).
     pub fn command_underway(&self) -> Underway {
-        self.underway.count.fetch_add(1, Ordering::AcqRel);
-        Underway(self.underway.clone())
+        Underway::start(&self.underway)
     }
 
     /// The gate other write transactions of this process take on SQLite.
@@ -631,6 +637,85 @@ mod tests {
         assert_eq!(positions(&db).await.len(), 64);
         assert_eq!(projector.checkpoint().await.unwrap(), 64);
         scratch.remove().await;
+    }
+
+    /// Gathers the batch `first` opens while `underway` commands are underway, after a
+    /// previous batch of one command; returns its size and how long gathering took.
+    async fn gathered(
+        first: Append,
+        queue: &mut mpsc::Receiver<Append>,
+        underway: &CommandsUnderway,
+    ) -> (usize, Duration) {
+        let started = Instant::now();
+        let batch = gather(first, queue, underway, false).await;
+        (batch.len(), started.elapsed())
+    }
+
+    /// A command being decided: it gives the other tasks a few turns. (Tokio's timers count
+    /// whole milliseconds, as long as the longest wait: these tests run in paused time and
+    /// let the tasks take turns instead.)
+    async fn still_deciding() {
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_command_is_written_at_once() {
+        let (_sender, mut queue) = mpsc::channel(8);
+        let underway = Arc::new(CommandsUnderway::default());
+        let _lone = Underway::start(&underway);
+        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
+        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        assert_eq!((size, waited), (1, Duration::ZERO));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_command_underway_joins_the_batch_it_would_have_missed() {
+        let (sender, mut queue) = mpsc::channel(8);
+        let underway = Arc::new(CommandsUnderway::default());
+        let _first = Underway::start(&underway);
+        let second = Underway::start(&underway);
+        tokio::spawn(async move {
+            still_deciding().await;
+            let _ = sender
+                .send(append(vec![event("Probe", "b", 1, json!(2))]).0)
+                .await;
+            drop(second);
+        });
+        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
+        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        assert_eq!((size, waited), (2, Duration::ZERO));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_command_that_ends_without_appending_ends_the_wait() {
+        let (_sender, mut queue) = mpsc::channel(8);
+        let underway = Arc::new(CommandsUnderway::default());
+        let _first = Underway::start(&underway);
+        let refused = Underway::start(&underway);
+        tokio::spawn(async move {
+            still_deciding().await;
+            drop(refused);
+        });
+        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
+        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        assert_eq!(
+            (size, waited),
+            (1, Duration::ZERO),
+            "no wait for the deadline"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_wait_for_commands_underway_is_bounded() {
+        let (_sender, mut queue) = mpsc::channel(8);
+        let underway = Arc::new(CommandsUnderway::default());
+        let _first = Underway::start(&underway);
+        let _stuck = Underway::start(&underway);
+        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
+        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        assert_eq!((size, waited), (1, MAX_WAIT_FOR_UNDERWAY));
     }
 
     macro_rules! on_both_stores {
