@@ -84,11 +84,33 @@ pub enum FoldError {
     BeforeFiling(i64),
     #[error("case id {id:?} at position {position} is not a case id")]
     BadCaseId { position: i64, id: String },
+    #[error(
+        "event {sequence} of case {case_id} (position {position}) does not follow the case as \
+         folded, which stands at version {version}"
+    )]
+    OutOfSequence {
+        position: i64,
+        case_id: String,
+        sequence: i64,
+        version: u64,
+    },
 }
 
 impl CaseView {
-    /// Folds `event` into `current` (None before the filing), returning the new state.
+    /// Folds `event` into `current` (None before the filing), returning the new state. The
+    /// event must be the next of its case (its sequence one past the view's version): a view
+    /// folded onto one that is not the case's latest would be wrong without a sign, so that
+    /// is refused.
     pub fn fold(current: Option<CaseView>, event: &LoggedEvent) -> Result<CaseView, FoldError> {
+        let version = current.as_ref().map_or(0, |view| view.version);
+        if event.sequence != version as i64 + 1 {
+            return Err(FoldError::OutOfSequence {
+                position: event.position,
+                case_id: event.aggregate_id.clone(),
+                sequence: event.sequence,
+                version,
+            });
+        }
         let payload: CaseEvent = event.decode()?;
         let mut view = match (current, payload) {
             (
