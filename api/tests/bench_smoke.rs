@@ -42,5 +42,20 @@ fn the_benchmark_runs_and_writes_every_figure() {
     }
     assert!(stdout.contains("ledger/plain cqrs-es"), "{stdout}");
     assert!(stdout.contains("feed/static"), "{stdout}");
+    // Every target is judged, on both stores (met or not: a quick run proves nothing).
+    let (_, targets) = stdout
+        .split_once("targets (README, Performance):")
+        .unwrap_or_else(|| panic!("no targets judged:\n{stdout}"));
+    for target in [
+        "commands / plain cqrs-es",
+        "commands / raw inserts",
+        "p99 / p50, 8 clients",
+        "rebuild / scan",
+        "peak RSS",
+        "feed / static",
+        "304 / static",
+    ] {
+        assert_eq!(targets.matches(target).count(), 2, "{target}:\n{targets}");
+    }
     let _ = std::fs::remove_file(out);
 }
