@@ -7,7 +7,8 @@
 //! [`Db::without_waiting_for_disk`].
 
 use domain::values::{BureauCode, CaseId, ItemCode, PermitNumber};
-use projections::{on_tx, Db};
+use projections::Db;
+use sqlx::{PgPool, SqlitePool};
 
 use crate::event_writer::WriteGate;
 
@@ -82,101 +83,106 @@ impl PermitNumbers {
         bureau: &BureauCode,
         year: i32,
     ) -> Result<PermitNumber, AllocationError> {
-        let case = Case {
-            id: case_id,
+        let request = Request {
+            case_id,
             item,
             bureau,
+            year,
         };
         match &self.register {
-            Db::Postgres(pool) => {
-                let prefix = PermitNumber::prefix(item, bureau, year);
-                // A second look is needed only after losing a race for the same case.
-                for _ in 0..2 {
-                    let (existing, allocated, serial): Allocated =
-                        sqlx::query_as(ALLOCATE_IN_ONE_STATEMENT)
-                            .bind(case_id.as_str())
-                            .bind(bureau.as_str())
-                            .bind(i64::from(year))
-                            .bind(&prefix)
-                            .bind(PermitNumber::SERIAL_DIGITS as i32)
-                            .bind(LAST_SERIAL)
-                            .fetch_one(pool)
-                            .await?;
-                    if let Some(number) = existing.or(allocated) {
-                        return Ok(stored(&number));
-                    }
-                    if serial.is_some_and(|serial| serial > LAST_SERIAL) {
-                        return Err(exhausted(&case, year));
-                    }
-                }
-                Err(AllocationError::Unsettled {
-                    case_id: case_id.to_string(),
-                })
+            Db::Postgres(pool) => allocate_in_one_statement(pool, &request).await,
+            Db::Sqlite(pool) => {
+                let _turn = self.write_gate.turn().await;
+                allocate_in_a_transaction(pool, &request).await
             }
-            Db::Sqlite(_) => self.allocate_in_a_transaction(&case, year).await,
         }
-    }
-
-    /// SQLite has no data-modifying WITH: the same steps in a transaction of their own.
-    async fn allocate_in_a_transaction(
-        &self,
-        case: &Case<'_>,
-        year: i32,
-    ) -> Result<PermitNumber, AllocationError> {
-        let _turn = self.write_gate.turn().await;
-        let mut tx = self.register.begin().await?;
-        // The counter moves first: it takes the write lock before anything is read.
-        let serial: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-            "INSERT INTO permit_serials (bureau, year, last_serial) VALUES ($1, $2, 1) \
-             ON CONFLICT (bureau, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1 \
-             RETURNING last_serial",
-        )
-        .bind(case.bureau.as_str())
-        .bind(i64::from(year))
-        .fetch_one(&mut *conn)
-        .await?);
-        let existing: Option<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT permit_number FROM permit_allocations WHERE case_id = $1",
-        )
-        .bind(case.id.as_str())
-        .fetch_optional(&mut *conn)
-        .await?);
-        if let Some(number) = existing {
-            tx.rollback().await?;
-            return Ok(stored(&number));
-        }
-        let Some(number) = u32::try_from(serial)
-            .ok()
-            .and_then(|serial| PermitNumber::compose(case.item, case.bureau, year, serial).ok())
-        else {
-            tx.rollback().await?;
-            return Err(exhausted(case, year));
-        };
-        on_tx!(&mut tx, |conn| sqlx::query(
-            "INSERT INTO permit_allocations (case_id, permit_number) VALUES ($1, $2)",
-        )
-        .bind(case.id.as_str())
-        .bind(number.as_str())
-        .execute(&mut *conn)
-        .await?
-        .rows_affected());
-        tx.commit().await?;
-        Ok(number)
     }
 }
 
-/// The case a number is allocated for.
-struct Case<'a> {
-    id: &'a CaseId,
+/// What a number is allocated for: a case, its item and bureau, and the year.
+struct Request<'a> {
+    case_id: &'a CaseId,
     item: &'a ItemCode,
     bureau: &'a BureauCode,
+    year: i32,
 }
 
-fn exhausted(case: &Case<'_>, year: i32) -> AllocationError {
-    AllocationError::SerialsExhausted {
-        bureau: case.bureau.to_string(),
-        year,
+impl Request<'_> {
+    fn exhausted(&self) -> AllocationError {
+        AllocationError::SerialsExhausted {
+            bureau: self.bureau.to_string(),
+            year: self.year,
+        }
     }
+}
+
+async fn allocate_in_one_statement(
+    pool: &PgPool,
+    request: &Request<'_>,
+) -> Result<PermitNumber, AllocationError> {
+    let prefix = PermitNumber::prefix(request.item, request.bureau, request.year);
+    // A second look is needed only after losing a race for the same case.
+    for _ in 0..2 {
+        let (existing, allocated, serial): Allocated = sqlx::query_as(ALLOCATE_IN_ONE_STATEMENT)
+            .bind(request.case_id.as_str())
+            .bind(request.bureau.as_str())
+            .bind(i64::from(request.year))
+            .bind(&prefix)
+            .bind(PermitNumber::SERIAL_DIGITS as i32)
+            .bind(LAST_SERIAL)
+            .fetch_one(pool)
+            .await?;
+        if let Some(number) = existing.or(allocated) {
+            return Ok(stored(&number));
+        }
+        if serial.is_some_and(|serial| serial > LAST_SERIAL) {
+            return Err(request.exhausted());
+        }
+    }
+    Err(AllocationError::Unsettled {
+        case_id: request.case_id.to_string(),
+    })
+}
+
+/// SQLite has no data-modifying WITH: the same steps in a transaction of their own (the
+/// caller holds the write gate).
+async fn allocate_in_a_transaction(
+    pool: &SqlitePool,
+    request: &Request<'_>,
+) -> Result<PermitNumber, AllocationError> {
+    let mut tx = pool.begin().await?;
+    // The counter moves first: it takes the write lock before anything is read.
+    let serial: i64 = sqlx::query_scalar(
+        "INSERT INTO permit_serials (bureau, year, last_serial) VALUES ($1, $2, 1) \
+         ON CONFLICT (bureau, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1 \
+         RETURNING last_serial",
+    )
+    .bind(request.bureau.as_str())
+    .bind(i64::from(request.year))
+    .fetch_one(&mut *tx)
+    .await?;
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT permit_number FROM permit_allocations WHERE case_id = $1")
+            .bind(request.case_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(number) = existing {
+        tx.rollback().await?;
+        return Ok(stored(&number));
+    }
+    let Some(number) = u32::try_from(serial).ok().and_then(|serial| {
+        PermitNumber::compose(request.item, request.bureau, request.year, serial).ok()
+    }) else {
+        tx.rollback().await?;
+        return Err(request.exhausted());
+    };
+    sqlx::query("INSERT INTO permit_allocations (case_id, permit_number) VALUES ($1, $2)")
+        .bind(request.case_id.as_str())
+        .bind(number.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(number)
 }
 
 fn stored(number: &str) -> PermitNumber {
