@@ -287,6 +287,8 @@ impl Ledger {
     ) -> Result<CaseView, LedgerError> {
         let _underway = self.commands.underway();
         let today = self.today();
+        // The trial: the issuance decided with a placeholder number; it passes only for a
+        // filed case, whose item and bureau the number is made of.
         let trial = |case: &PermitCase| {
             let (Some(item), Some(bureau)) = (case.item_code(), case.bureau()) else {
                 return Err(CaseError::CaseNotFound);
@@ -304,29 +306,26 @@ impl Ledger {
                     },
                 },
                 &self.services,
-            )
+            )?;
+            Ok((item.clone(), bureau.clone()))
         };
-        let case = match self
+        let remembered = self
             .commands
             .remembered(case_id.as_str())
-            .filter(|case| trial(case).is_ok())
-        {
-            Some(case) => case,
+            .and_then(|case| trial(&case).ok());
+        let (item, bureau) = match remembered {
+            Some(passed) => passed,
             None => {
                 let mut case = PermitCase::default();
                 for event in log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await? {
                     case.apply(event.decode()?);
                 }
-                trial(&case).map_err(LedgerError::Refused)?;
-                case
+                trial(&case).map_err(LedgerError::Refused)?
             }
-        };
-        let (Some(item), Some(bureau)) = (case.item_code(), case.bureau()) else {
-            return Err(LedgerError::Refused(CaseError::CaseNotFound));
         };
         let permit_number = self
             .permit_numbers
-            .allocate(&case_id, item, bureau, today.year())
+            .allocate(&case_id, &item, &bureau, today.year())
             .await?;
         self.submit_underway(Submission {
             case_id,
