@@ -14,6 +14,7 @@ mod load;
 mod plain;
 mod rebuild;
 pub(crate) mod stores;
+mod targets;
 
 use std::path::PathBuf;
 
@@ -159,26 +160,8 @@ pub fn print(rows: &[Row]) {
     }
     crate::say!();
     let find = |section: &str, store: &str, clients: usize, measure: &str| {
-        rows.iter()
-            .find(|r| {
-                r.section == section
-                    && r.store == store
-                    && r.clients == clients
-                    && r.measure.starts_with(measure)
-            })
-            .map(|r| r.value)
+        find_row(rows, section, store, clients, measure).map(|r| r.value)
     };
-    let p99_over_p50 = |store: &str| {
-        rows.iter()
-            .find(|r| {
-                r.section == "commands"
-                    && r.store == store
-                    && r.clients == 8
-                    && r.measure.starts_with("ledger")
-            })
-            .and_then(|r| Some(r.p99_ms? / r.p50_ms?))
-    };
-    let mut checks = Vec::new();
     for store in ["sqlite", "postgres"] {
         for clients in [1, 8] {
             if let (Some(ours), Some(raw), Some(plain)) = (
@@ -191,53 +174,7 @@ pub fn print(rows: &[Row]) {
                     ours / plain,
                     100.0 * ours / raw
                 );
-                if clients == 8 {
-                    checks.push(Check {
-                        store,
-                        what: "commands / plain cqrs-es",
-                        value: ours / plain,
-                        target: Target::AtLeast(1.5),
-                        unit: Unit::Times,
-                    });
-                    checks.push(Check {
-                        store,
-                        what: "commands / raw inserts",
-                        value: ours / raw,
-                        target: Target::AtLeast(0.4),
-                        unit: Unit::Percent,
-                    });
-                }
             }
-        }
-        if let Some(ratio) = p99_over_p50(store) {
-            checks.push(Check {
-                store,
-                what: "p99 / p50, 8 clients",
-                value: ratio,
-                target: Target::AtMost(3.0),
-                unit: Unit::Times,
-            });
-        }
-        if let (Some(rebuild), Some(scan)) = (
-            find("rebuild", store, 1, "rebuild"),
-            find("rebuild", store, 1, "raw sequential scan"),
-        ) {
-            checks.push(Check {
-                store,
-                what: "rebuild / scan",
-                value: rebuild / scan,
-                target: Target::AtLeast(0.3),
-                unit: Unit::Percent,
-            });
-        }
-        if let Some(rss) = find("rebuild", store, 1, "peak RSS") {
-            checks.push(Check {
-                store,
-                what: "peak RSS",
-                value: rss,
-                target: Target::Below(300.0),
-                unit: Unit::Megabytes,
-            });
         }
         if let (Some(first), Some(rebuild), Some(scan)) = (
             find("rebuild", store, 1, "first projection"),
@@ -260,22 +197,9 @@ pub fn print(rows: &[Row]) {
                 100.0 * feed / static_file,
                 100.0 * not_modified / static_file
             );
-            checks.push(Check {
-                store,
-                what: "feed / static",
-                value: feed / static_file,
-                target: Target::AtLeast(0.5),
-                unit: Unit::Percent,
-            });
-            checks.push(Check {
-                store,
-                what: "304 / static",
-                value: not_modified / static_file,
-                target: Target::AtLeast(0.9),
-                unit: Unit::Percent,
-            });
         }
     }
+    let checks = targets::judge(rows);
     if !checks.is_empty() {
         crate::say!();
         crate::say!("targets (README, Performance):");
@@ -285,67 +209,18 @@ pub fn print(rows: &[Row]) {
     }
 }
 
-/// How a figure and its target are written.
-#[derive(Clone, Copy)]
-enum Unit {
-    Times,
-    Percent,
-    Megabytes,
-}
-
-impl Unit {
-    fn show(self, value: f64) -> String {
-        match self {
-            Unit::Times => format!("{value:.2}x"),
-            Unit::Percent => format!("{:.0}%", 100.0 * value),
-            Unit::Megabytes => format!("{value:.0} MB"),
-        }
-    }
-}
-
-/// A target: the bound a figure must reach or keep under.
-#[derive(Clone, Copy)]
-enum Target {
-    AtLeast(f64),
-    AtMost(f64),
-    Below(f64),
-}
-
-/// One target of issue 5 against the figure of this run.
-struct Check {
-    store: &'static str,
-    what: &'static str,
-    value: f64,
-    target: Target,
-    unit: Unit,
-}
-
-impl Check {
-    fn met(&self) -> bool {
-        match self.target {
-            Target::AtLeast(bound) => self.value >= bound,
-            Target::AtMost(bound) => self.value <= bound,
-            Target::Below(bound) => self.value < bound,
-        }
-    }
-}
-
-impl std::fmt::Display for Check {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (relation, bound) = match self.target {
-            Target::AtLeast(bound) => (">=", bound),
-            Target::AtMost(bound) => ("<=", bound),
-            Target::Below(bound) => ("<", bound),
-        };
-        let target = format!("{relation} {}", self.unit.show(bound));
-        write!(
-            f,
-            "  {:<9}{:<26}{:>10}  target {:<10}{}",
-            self.store,
-            self.what,
-            self.unit.show(self.value),
-            target,
-            if self.met() { "met" } else { "MISSED" }
-        )
-    }
+/// The row of `section`, `store` and `clients` whose measure starts with `measure`.
+fn find_row<'a>(
+    rows: &'a [Row],
+    section: &str,
+    store: &str,
+    clients: usize,
+    measure: &str,
+) -> Option<&'a Row> {
+    rows.iter().find(|r| {
+        r.section == section
+            && r.store == store
+            && r.clients == clients
+            && r.measure.starts_with(measure)
+    })
 }
