@@ -639,13 +639,13 @@ mod tests {
         scratch.remove().await;
     }
 
-    /// Gathers the batch `first` opens while `underway` commands are underway, after a
-    /// previous batch of one command; returns its size and how long gathering took.
+    /// Gathers the batch a first append opens while `underway` commands are underway, after
+    /// a previous batch of one command; returns its size and how long gathering took.
     async fn gathered(
-        first: Append,
         queue: &mut mpsc::Receiver<Append>,
         underway: &CommandsUnderway,
     ) -> (usize, Duration) {
+        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
         let started = Instant::now();
         let batch = gather(first, queue, underway, false).await;
         (batch.len(), started.elapsed())
@@ -665,8 +665,7 @@ mod tests {
         let (_sender, mut queue) = mpsc::channel(8);
         let underway = Arc::new(CommandsUnderway::default());
         let _lone = Underway::start(&underway);
-        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
-        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        let (size, waited) = gathered(&mut queue, &underway).await;
         assert_eq!((size, waited), (1, Duration::ZERO));
     }
 
@@ -683,8 +682,7 @@ mod tests {
                 .await;
             drop(second);
         });
-        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
-        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        let (size, waited) = gathered(&mut queue, &underway).await;
         assert_eq!((size, waited), (2, Duration::ZERO));
     }
 
@@ -698,8 +696,7 @@ mod tests {
             still_deciding().await;
             drop(refused);
         });
-        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
-        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        let (size, waited) = gathered(&mut queue, &underway).await;
         assert_eq!(
             (size, waited),
             (1, Duration::ZERO),
@@ -713,8 +710,7 @@ mod tests {
         let underway = Arc::new(CommandsUnderway::default());
         let _first = Underway::start(&underway);
         let _stuck = Underway::start(&underway);
-        let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
-        let (size, waited) = gathered(first, &mut queue, &underway).await;
+        let (size, waited) = gathered(&mut queue, &underway).await;
         assert_eq!((size, waited), (1, MAX_WAIT_FOR_UNDERWAY));
     }
 

@@ -164,13 +164,7 @@ async fn permit_numbers_count_per_bureau_and_are_never_reused(store: Store) {
     let second = app.file_case(&jinan_enterprise(), "XK-003").await;
     let issued_first = app.through_issuance(&first).await;
     // A refused issuance (the case is already issued) must not use up a serial.
-    let again = app
-        .command(
-            &app.officer_token("370100", Post::Approver),
-            &first,
-            json!({"type": "issue_permit", "scope": "复合肥料"}),
-        )
-        .await;
+    let again = app.issue(&first).await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let issued_second = app.through_issuance(&second).await;
     assert_eq!(
@@ -197,15 +191,8 @@ async fn approved_cases(app: &TestApp, count: usize) -> Vec<String> {
 async fn permits_issued_at_once_get_distinct_numbers_and_a_case_only_one(store: Store) {
     let app = spawn_app(store).await;
     let cases = approved_cases(&app, 6).await;
-    let approver = app.officer_token("370100", Post::Approver);
     // Every case issued twice at once, by two officers' clients.
-    let issuances = cases.iter().chain(&cases).map(|case_id| {
-        app.command(
-            &approver,
-            case_id,
-            json!({"type": "issue_permit", "scope": "复合肥料"}),
-        )
-    });
+    let issuances = cases.iter().chain(&cases).map(|case_id| app.issue(case_id));
     let mut issued = Vec::new();
     for response in join_all(issuances).await {
         let status = response.status();
@@ -249,13 +236,7 @@ async fn a_bureau_out_of_serials_is_told_so_and_nothing_is_written(store: Store)
     let case_id = approved_cases(&app, 1).await.remove(0);
     let head = app.log_head().await;
     for _ in 0..2 {
-        let response = app
-            .command(
-                &app.officer_token("370100", Post::Approver),
-                &case_id,
-                json!({"type": "issue_permit", "scope": "复合肥料"}),
-            )
-            .await;
+        let response = app.issue(&case_id).await;
         let problem =
             assert_problem(response, StatusCode::CONFLICT, "permit-serials-exhausted").await;
         assert!(

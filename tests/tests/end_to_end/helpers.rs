@@ -282,7 +282,6 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Takes `case_id` (Jinan, XK-003, no commitment) from filed to issued.
     /// Accepts, reviews and approves a filed case of bureau 370100.
     pub async fn through_approval(&self, case_id: &str) -> Value {
         let acceptor = self.officer_token("370100", Post::Acceptor);
@@ -300,15 +299,31 @@ impl TestApp {
             .await
     }
 
+    /// Takes `case_id` (Jinan, XK-003, no commitment) from filed to issued.
     pub async fn through_issuance(&self, case_id: &str) -> Value {
         self.through_approval(case_id).await;
         self.ok_command(
             &self.officer_token("370100", Post::Approver),
             case_id,
-            json!({"type": "issue_permit", "scope": "复合肥料"}),
+            issuance(),
         )
         .await
     }
+
+    /// Bureau 370100's approver issues the permit of `case_id`, whatever the answer.
+    pub async fn issue(&self, case_id: &str) -> Response {
+        self.command(
+            &self.officer_token("370100", Post::Approver),
+            case_id,
+            issuance(),
+        )
+        .await
+    }
+}
+
+/// An issuance, as an approver sends it (the ledger allocates the number).
+fn issuance() -> Value {
+    json!({"type": "issue_permit", "scope": "复合肥料"})
 }
 
 /// A complete application for `item`, every required material attached.

@@ -67,29 +67,11 @@ async fn eight_writers_on_many_cases_leave_gap_free_commit_ordered_positions(sto
         let accepted = accepted.clone();
         tokio::spawn(async move {
             let enterprise = credit(&format!("91370102MA3C4F5{writer}A"));
-            let acceptor = app.officer_token("370100", Post::Acceptor);
-            let reviewer = app.officer_token("370100", Post::Reviewer);
-            let approver = app.officer_token("370100", Post::Approver);
             for _ in 0..4 {
                 let case_id = app.file_case(&enterprise, "XK-003").await;
-                app.ok_command(&acceptor, &case_id, json!({"type": "accept"}))
-                    .await;
-                app.ok_command(
-                    &reviewer,
-                    &case_id,
-                    json!({"type": "record_review", "findings": "ok", "recommendation": "approve"}),
-                )
-                .await;
                 // Issuing a permit also projects a public notice: with 8 writers this once
                 // starved the SQLite pool while the projector held the write lock.
-                app.ok_command(&approver, &case_id, json!({"type": "approve"}))
-                    .await;
-                app.ok_command(
-                    &approver,
-                    &case_id,
-                    json!({"type": "issue_permit", "scope": "复合肥料"}),
-                )
-                .await;
+                app.through_issuance(&case_id).await;
                 accepted.fetch_add(5, Ordering::SeqCst);
             }
         })
