@@ -645,9 +645,18 @@ mod tests {
         queue: &mut mpsc::Receiver<Append>,
         underway: &CommandsUnderway,
     ) -> (usize, Duration) {
+        gathered_after(queue, underway, false).await
+    }
+
+    /// As [`gathered`], after a previous batch of several commands when `clients_at_once`.
+    async fn gathered_after(
+        queue: &mut mpsc::Receiver<Append>,
+        underway: &CommandsUnderway,
+        clients_at_once: bool,
+    ) -> (usize, Duration) {
         let first = append(vec![event("Probe", "a", 1, json!(1))]).0;
         let started = Instant::now();
-        let batch = gather(first, queue, underway, false).await;
+        let batch = gather(first, queue, underway, clients_at_once).await;
         (batch.len(), started.elapsed())
     }
 
@@ -702,6 +711,28 @@ mod tests {
             (1, Duration::ZERO),
             "no wait for the deadline"
         );
+    }
+
+    /// A request still on its way in (not yet a command underway) joins the batch when the
+    /// previous commit carried several commands, and only then.
+    async fn a_latecomer_joins_when_clients_write_at_once(clients_at_once: bool) -> usize {
+        let (sender, mut queue) = mpsc::channel(8);
+        let underway = Arc::new(CommandsUnderway::default());
+        tokio::spawn(async move {
+            still_deciding().await;
+            let _ = sender
+                .send(append(vec![event("Probe", "b", 1, json!(2))]).0)
+                .await;
+        });
+        let (size, waited) = gathered_after(&mut queue, &underway, clients_at_once).await;
+        assert_eq!(waited, Duration::ZERO, "turns, never a timer");
+        size
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_on_its_way_joins_only_while_clients_write_at_once() {
+        assert_eq!(a_latecomer_joins_when_clients_write_at_once(true).await, 2);
+        assert_eq!(a_latecomer_joins_when_clients_write_at_once(false).await, 1);
     }
 
     #[tokio::test(start_paused = true)]
