@@ -9,13 +9,12 @@ use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use projections::Db;
 
 use crate::event_repository::{run_command, LedgerEventRepository};
-use crate::event_writer::{EventWriter, Receipt, Underway};
+use crate::event_writer::{EventWriter, Receipt};
 use crate::recent_histories::RecentHistories;
 
 pub struct CommandBus<A: Aggregate> {
     cqrs: CqrsFramework<A, PersistedEventStore<LedgerEventRepository, A>>,
     recent: RecentHistories,
-    writer: EventWriter,
 }
 
 impl<A> CommandBus<A>
@@ -25,12 +24,11 @@ where
 {
     pub fn new(db: &Db, writer: EventWriter, services: A::Services) -> Self {
         let recent = RecentHistories::default();
-        let repository = LedgerEventRepository::new(db, writer.clone(), recent.clone());
+        let repository = LedgerEventRepository::new(db, writer, recent.clone());
         let store = PersistedEventStore::new_event_store(repository);
         Self {
             cqrs: CqrsFramework::new(store, vec![], services),
             recent,
-            writer,
         }
     }
 
@@ -48,12 +46,6 @@ where
     /// command reads none from the log.
     pub fn remember_new(&self, aggregate_id: &str) {
         self.recent.read(A::TYPE, aggregate_id, &[]);
-    }
-
-    /// Counts a command as underway until the guard is dropped (see
-    /// [`EventWriter::command_underway`]).
-    pub fn underway(&self) -> Underway {
-        self.writer.command_underway()
     }
 
     /// Runs one command; on success returns the receipt of its append (None when it

@@ -69,6 +69,8 @@ pub struct Ledger {
     publications: CommandBus<DailyPublication>,
     projector: Arc<LedgerProjector>,
     permit_numbers: PermitNumbers,
+    /// Counts the commands underway, for the batches it commits.
+    writer: EventWriter,
     signer: NoteSigner,
     projector_wakeup: Arc<Notify>,
     /// How long a command waits for the projector before answering from the log instead.
@@ -107,7 +109,8 @@ impl Ledger {
         Ok(Self {
             permit_numbers,
             commands: CommandBus::new(&db, writer.clone(), services.clone()),
-            publications: CommandBus::new(&db, writer, ()),
+            publications: CommandBus::new(&db, writer.clone(), ()),
+            writer,
             projector,
             signer,
             projector_wakeup: Arc::new(Notify::new()),
@@ -200,7 +203,7 @@ impl Ledger {
 
     /// Sends one command; on success returns the case as it now stands in the log.
     pub async fn submit(&self, submission: Submission) -> Result<CaseView, LedgerError> {
-        let _underway = self.commands.underway();
+        let _underway = self.writer.command_underway();
         self.submit_underway(submission).await
     }
 
@@ -285,7 +288,7 @@ impl Ledger {
         expected_version: Option<u64>,
         request_id: String,
     ) -> Result<CaseView, LedgerError> {
-        let _underway = self.commands.underway();
+        let _underway = self.writer.command_underway();
         let today = self.today();
         // The trial: the issuance decided with a placeholder number; it passes only for a
         // filed case, whose item and bureau the number is made of.
