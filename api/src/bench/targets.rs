@@ -16,7 +16,7 @@ impl Unit {
     fn show(self, value: f64) -> String {
         match self {
             Unit::Times => format!("{value:.2}x"),
-            Unit::Percent => format!("{:.0}%", 100.0 * value),
+            Unit::Percent => format!("{:.1}%", 100.0 * value),
             Unit::Megabytes => format!("{value:.0} MB"),
         }
     }
