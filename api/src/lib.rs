@@ -44,3 +44,4 @@ pub mod settings;
 pub mod startup;
 pub mod telemetry;
 pub mod verify;
+pub mod writer_session;

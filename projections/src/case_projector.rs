@@ -11,7 +11,7 @@ use crate::case_view::CaseView;
 use crate::db::sqlite_rows_per_statement;
 use crate::log::LoggedEvent;
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{ProjectionError, Tx};
+use crate::projector::{Conn, ProjectionError, Tx};
 
 const AGGREGATE_TYPE: &str = "PermitCase";
 const NAME: &str = "case_state";
@@ -33,7 +33,7 @@ impl CaseProjection {
     /// already but perhaps not yet stored (the batch before): they are taken as they are.
     pub async fn fold(
         &self,
-        tx: &mut Tx,
+        conn: Conn<'_>,
         events: &[LoggedEvent],
         carried: &[CaseView],
         mut observe: impl FnMut(&LoggedEvent, &CaseView) -> Result<(), ProjectionError> + Send,
@@ -71,7 +71,7 @@ impl CaseProjection {
                 }
             }
         }
-        views.extend(stored_views(tx, &unknown).await?);
+        views.extend(stored_views(conn, &unknown).await?);
         for event in case_events {
             let slot = views.entry(event.aggregate_id.clone()).or_default();
             let view = CaseView::fold(slot.take(), event)?;
@@ -102,25 +102,25 @@ impl CaseProjection {
 
 /// The stored views of the cases `ids` (sorted, distinct); a case not yet stored maps to None.
 async fn stored_views(
-    tx: &mut Tx,
+    mut conn: Conn<'_>,
     ids: &[&str],
 ) -> Result<BTreeMap<String, Option<CaseView>>, ProjectionError> {
     let mut views: BTreeMap<String, Option<CaseView>> =
         ids.iter().map(|id| ((*id).to_owned(), None)).collect();
     // PostgreSQL takes every id as one array parameter; SQLite a bounded list per statement.
-    let per_statement = match tx {
-        Tx::Postgres(_) => ids.len().max(1),
-        Tx::Sqlite(_) => sqlite_rows_per_statement(1),
+    let per_statement = match conn {
+        Conn::Postgres(_) => ids.len().max(1),
+        Conn::Sqlite(_) => sqlite_rows_per_statement(1),
     };
     for chunk in ids.chunks(per_statement) {
         let select = "SELECT case_id, view FROM case_state WHERE case_id";
-        let rows: Vec<(String, String)> = match tx {
-            Tx::Postgres(conn) => sqlx::query_as(&format!("{select} = ANY($1)"))
+        let rows: Vec<(String, String)> = match &mut conn {
+            Conn::Postgres(conn) => sqlx::query_as(&format!("{select} = ANY($1)"))
                 .bind(chunk)
                 .fetch_all(&mut **conn)
                 .await
                 .map_err(ProjectionError::db(NAME))?,
-            Tx::Sqlite(conn) => {
+            Conn::Sqlite(conn) => {
                 let mut select = QueryBuilder::new(format!("{select} IN ("));
                 let mut list = select.separated(", ");
                 for id in chunk {

@@ -4,13 +4,14 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_trait::async_trait;
+use sqlx::PgConnection;
 
 use crate::case_projector::{CaseProjection, CaseRows};
 use crate::case_view::CaseView;
-use crate::log::LoggedEvent;
+use crate::log::{self, LoggedEvent};
 use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{move_checkpoint, Projection, ProjectionError, Projector, Tx};
+use crate::projector::{move_checkpoint, Conn, Projection, ProjectionError, Projector, Tx};
 use crate::transparency::LeafRows;
 
 /// The ledger's read models: the log's leaves, the cases, the public notices.
@@ -34,12 +35,123 @@ impl LedgerProjection {
 
 pub type LedgerProjector = Projector<LedgerProjection>;
 
+impl LedgerProjection {
+    /// Projects `events`, which the caller has just committed on PostgreSQL, on `conn`, a
+    /// session in autocommit, in one statement that also moves the checkpoint, or writes
+    /// nothing. If the checkpoint was not right before them (another projector got there
+    /// first, or events before them are not projected yet), everything after the checkpoint
+    /// is projected instead, unless that is more than `limit` events. Returns the cases as
+    /// the projected events left them; None, having written nothing, when the checkpoint
+    /// moved meanwhile, the events after it are too many or not one unbroken run, or one
+    /// publishes a day (that takes statements of its own: it is left to the projector,
+    /// whose transaction holds them together).
+    ///
+    /// Views (if not remembered) and the log are read before the statement, outside any
+    /// transaction. A view read while the checkpoint stood before a later event of its case
+    /// is stale, but then that event does not follow the view's version and the fold refuses
+    /// it, or the checkpoint is not where the statement expects it and nothing is written.
+    pub async fn project_committed(
+        &self,
+        conn: &mut PgConnection,
+        events: &[LoggedEvent],
+        limit: i64,
+    ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
+        if let Some(views) = self.project_run(conn, events).await? {
+            return Ok(Some(views));
+        }
+        let checkpoint: i64 =
+            sqlx::query_scalar("SELECT position FROM projector_checkpoints WHERE name = $1")
+                .bind(Self::NAME)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(ProjectionError::db(Self::NAME))?;
+        let waiting = log::read_after_on(Conn::Postgres(&mut *conn), checkpoint, limit + 1).await?;
+        if waiting.len() as i64 > limit {
+            return Ok(None);
+        }
+        self.project_run(conn, &waiting).await
+    }
+
+    /// Projects `events`, one unbroken run of positions, in one statement moving the
+    /// checkpoint from right before the first to the last; None if it stood elsewhere.
+    async fn project_run(
+        &self,
+        conn: &mut PgConnection,
+        events: &[LoggedEvent],
+    ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
+        let (Some(first), Some(last)) = (events.first(), events.last()) else {
+            return Ok(None);
+        };
+        let contiguous = (first.position..)
+            .zip(events)
+            .all(|(expected, event)| event.position == expected);
+        if !contiguous || events.iter().any(NoticesProjection::is_publication) {
+            return Ok(None);
+        }
+        let batch = self
+            .prepare_on(Conn::Postgres(&mut *conn), events, None)
+            .await?;
+        let writes = batch.postgres_writes(Some((first.position - 1, last.position)));
+        if !writes
+            .execute(conn)
+            .await
+            .map_err(ProjectionError::db(Self::NAME))?
+        {
+            return Ok(None);
+        }
+        Ok(Some(batch.views))
+    }
+
+    /// [`Projection::prepare`], reading on `conn`.
+    async fn prepare_on(
+        &self,
+        conn: Conn<'_>,
+        events: &[LoggedEvent],
+        previous: Option<&LedgerBatch>,
+    ) -> Result<LedgerBatch, ProjectionError> {
+        let mut notices = Vec::new();
+        let carried = previous.map_or(&[][..], |batch| &batch.views[..]);
+        let views = self
+            .cases
+            .fold(conn, events, carried, |event, case| {
+                if let Some(kind) = NoticeKind::of(event) {
+                    notices.push(self.notices.notice(event, kind, case)?);
+                }
+                Ok(())
+            })
+            .await?;
+        let recorded = self.leaves_recorded_through.load(Ordering::Acquire);
+        let unrecorded = &events[events.partition_point(|e| e.position <= recorded)..];
+        Ok(LedgerBatch {
+            leaves: LeafRows::of(unrecorded),
+            cases: CaseRows::of(&views),
+            notices: NoticeRows::of(&notices),
+            views,
+        })
+    }
+}
+
 /// A batch folded and ready to be written: its rows, and the cases as it leaves them.
 pub struct LedgerBatch {
     leaves: LeafRows,
     cases: CaseRows,
     notices: NoticeRows,
     views: Vec<CaseView>,
+}
+
+impl LedgerBatch {
+    /// The batch's rows as one PostgreSQL statement; with `checkpoint` = (from, to), one that
+    /// writes them only if it moves the checkpoint from `from` to `to`.
+    fn postgres_writes(&self, checkpoint: Option<(i64, i64)>) -> PostgresWrites<'_> {
+        let mut writes = match checkpoint {
+            Some((from, to)) => PostgresWrites::guarded(LedgerProjection::NAME, from, to),
+            None => PostgresWrites::default(),
+        };
+        self.leaves.write_postgres(&mut writes);
+        self.cases.write_postgres(&mut writes);
+        self.notices.write_postgres(&mut writes);
+        writes
+    }
 }
 
 #[async_trait]
@@ -61,25 +173,7 @@ impl Projection for LedgerProjection {
         events: &[LoggedEvent],
         previous: Option<&LedgerBatch>,
     ) -> Result<LedgerBatch, ProjectionError> {
-        let mut notices = Vec::new();
-        let carried = previous.map_or(&[][..], |batch| &batch.views[..]);
-        let views = self
-            .cases
-            .fold(tx, events, carried, |event, case| {
-                if let Some(kind) = NoticeKind::of(event) {
-                    notices.push(self.notices.notice(event, kind, case)?);
-                }
-                Ok(())
-            })
-            .await?;
-        let recorded = self.leaves_recorded_through.load(Ordering::Acquire);
-        let unrecorded = &events[events.partition_point(|e| e.position <= recorded)..];
-        Ok(LedgerBatch {
-            leaves: LeafRows::of(unrecorded),
-            cases: CaseRows::of(&views),
-            notices: NoticeRows::of(&notices),
-            views,
-        })
+        self.prepare_on(tx.conn(), events, previous).await
     }
 
     /// On PostgreSQL one statement writes the batch and moves the checkpoint.
@@ -100,14 +194,12 @@ impl Projection for LedgerProjection {
         }
         match tx {
             Tx::Postgres(conn) => {
-                let mut writes = match checkpoint {
-                    Some((from, to)) => PostgresWrites::guarded(Self::NAME, from, to),
-                    None => PostgresWrites::default(),
-                };
-                batch.leaves.write_postgres(&mut writes);
-                batch.cases.write_postgres(&mut writes);
-                batch.notices.write_postgres(&mut writes);
-                if !writes.execute(conn).await.map_err(&db_error)? {
+                if !batch
+                    .postgres_writes(checkpoint)
+                    .execute(conn)
+                    .await
+                    .map_err(&db_error)?
+                {
                     return Ok(false);
                 }
             }

@@ -7,8 +7,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
-use crate::projector::Tx;
-use crate::{on_db, on_tx};
+use crate::on_db;
+use crate::projector::Conn;
 
 /// One event as the log holds it: position, time, identity, and the stored payload and
 /// metadata text, byte for byte.
@@ -120,25 +120,30 @@ pub async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LoggedEve
     Ok(events)
 }
 
-/// Up to `limit` events after `after`, in position order, read inside `tx` (so they include
-/// the events `tx` itself has appended).
-pub async fn read_after_within(
-    tx: &mut Tx,
+/// Up to `limit` events after `after`, in position order, read on `conn` (inside a
+/// transaction, they include the events it has appended itself).
+pub async fn read_after_on(
+    conn: Conn<'_>,
     after: i64,
     limit: i64,
 ) -> Result<Vec<LoggedEvent>, LogError> {
     let sql = after_sql();
-    let events = on_tx!(tx, |conn| {
-        let rows = sqlx::query(&sql)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter()
-            .map(LoggedEvent::from_row)
-            .collect::<Result<Vec<_>, _>>()?
-    });
-    Ok(events)
+    macro_rules! read {
+        ($conn:expr) => {
+            sqlx::query(&sql)
+                .bind(after)
+                .bind(limit)
+                .fetch_all($conn)
+                .await?
+                .iter()
+                .map(LoggedEvent::from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        };
+    }
+    Ok(match conn {
+        Conn::Sqlite(conn) => read!(conn),
+        Conn::Postgres(conn) => read!(conn),
+    })
 }
 
 /// The query for up to `$2` events after position `$1`, in position order.

@@ -147,16 +147,18 @@ impl NoticesProjection {
 
     /// Records the days published among `events` and marks the notices each day's listing
     /// holds. The notices must be stored already.
+    /// Whether `event` publishes a day (see [`Self::apply_publications`]).
+    pub fn is_publication(event: &LoggedEvent) -> bool {
+        event.aggregate_type == "DailyPublication"
+    }
+
     pub async fn apply_publications(
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
     ) -> Result<(), ProjectionError> {
         let db_error = ProjectionError::db(NAME);
-        for event in events
-            .iter()
-            .filter(|e| e.aggregate_type == "DailyPublication")
-        {
+        for event in events.iter().filter(|e| Self::is_publication(e)) {
             let PublicationEvent::DayPublished {
                 day,
                 notices,

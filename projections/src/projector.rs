@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
@@ -37,6 +37,12 @@ macro_rules! on_tx {
     };
 }
 
+/// A connection to read on, in a transaction or not.
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
 impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
@@ -47,6 +53,14 @@ impl Db {
 }
 
 impl Tx {
+    /// The transaction's connection, to read on.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
@@ -396,7 +410,7 @@ impl<P: Projection + 'static> Projector<P> {
         let Some(checkpoint) = checkpoint else {
             return Ok(None);
         };
-        let events = log::read_after_within(tx, checkpoint, limit + 1).await?;
+        let events = log::read_after_on(tx.conn(), checkpoint, limit + 1).await?;
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(Some(P::Applied::default()));
         };

@@ -1,0 +1,123 @@
+//! A PostgreSQL session the event writer keeps for itself, outside the pool. A pooled
+//! connection costs a round trip each time it is taken (sqlx pings it first) and one more
+//! each time it is given back (pinged again before it may be taken); the writer, which runs
+//! one short statement after another, would pay them on every batch, as long as the
+//! statement itself. Its own session is checked only after it has rested, and opened again
+//! after an error that may have broken it.
+
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection};
+
+/// Rest after which the session is pinged before it is used (the server may have gone).
+const REST_BEFORE_PING: Duration = Duration::from_secs(1);
+
+pub struct WriterSession {
+    options: PgConnectOptions,
+    connection: Option<PgConnection>,
+    last_used: Instant,
+}
+
+impl WriterSession {
+    /// A session opened with `options` when first used.
+    pub fn new(options: PgConnectOptions) -> Self {
+        Self {
+            options,
+            connection: None,
+            last_used: Instant::now(),
+        }
+    }
+
+    /// The session: opened (again) if it is not open, pinged if it has rested.
+    pub async fn connection(&mut self) -> Result<&mut PgConnection, sqlx::Error> {
+        let rested = self.last_used.elapsed() >= REST_BEFORE_PING;
+        self.last_used = Instant::now();
+        if let (Some(connection), true) = (&mut self.connection, rested) {
+            if connection.ping().await.is_err() {
+                self.connection = None;
+            }
+        }
+        match &mut self.connection {
+            Some(connection) => Ok(connection),
+            empty => Ok(empty.insert(self.options.connect().await?)),
+        }
+    }
+
+    /// After a statement on the session failed: the session is kept if it still answers (the
+    /// statement alone was refused), and closed otherwise (the server ended it, or the
+    /// connection broke), to be opened again when next used.
+    pub async fn failed(&mut self) {
+        if let Some(connection) = &mut self.connection {
+            if connection.ping().await.is_err() {
+                self.connection = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn options() -> PgConnectOptions {
+        let server = std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+        PgConnectOptions::from_str(&format!("{server}/postgres")).unwrap()
+    }
+
+    async fn backend_pid(session: &mut WriterSession) -> i32 {
+        sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(session.connection().await.unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// A session that has been used, then ended by the server (as on a restart); its pid.
+    async fn a_session_the_server_ended() -> (WriterSession, i32) {
+        let mut session = WriterSession::new(options());
+        let pid = backend_pid(&mut session).await;
+        let mut admin = options().connect().await.unwrap();
+        let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+            .bind(pid)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        assert!(ended);
+        (session, pid)
+    }
+
+    #[tokio::test]
+    async fn keeps_its_session_across_statements_and_refusals() {
+        let mut session = WriterSession::new(options());
+        let pid = backend_pid(&mut session).await;
+        let refused = sqlx::query("SELECT 1/0")
+            .execute(session.connection().await.unwrap())
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, sqlx::Error::Database(_)), "{refused}");
+        session.failed().await;
+        assert_eq!(backend_pid(&mut session).await, pid);
+    }
+
+    #[tokio::test]
+    async fn opens_a_new_session_when_the_server_closed_it() {
+        let (mut session, pid) = a_session_the_server_ended().await;
+        // Used at once, the session does not know yet: the statement fails and closes it.
+        sqlx::query("SELECT 1")
+            .execute(session.connection().await.unwrap())
+            .await
+            .unwrap_err();
+        session.failed().await;
+        assert_ne!(backend_pid(&mut session).await, pid);
+    }
+
+    #[tokio::test]
+    async fn pings_a_rested_session_and_replaces_it_if_gone() {
+        let (mut session, pid) = a_session_the_server_ended().await;
+        session.last_used -= REST_BEFORE_PING;
+        assert_ne!(backend_pid(&mut session).await, pid);
+    }
+}
