@@ -200,6 +200,9 @@ async fn write_batches(
     mut queue: mpsc::Receiver<Append>,
 ) {
     let mut sessions = PostgresSessions::of(&db);
+    if let Some(sessions) = &mut sessions {
+        sessions.open().await;
+    }
     let mut clients_at_once = false;
     while let Some(first) = queue.recv().await {
         let batch = gather(first, &mut queue, &underway, clients_at_once).await;
@@ -287,6 +290,16 @@ impl PostgresSessions {
             ),
             appends: WriterSession::new(options),
         })
+    }
+
+    /// Opens both sessions now, so that the first command does not wait for them; one that
+    /// does not open now is tried again when first used.
+    async fn open(&mut self) {
+        for session in [&mut self.appends, &mut self.projections] {
+            if let Err(error) = session.connection().await {
+                tracing::warn!(%error, "the event writer's session did not open; it will retry");
+            }
+        }
     }
 
     /// Appends `events` in one INSERT that commits on its own; the rows as stored.
