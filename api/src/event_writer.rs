@@ -357,14 +357,20 @@ async fn write_batch(
     let all: Vec<&SerializedEvent> = batch.iter().flat_map(|a| &a.events).collect();
     let mut project = true;
     match sessions {
-        Some(sessions) => match sessions.append(&all).await {
-            Ok(appended) => {
-                let receipt = sessions.project(projector, &appended).await;
-                return batch.iter().map(|_| Ok(receipt.clone())).collect();
+        Some(sessions) => {
+            // Between the INSERT's commit and its projection, a catch-up of this process
+            // would find the events unprojected and race the projection to them: it waits
+            // instead (unless one was running already: a replay, say).
+            let _projecting = projector.hold_if_idle();
+            match sessions.append(&all).await {
+                Ok(appended) => {
+                    let receipt = sessions.project(projector, &appended).await;
+                    return batch.iter().map(|_| Ok(receipt.clone())).collect();
+                }
+                Err(error) if batch.len() == 1 => return vec![Err(error)],
+                Err(_) => {}
             }
-            Err(error) if batch.len() == 1 => return vec![Err(error)],
-            Err(_) => {}
-        },
+        }
         None => loop {
             match write_at_once(db, projector, &all, project).await {
                 Ok(receipt) => return batch.iter().map(|_| Ok(receipt.clone())).collect(),
@@ -925,6 +931,30 @@ mod tests {
         assert!(!sessions.project(&projector, &appended).await.is_projected());
         assert_eq!(projector.checkpoint().await.unwrap(), 2);
         assert_eq!(positions(&db).await.len(), 3);
+        scratch.remove().await;
+    }
+
+    /// What keeps the race above from happening within one process: while the writer holds
+    /// the projector, a catch-up waits for the batch's projection instead of taking it over.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_catch_up_waits_while_the_writer_projects_what_it_committed() {
+        let (scratch, db, projector) = ledger_store(Store::Postgres).await;
+        let mut sessions = PostgresSessions::of(&db).unwrap();
+        let holding = projector.hold_if_idle().expect("no catch-up is running");
+        let appended = sessions
+            .append(&[&event("Probe", "a", 1, json!(1))])
+            .await
+            .unwrap();
+        let catching_up = tokio::spawn({
+            let projector = projector.clone();
+            async move { projector.catch_up().await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!catching_up.is_finished(), "the catch-up waits");
+        assert!(sessions.project(&projector, &appended).await.is_projected());
+        drop(holding);
+        assert_eq!(catching_up.await.unwrap().unwrap(), 1);
+        assert!(projector.hold_if_idle().is_some(), "nothing holds it now");
         scratch.remove().await;
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 use tokio::task::JoinHandle;
 
 use crate::case_view::FoldError;
@@ -246,6 +246,14 @@ impl<P: Projection + 'static> Projector<P> {
 
     pub fn name(&self) -> &'static str {
         P::NAME
+    }
+
+    /// Keeps this process's catch-ups and rebuilds of this projection waiting while the guard
+    /// lives, if none is running now (None then): for a writer about to project, right
+    /// after committing them, events a catch-up would otherwise find unprojected and race it
+    /// to (the loser's work is refused, but wasted).
+    pub fn hold_if_idle(&self) -> Option<MutexGuard<'_, ()>> {
+        self.running.try_lock().ok()
     }
 
     /// Applies every event after the checkpoint; returns the position reached. Three batches
