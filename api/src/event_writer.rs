@@ -356,21 +356,20 @@ async fn write_batch(
 ) -> Vec<Result<Receipt, PersistenceError>> {
     let all: Vec<&SerializedEvent> = batch.iter().flat_map(|a| &a.events).collect();
     let mut project = true;
+    // A catch-up of this process would race this projection to the batch's events (on
+    // PostgreSQL they are committed before they are projected; on either store it could read
+    // the checkpoint before this commit and the log after it): it waits instead, unless one
+    // was running already (a replay, say).
+    let _projecting = projector.hold_if_idle();
     match sessions {
-        Some(sessions) => {
-            // Between the INSERT's commit and its projection, a catch-up of this process
-            // would find the events unprojected and race the projection to them: it waits
-            // instead (unless one was running already: a replay, say).
-            let _projecting = projector.hold_if_idle();
-            match sessions.append(&all).await {
-                Ok(appended) => {
-                    let receipt = sessions.project(projector, &appended).await;
-                    return batch.iter().map(|_| Ok(receipt.clone())).collect();
-                }
-                Err(error) if batch.len() == 1 => return vec![Err(error)],
-                Err(_) => {}
+        Some(sessions) => match sessions.append(&all).await {
+            Ok(appended) => {
+                let receipt = sessions.project(projector, &appended).await;
+                return batch.iter().map(|_| Ok(receipt.clone())).collect();
             }
-        }
+            Err(error) if batch.len() == 1 => return vec![Err(error)],
+            Err(_) => {}
+        },
         None => loop {
             match write_at_once(db, projector, &all, project).await {
                 Ok(receipt) => return batch.iter().map(|_| Ok(receipt.clone())).collect(),

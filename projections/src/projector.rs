@@ -313,9 +313,25 @@ impl<P: Projection + 'static> Projector<P> {
             let Some((last, prepare)) = preparing else {
                 return Ok(checkpoint);
             };
-            let (events, prepared) = prepare
+            let (events, prepared) = match prepare
                 .await
-                .map_err(|e| ProjectionError::Task(e.to_string()))??;
+                .map_err(|e| ProjectionError::Task(e.to_string()))?
+            {
+                Ok(ready) => ready,
+                // Folded onto rows another projector had moved on from since this one read
+                // the checkpoint: start again from where that one stands.
+                Err(ProjectionError::Fold(FoldError::OutOfSequence { .. }))
+                    if self.checkpoint().await? > checkpoint =>
+                {
+                    if let Some(read) = next.take() {
+                        read.abort();
+                    }
+                    checkpoint = self.checkpoint().await?;
+                    next = Some(self.read_ahead(checkpoint));
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             pending = Some((events, Arc::new(prepared), last));
         }
     }
