@@ -1,7 +1,8 @@
 //! The projector prepares a batch while it writes the one before: a case whose events span
 //! batches is folded onto the previous batch's view (not yet committed) or onto the stored one.
 //! Either way every case must end equal to the replay of its own history, after a catch-up
-//! and after a rebuild, and a rebuild keeps every recorded leaf.
+//! and after a rebuild, and a rebuild keeps every recorded leaf. Two projectors catching up
+//! at once (two servers) both end there, neither failing.
 
 mod common;
 
@@ -50,16 +51,7 @@ async fn assert_every_case_is_its_replay(db: &Db, cases: usize) {
 
 async fn catch_up_and_rebuild_in_small_batches(db: &Db) {
     log_interleaved(db, 0..CASES).await;
-    let projector = Arc::new(
-        Projector::new(
-            db.clone(),
-            LedgerProjection::new(NoticesProjection::new(
-                Catalogue::bundled(),
-                chrono_tz::Asia::Shanghai,
-            )),
-        )
-        .with_batch_size(5),
-    );
+    let projector = ledger_projector(db);
     let events = 4 * CASES as i64;
     assert_eq!(projector.catch_up().await.unwrap(), events);
     assert_every_case_is_its_replay(db, CASES).await;
@@ -77,6 +69,51 @@ async fn catch_up_and_rebuild_in_small_batches(db: &Db) {
     let after = transparency::recorded_leaves(db).await.unwrap();
     assert_eq!(after.len() as i64, events + 8);
     assert_eq!(after[..leaves.len()], leaves[..]);
+}
+
+fn ledger_projector(db: &Db) -> Arc<Projector<LedgerProjection>> {
+    Arc::new(
+        Projector::new(
+            db.clone(),
+            LedgerProjection::new(NoticesProjection::new(
+                Catalogue::bundled(),
+                chrono_tz::Asia::Shanghai,
+            )),
+        )
+        .with_batch_size(5),
+    )
+}
+
+/// Each projector folds some batches onto views the other has just moved on: it must start
+/// again from the other's checkpoint, not fail.
+async fn two_projectors_catch_up_at_once(db: &Db) {
+    const MANY: usize = 60;
+    log_interleaved(db, 0..MANY).await;
+    let (first, second) = (ledger_projector(db), ledger_projector(db));
+    let (a, b) = tokio::join!(
+        tokio::spawn(async move { first.catch_up().await }),
+        tokio::spawn(async move { second.catch_up().await })
+    );
+    assert_eq!(a.unwrap().unwrap(), 4 * MANY as i64);
+    assert_eq!(b.unwrap().unwrap(), 4 * MANY as i64);
+    assert_every_case_is_its_replay(db, MANY).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_projectors_at_once_both_reach_the_end_on_sqlite() {
+    let (db, path) =
+        common::scratch_sqlite(&format!("two-projectors-{}", std::process::id())).await;
+    two_projectors_catch_up_at_once(&db).await;
+    db.close().await;
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_projectors_at_once_both_reach_the_end_on_postgres() {
+    let name = format!("two_projectors_{}", std::process::id());
+    let db = common::scratch_postgres(&name).await;
+    two_projectors_catch_up_at_once(&db).await;
+    common::drop_postgres(db, &name).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
