@@ -12,6 +12,8 @@ use sqlx::{ConnectOptions, Connection};
 
 /// Rest after which the session is pinged before it is used (the server may have gone).
 const REST_BEFORE_PING: Duration = Duration::from_secs(1);
+/// The longest an opening waits for the server (as long as the pool waits for a connection).
+const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct WriterSession {
     options: PgConnectOptions,
@@ -40,7 +42,17 @@ impl WriterSession {
         }
         match &mut self.connection {
             Some(connection) => Ok(connection),
-            empty => Ok(empty.insert(self.options.connect().await?)),
+            empty => {
+                let opened = tokio::time::timeout(OPEN_TIMEOUT, self.options.connect())
+                    .await
+                    .map_err(|_| {
+                        sqlx::Error::Io(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the database did not answer in time",
+                        ))
+                    })??;
+                Ok(empty.insert(opened))
+            }
         }
     }
 
