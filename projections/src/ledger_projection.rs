@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::PgConnection;
 
 use crate::case_projector::{CaseProjection, CaseRows};
-use crate::case_view::CaseView;
+use crate::case_view::{CaseView, FoldError};
 use crate::log::{self, LoggedEvent};
 use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
 use crate::postgres_writes::PostgresWrites;
@@ -56,8 +56,12 @@ impl LedgerProjection {
         events: &[LoggedEvent],
         limit: i64,
     ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
-        if let Some(views) = self.project_run(conn, events).await? {
-            return Ok(Some(views));
+        match self.project_run(conn, events).await {
+            Ok(Some(views)) => return Ok(Some(views)),
+            // Not right after the checkpoint, or (the same, seen from a case) folded onto a
+            // view that events before these, not yet projected, will move on first.
+            Ok(None) | Err(ProjectionError::Fold(FoldError::OutOfSequence { .. })) => {}
+            Err(error) => return Err(error),
         }
         let checkpoint: i64 =
             sqlx::query_scalar("SELECT position FROM projector_checkpoints WHERE name = $1")
