@@ -33,13 +33,10 @@ impl WriterSession {
 
     /// The session: opened (again) if it is not open, pinged if it has rested.
     pub async fn connection(&mut self) -> Result<&mut PgConnection, sqlx::Error> {
-        let rested = self.last_used.elapsed() >= REST_BEFORE_PING;
-        self.last_used = Instant::now();
-        if let (Some(connection), true) = (&mut self.connection, rested) {
-            if connection.ping().await.is_err() {
-                self.connection = None;
-            }
+        if self.last_used.elapsed() >= REST_BEFORE_PING {
+            self.close_if_gone().await;
         }
+        self.last_used = Instant::now();
         match &mut self.connection {
             Some(connection) => Ok(connection),
             empty => {
@@ -60,6 +57,11 @@ impl WriterSession {
     /// statement alone was refused), and closed otherwise (the server ended it, or the
     /// connection broke), to be opened again when next used.
     pub async fn failed(&mut self) {
+        self.close_if_gone().await;
+    }
+
+    /// Pings the session, if open, and closes it if it does not answer.
+    async fn close_if_gone(&mut self) {
         if let Some(connection) = &mut self.connection {
             if connection.ping().await.is_err() {
                 self.connection = None;

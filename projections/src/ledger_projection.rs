@@ -11,7 +11,9 @@ use crate::case_view::{CaseView, FoldError};
 use crate::log::{self, LoggedEvent};
 use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{move_checkpoint, Conn, Projection, ProjectionError, Projector, Tx};
+use crate::projector::{
+    move_checkpoint, waiting, Conn, Projection, ProjectionError, Projector, Tx,
+};
 use crate::transparency::LeafRows;
 
 /// The ledger's read models: the log's leaves, the cases, the public notices.
@@ -63,17 +65,10 @@ impl LedgerProjection {
             Ok(None) | Err(ProjectionError::Fold(FoldError::OutOfSequence { .. })) => {}
             Err(error) => return Err(error),
         }
-        let checkpoint: i64 =
-            sqlx::query_scalar("SELECT position FROM projector_checkpoints WHERE name = $1")
-                .bind(Self::NAME)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(ProjectionError::db(Self::NAME))?;
-        let waiting = log::read_after_on(Conn::Postgres(&mut *conn), checkpoint, limit + 1).await?;
-        if waiting.len() as i64 > limit {
-            return Ok(None);
+        match waiting(Conn::Postgres(&mut *conn), Self::NAME, limit).await? {
+            Some((_, events)) => self.project_run(conn, &events).await,
+            None => Ok(None),
         }
-        self.project_run(conn, &waiting).await
     }
 
     /// Projects `events`, one unbroken run of positions, in one statement moving the
@@ -86,10 +81,9 @@ impl LedgerProjection {
         let (Some(first), Some(last)) = (events.first(), events.last()) else {
             return Ok(None);
         };
-        let contiguous = (first.position..)
-            .zip(events)
-            .all(|(expected, event)| event.position == expected);
-        if !contiguous || events.iter().any(NoticesProjection::is_publication) {
+        if !log::follow(first.position - 1, events)
+            || events.iter().any(NoticesProjection::is_publication)
+        {
             return Ok(None);
         }
         let batch = self

@@ -146,6 +146,13 @@ pub async fn read_after_on(
     })
 }
 
+/// Whether `events` hold the positions right after `after`, one after the other, unbroken.
+pub fn follow(after: i64, events: &[LoggedEvent]) -> bool {
+    (after + 1..)
+        .zip(events)
+        .all(|(expected, event)| event.position == expected)
+}
+
 /// The query for up to `$2` events after position `$1`, in position order.
 fn after_sql() -> String {
     format!(

@@ -145,13 +145,13 @@ impl NoticesProjection {
         })
     }
 
-    /// Records the days published among `events` and marks the notices each day's listing
-    /// holds. The notices must be stored already.
     /// Whether `event` publishes a day (see [`Self::apply_publications`]).
     pub fn is_publication(event: &LoggedEvent) -> bool {
         event.aggregate_type == "DailyPublication"
     }
 
+    /// Records the days published among `events` and marks the notices each day's listing
+    /// holds. The notices must be stored already.
     pub async fn apply_publications(
         &self,
         tx: &mut Tx,

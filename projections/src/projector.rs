@@ -219,6 +219,40 @@ pub async fn move_checkpoint(
     Ok(moved == 1)
 }
 
+/// What waits after the checkpoint `name`, read on `conn`: the checkpoint and the events
+/// after it (none, if it is at the end), provided they are at most `limit` and follow it
+/// unbroken; None otherwise, or if there is no such checkpoint.
+pub async fn waiting(
+    mut conn: Conn<'_>,
+    name: &'static str,
+    limit: i64,
+) -> Result<Option<(i64, Vec<LoggedEvent>)>, ProjectionError> {
+    const CHECKPOINT: &str = "SELECT position FROM projector_checkpoints WHERE name = $1";
+    let checkpoint: Option<i64> = match &mut conn {
+        Conn::Sqlite(conn) => {
+            sqlx::query_scalar(CHECKPOINT)
+                .bind(name)
+                .fetch_optional(&mut **conn)
+                .await
+        }
+        Conn::Postgres(conn) => {
+            sqlx::query_scalar(CHECKPOINT)
+                .bind(name)
+                .fetch_optional(&mut **conn)
+                .await
+        }
+    }
+    .map_err(ProjectionError::db(name))?;
+    let Some(checkpoint) = checkpoint else {
+        return Ok(None);
+    };
+    let events = log::read_after_on(conn, checkpoint, limit + 1).await?;
+    if events.len() as i64 > limit || !log::follow(checkpoint, &events) {
+        return Ok(None);
+    }
+    Ok(Some((checkpoint, events)))
+}
+
 /// Keeps a projection equal to the fold of the log. Safe to run from several tasks or
 /// processes: the checkpoint moves by compare-and-set, so no event is applied twice.
 pub struct Projector<P> {
@@ -296,15 +330,12 @@ impl<P: Projection + 'static> Projector<P> {
             };
             if !written {
                 // Another projector got there first: start again from where it stands.
-                if let Some(read) = next.take() {
-                    read.abort();
-                }
                 if let Some((_, prepare)) = preparing {
                     prepare.abort();
                 }
                 pending = None;
                 checkpoint = self.checkpoint().await?;
-                next = Some(self.read_ahead(checkpoint));
+                self.read_again_from(checkpoint, &mut next);
                 continue;
             }
             if let Some((_, _, to)) = pending.take() {
@@ -318,16 +349,15 @@ impl<P: Projection + 'static> Projector<P> {
                 .map_err(|e| ProjectionError::Task(e.to_string()))?
             {
                 Ok(ready) => ready,
-                // Folded onto rows another projector had moved on from since this one read
-                // the checkpoint: start again from where that one stands.
-                Err(ProjectionError::Fold(FoldError::OutOfSequence { .. }))
-                    if self.checkpoint().await? > checkpoint =>
-                {
-                    if let Some(read) = next.take() {
-                        read.abort();
+                // Folded onto rows another projector may have moved on from since this one
+                // read the checkpoint: if it has, start again from where that one stands.
+                Err(error @ ProjectionError::Fold(FoldError::OutOfSequence { .. })) => {
+                    let stands = self.checkpoint().await?;
+                    if stands <= checkpoint {
+                        return Err(error);
                     }
-                    checkpoint = self.checkpoint().await?;
-                    next = Some(self.read_ahead(checkpoint));
+                    checkpoint = stands;
+                    self.read_again_from(checkpoint, &mut next);
                     continue;
                 }
                 Err(error) => return Err(error),
@@ -355,6 +385,18 @@ impl<P: Projection + 'static> Projector<P> {
             tx.rollback().await.map_err(&db_error)?;
             Ok((events, prepared))
         })
+    }
+
+    /// Abandons the read under way in `next` and reads from `checkpoint` instead.
+    fn read_again_from(
+        &self,
+        checkpoint: i64,
+        next: &mut Option<JoinHandle<Result<Vec<LoggedEvent>, LogError>>>,
+    ) {
+        if let Some(read) = next.take() {
+            read.abort();
+        }
+        *next = Some(self.read_ahead(checkpoint));
     }
 
     /// Reads the batch after `position` in a task of its own.
@@ -397,10 +439,7 @@ impl<P: Projection + 'static> Projector<P> {
         let (Some(first), Some(last)) = (appended.first(), appended.last()) else {
             return self.project_within(tx, limit).await;
         };
-        let contiguous = (first.position..)
-            .zip(appended)
-            .all(|(expected, event)| event.position == expected);
-        if contiguous {
+        if log::follow(first.position - 1, appended) {
             let applied = self
                 .projection
                 .apply_moving_checkpoint(tx, appended, first.position - 1, last.position)
@@ -423,27 +462,12 @@ impl<P: Projection + 'static> Projector<P> {
         tx: &mut Tx,
         limit: i64,
     ) -> Result<Option<P::Applied>, ProjectionError> {
-        let db_error = ProjectionError::db(P::NAME);
-        let checkpoint: Option<i64> = on_tx!(tx, |conn| sqlx::query_scalar(
-            "SELECT position FROM projector_checkpoints WHERE name = $1"
-        )
-        .bind(P::NAME)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(&db_error)?);
-        let Some(checkpoint) = checkpoint else {
+        let Some((checkpoint, events)) = waiting(tx.conn(), P::NAME, limit).await? else {
             return Ok(None);
         };
-        let events = log::read_after_on(tx.conn(), checkpoint, limit + 1).await?;
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(Some(P::Applied::default()));
         };
-        let contiguous = (checkpoint + 1..)
-            .zip(&events)
-            .all(|(expected, event)| event.position == expected);
-        if events.len() as i64 > limit || !contiguous {
-            return Ok(None);
-        }
         self.projection
             .apply_moving_checkpoint(tx, &events, checkpoint, last)
             .await
