@@ -15,6 +15,7 @@ mod plain;
 mod rebuild;
 pub(crate) mod stores;
 mod targets;
+mod wake_ups;
 
 use std::path::PathBuf;
 
