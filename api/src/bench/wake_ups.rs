@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
+use super::load::percentile_ms;
+
 /// What each wake-up is asked for; tokio's timer rounds it up to its next millisecond tick, so
 /// an idle runtime wakes the task after 1-2 ms.
 const ASKED: Duration = Duration::from_millis(1);
@@ -52,12 +54,10 @@ impl WakeUpWatch {
         self.stop.store(true, Ordering::Relaxed);
         let mut slept = self.task.await?;
         slept.sort();
-        let ms =
-            |p: f64| slept[((slept.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0;
         Ok(WakeUps {
-            p50_ms: ms(0.50),
-            p99_ms: ms(0.99),
-            worst_ms: ms(1.0),
+            p50_ms: percentile_ms(&slept, 0.50),
+            p99_ms: percentile_ms(&slept, 0.99),
+            worst_ms: percentile_ms(&slept, 1.0),
         })
     }
 }
