@@ -7,8 +7,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
-use crate::on_db;
 use crate::projector::Conn;
+use crate::{on_conn, on_db};
 
 /// One event as the log holds it: position, time, identity, and the stored payload and
 /// metadata text, byte for byte.
@@ -123,27 +123,20 @@ pub async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LoggedEve
 /// Up to `limit` events after `after`, in position order, read on `conn` (inside a
 /// transaction, they include the events it has appended itself).
 pub async fn read_after_on(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     after: i64,
     limit: i64,
 ) -> Result<Vec<LoggedEvent>, LogError> {
     let sql = after_sql();
-    macro_rules! read {
-        ($conn:expr) => {
-            sqlx::query(&sql)
-                .bind(after)
-                .bind(limit)
-                .fetch_all($conn)
-                .await?
-                .iter()
-                .map(LoggedEvent::from_row)
-                .collect::<Result<Vec<_>, _>>()?
-        };
-    }
-    Ok(match conn {
-        Conn::Sqlite(conn) => read!(conn),
-        Conn::Postgres(conn) => read!(conn),
-    })
+    let events = on_conn!(&mut conn, |c| sqlx::query(&sql)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(LoggedEvent::from_row)
+        .collect::<Result<Vec<_>, _>>()?);
+    Ok(events)
 }
 
 /// Whether `events` hold the positions right after `after`, one after the other, unbroken.

@@ -43,6 +43,27 @@ pub enum Conn<'c> {
     Postgres(&'c mut PgConnection),
 }
 
+/// Runs the same sqlx code on whichever connection `conn` (a `&mut Conn`) holds; use
+/// `&mut *conn` as the executor.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::projector::Conn::Sqlite(c) => {
+                let $c = &mut **c;
+                $body
+            }
+            $crate::projector::Conn::Postgres(c) => {
+                let $c = &mut **c;
+                $body
+            }
+        }
+    };
+}
+
+/// Where the projector `$1` has got to.
+const CHECKPOINT: &str = "SELECT position FROM projector_checkpoints WHERE name = $1";
+
 impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
@@ -227,22 +248,11 @@ pub async fn waiting(
     name: &'static str,
     limit: i64,
 ) -> Result<Option<(i64, Vec<LoggedEvent>)>, ProjectionError> {
-    const CHECKPOINT: &str = "SELECT position FROM projector_checkpoints WHERE name = $1";
-    let checkpoint: Option<i64> = match &mut conn {
-        Conn::Sqlite(conn) => {
-            sqlx::query_scalar(CHECKPOINT)
-                .bind(name)
-                .fetch_optional(&mut **conn)
-                .await
-        }
-        Conn::Postgres(conn) => {
-            sqlx::query_scalar(CHECKPOINT)
-                .bind(name)
-                .fetch_optional(&mut **conn)
-                .await
-        }
-    }
-    .map_err(ProjectionError::db(name))?;
+    let checkpoint: Option<i64> = on_conn!(&mut conn, |c| sqlx::query_scalar(CHECKPOINT)
+        .bind(name)
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(ProjectionError::db(name))?);
     let Some(checkpoint) = checkpoint else {
         return Ok(None);
     };
@@ -481,7 +491,7 @@ impl<P: Projection + 'static> Projector<P> {
     /// a migration (0006 for the ledger's), so it is only ever read here.
     pub async fn checkpoint(&self) -> Result<i64, ProjectionError> {
         let position = on_db!(&self.db, |pool| {
-            sqlx::query_scalar("SELECT position FROM projector_checkpoints WHERE name = $1")
+            sqlx::query_scalar(CHECKPOINT)
                 .bind(P::NAME)
                 .fetch_one(pool)
                 .await
