@@ -68,6 +68,17 @@ pub struct Receipt {
 }
 
 impl Receipt {
+    /// The receipt of a committed batch whose projection, if it happened, left the cases
+    /// `projected`; they are remembered, so the next command on them reads none back.
+    fn of(projector: &LedgerProjector, projected: Option<Vec<CaseView>>) -> Self {
+        if let Some(cases) = &projected {
+            projector.projection().cases.remember(cases);
+        }
+        Self {
+            projected: projected.map(Arc::from),
+        }
+    }
+
     pub fn is_projected(&self) -> bool {
         self.projected.is_some()
     }
@@ -320,30 +331,26 @@ impl PostgresSessions {
     /// Projects what [`Self::append`] committed, if it can (see
     /// [`LedgerProjection::project_committed`](projections::LedgerProjection::project_committed)).
     async fn project(&mut self, projector: &LedgerProjector, appended: &[LoggedEvent]) -> Receipt {
-        let projected = match self.projections.connection().await {
-            Ok(connection) => match projector
-                .projection()
-                .project_committed(connection, appended, MAX_EVENTS_PROJECTED_INLINE)
-                .await
-            {
-                Ok(projected) => projected,
-                Err(error) => {
-                    tracing::error!(%error, "projecting the commit failed; the projector will retry");
-                    self.projections.failed().await;
-                    None
-                }
-            },
+        let connection = match self.projections.connection().await {
+            Ok(connection) => connection,
             Err(error) => {
                 tracing::error!(%error, "no session to project the commit on; the projector will retry");
+                return Receipt::of(projector, None);
+            }
+        };
+        let projected = match projector
+            .projection()
+            .project_committed(connection, appended, MAX_EVENTS_PROJECTED_INLINE)
+            .await
+        {
+            Ok(projected) => projected,
+            Err(error) => {
+                tracing::error!(%error, "projecting the commit failed; the projector will retry");
+                self.projections.failed().await;
                 None
             }
         };
-        if let Some(cases) = &projected {
-            projector.projection().cases.remember(cases);
-        }
-        Receipt {
-            projected: projected.map(Arc::from),
-        }
+        Receipt::of(projector, projected)
     }
 }
 
@@ -462,12 +469,7 @@ async fn commit(
         None
     };
     tx.commit().await.map_err(store_error)?;
-    if let Some(cases) = &projected {
-        projector.projection().cases.remember(cases);
-    }
-    Ok(Receipt {
-        projected: projected.map(Arc::from),
-    })
+    Ok(Receipt::of(projector, projected))
 }
 
 async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), PersistenceError> {
