@@ -101,34 +101,32 @@ async fn two_projectors_catch_up_at_once(db: &Db) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_projectors_at_once_both_reach_the_end_on_sqlite() {
-    let (db, path) =
-        common::scratch_sqlite(&format!("two-projectors-{}", std::process::id())).await;
-    two_projectors_catch_up_at_once(&db).await;
-    db.close().await;
-    let _ = std::fs::remove_file(path);
+    common::on_scratch_sqlite("two-projectors", |db| async move {
+        two_projectors_catch_up_at_once(&db).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_projectors_at_once_both_reach_the_end_on_postgres() {
-    let name = format!("two_projectors_{}", std::process::id());
-    let db = common::scratch_postgres(&name).await;
-    two_projectors_catch_up_at_once(&db).await;
-    common::drop_postgres(db, &name).await;
+    common::on_scratch_postgres("two_projectors", |db| async move {
+        two_projectors_catch_up_at_once(&db).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_spanning_batches_end_as_their_replay_on_sqlite() {
-    let (db, path) =
-        common::scratch_sqlite(&format!("catch-up-in-batches-{}", std::process::id())).await;
-    catch_up_and_rebuild_in_small_batches(&db).await;
-    db.close().await;
-    let _ = std::fs::remove_file(path);
+    common::on_scratch_sqlite("catch-up-in-batches", |db| async move {
+        catch_up_and_rebuild_in_small_batches(&db).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_spanning_batches_end_as_their_replay_on_postgres() {
-    let name = format!("catch_up_in_batches_{}", std::process::id());
-    let db = common::scratch_postgres(&name).await;
-    catch_up_and_rebuild_in_small_batches(&db).await;
-    common::drop_postgres(db, &name).await;
+    common::on_scratch_postgres("catch_up_in_batches", |db| async move {
+        catch_up_and_rebuild_in_small_batches(&db).await
+    })
+    .await;
 }

@@ -52,6 +52,30 @@ pub async fn scratch_sqlite(name: &str) -> (Db, std::path::PathBuf) {
     (db, path)
 }
 
+/// Runs `test` on a scratch PostgreSQL database named `name` and this process, then drops it.
+pub async fn on_scratch_postgres<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let name = format!("{name}_{}", std::process::id());
+    let db = scratch_postgres(&name).await;
+    test(db.clone()).await;
+    drop_postgres(db, &name).await;
+}
+
+/// Runs `test` on a scratch SQLite file named `name` and this process, then removes it.
+pub async fn on_scratch_sqlite<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (db, path) = scratch_sqlite(&format!("{name}-{}", std::process::id())).await;
+    test(db.clone()).await;
+    db.close().await;
+    let _ = std::fs::remove_file(path);
+}
+
 pub fn day() -> NaiveDate {
     "2026-11-02".parse().unwrap()
 }
