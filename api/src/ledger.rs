@@ -27,6 +27,7 @@ use tokio::sync::Notify;
 use crate::clock::{log_timestamp, Clock};
 use crate::command_bus::CommandBus;
 use crate::event_writer::EventWriter;
+use crate::merkle_blocks::MerkleBlocks;
 use crate::permit_numbers::{AllocationError, PermitNumbers};
 
 /// How long a command waits for the projector to catch up before it answers from the log.
@@ -80,6 +81,8 @@ pub struct Ledger {
     services: Arc<CaseServices>,
     clock: Arc<dyn Clock>,
     time_zone: Tz,
+    /// The roots of the log's blocks, for proofs.
+    merkle_blocks: MerkleBlocks,
 }
 
 impl Ledger {
@@ -120,11 +123,17 @@ impl Ledger {
             db,
             clock,
             time_zone,
+            merkle_blocks: MerkleBlocks::default(),
         })
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Where Merkle proofs get their hashes.
+    pub fn merkle_blocks(&self) -> &MerkleBlocks {
+        &self.merkle_blocks
     }
 
     pub fn services(&self) -> &CaseServices {

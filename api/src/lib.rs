@@ -34,6 +34,7 @@ pub mod event_repository;
 pub mod event_writer;
 pub mod export;
 pub mod ledger;
+pub mod merkle_blocks;
 pub mod permit_numbers;
 pub mod problem;
 pub mod publisher;

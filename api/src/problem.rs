@@ -145,6 +145,15 @@ impl From<LedgerError> for Problem {
 
 impl From<projections::case_queries::QueryError> for Problem {
     fn from(error: projections::case_queries::QueryError) -> Self {
-        Problem::internal(&error)
+        match error {
+            not_yet @ projections::case_queries::QueryError::LeavesNotRecorded { .. } => {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "leaves-not-yet-recorded",
+                    format!("{not_yet}; try again in a moment"),
+                )
+            }
+            other => Problem::internal(&other),
+        }
     }
 }

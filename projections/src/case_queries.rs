@@ -14,6 +14,15 @@ pub enum QueryError {
     Db(#[from] sqlx::Error),
     #[error("stored case view does not decode: {0}")]
     StoredView(#[from] serde_json::Error),
+    #[error(
+        "the leaves of the positions after {after} up to {through} are not all recorded yet (found {found}): \
+         the projector has not caught up with the log"
+    )]
+    LeavesNotRecorded {
+        after: i64,
+        through: i64,
+        found: usize,
+    },
 }
 
 /// Which cases to list. Every filter that is set must match.

@@ -65,13 +65,35 @@ fn decode_hash(text: &str) -> Result<Hash, QueryError> {
         .ok_or_else(|| QueryError::Db(sqlx::Error::Decode(format!("not a hash: {text}").into())))
 }
 
-/// The recorded leaf hashes of positions 1..=size, in order.
+/// The recorded leaf hashes of positions 1..=size, in order (fewer if some are not recorded).
 pub async fn leaves(db: &Db, size: i64) -> Result<Vec<Hash>, QueryError> {
+    recorded_between(db, 0, size).await
+}
+
+/// The recorded leaf hashes of the positions after `after` up to `through`, in order; an
+/// error unless every one of them is recorded.
+pub async fn leaves_between(db: &Db, after: i64, through: i64) -> Result<Vec<Hash>, QueryError> {
+    let leaves = recorded_between(db, after, through).await?;
+    if leaves.len() as i64 != (through - after).max(0) {
+        return Err(QueryError::LeavesNotRecorded {
+            after,
+            through,
+            found: leaves.len(),
+        });
+    }
+    Ok(leaves)
+}
+
+/// Those of the positions after `after` up to `through` whose leaves are recorded.
+async fn recorded_between(db: &Db, after: i64, through: i64) -> Result<Vec<Hash>, QueryError> {
     let texts: Vec<String> = on_db!(db, |pool| {
-        sqlx::query_scalar("SELECT leaf FROM ledger_leaves WHERE position <= $1 ORDER BY position")
-            .bind(size)
-            .fetch_all(pool)
-            .await?
+        sqlx::query_scalar(
+            "SELECT leaf FROM ledger_leaves WHERE position > $1 AND position <= $2 ORDER BY position",
+        )
+        .bind(after)
+        .bind(through)
+        .fetch_all(pool)
+        .await?
     });
     texts.iter().map(|t| decode_hash(t)).collect()
 }

@@ -114,6 +114,20 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     super::stage(store, "rebuilt");
     let rebuild_seconds = started.elapsed().as_secs_f64();
     let peak = peak_rss_mb().unwrap_or(f64::NAN);
+    super::stage(store, "proving inclusion");
+    let size = events as usize;
+    let proof = std::iter::once(size / 2..size / 2 + 1)
+        .chain(domain::transparency::inclusion_proof_ranges(size / 2, size))
+        .collect::<Vec<_>>();
+    let mut proof_ms = [0.0; 2];
+    for ms in &mut proof_ms {
+        let started = Instant::now();
+        ledger
+            .merkle_blocks()
+            .range_hashes(ledger.db(), &proof)
+            .await?;
+        *ms = started.elapsed().as_secs_f64() * 1e3;
+    }
     scratch.remove().await;
     let row = |measure: &str, value: f64, unit: &'static str| Row {
         section: "rebuild",
@@ -143,6 +157,12 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
             "events/s",
         ),
         row("peak RSS during projection and rebuild", peak, "MB"),
+        row(
+            "inclusion proof, first (reads every block)",
+            proof_ms[0],
+            "ms",
+        ),
+        row("inclusion proof, next (blocks kept)", proof_ms[1], "ms"),
     ])
 }
 

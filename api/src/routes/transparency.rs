@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use domain::transparency::{consistency_proof, inclusion_proof};
+use domain::transparency::{consistency_proof_ranges, inclusion_proof_ranges};
 use projections::transparency;
 use serde_json::json;
 use warp::http::{header, HeaderValue};
@@ -104,12 +104,21 @@ async fn proof(
                     format!("need 0 <= index < size <= {head} (index is the position minus one)"),
                 ));
             }
-            let leaves = transparency::leaves(db, size).await?;
+            let (index, size) = (index as usize, size as usize);
+            let ranges: Vec<_> = std::iter::once(index..index + 1)
+                .chain(inclusion_proof_ranges(index, size))
+                .collect();
+            let mut hashes = state
+                .ledger
+                .merkle_blocks()
+                .range_hashes(db, &ranges)
+                .await?;
+            let proof = hashes.split_off(1);
             Ok(warp::reply::json(&json!({
                 "index": index,
                 "size": size,
-                "leaf_hash": BASE64.encode(leaves[index as usize]),
-                "proof": encode(inclusion_proof(index as usize, &leaves)),
+                "leaf_hash": BASE64.encode(hashes[0]),
+                "proof": encode(proof),
             }))
             .into_response())
         }
@@ -121,11 +130,16 @@ async fn proof(
                     format!("need 1 <= from <= to <= {head}"),
                 ));
             }
-            let leaves = transparency::leaves(db, to).await?;
+            let ranges = consistency_proof_ranges(from as usize, to as usize);
+            let proof = state
+                .ledger
+                .merkle_blocks()
+                .range_hashes(db, &ranges)
+                .await?;
             Ok(warp::reply::json(&json!({
                 "from": from,
                 "to": to,
-                "proof": encode(consistency_proof(from as usize, &leaves)),
+                "proof": encode(proof),
             }))
             .into_response())
         }

@@ -1,5 +1,7 @@
 //! RFC 6962 (and RFC 9162) Merkle tree hashing, proofs and their verification.
 
+use std::ops::Range;
+
 use sha2::{Digest, Sha256};
 
 pub type Hash = [u8; 32];
@@ -43,56 +45,104 @@ pub fn root(leaves: &[Hash]) -> Hash {
 
 /// The audit path of leaf `index` in the tree of `leaves` (RFC 6962 2.1.1).
 pub fn inclusion_proof(index: usize, leaves: &[Hash]) -> Vec<Hash> {
-    assert!(
-        index < leaves.len(),
-        "leaf {index} is outside a tree of {}",
-        leaves.len()
-    );
-    let n = leaves.len();
-    if n == 1 {
-        return Vec::new();
+    inclusion_proof_ranges(index, leaves.len())
+        .into_iter()
+        .map(|range| root(&leaves[range]))
+        .collect()
+}
+
+/// The leaves whose Merkle tree hashes make up the audit path of leaf `index` in a tree of
+/// `size` leaves, in the order of the path (RFC 6962 2.1.1).
+pub fn inclusion_proof_ranges(index: usize, size: usize) -> Vec<Range<usize>> {
+    assert!(index < size, "leaf {index} is outside a tree of {size}");
+    fn path(index: usize, range: Range<usize>, ranges: &mut Vec<Range<usize>>) {
+        if range.len() == 1 {
+            return;
+        }
+        let middle = range.start + split(range.len());
+        if index < middle {
+            path(index, range.start..middle, ranges);
+            ranges.push(middle..range.end);
+        } else {
+            path(index, middle..range.end, ranges);
+            ranges.push(range.start..middle);
+        }
     }
-    let k = split(n);
-    if index < k {
-        let mut path = inclusion_proof(index, &leaves[..k]);
-        path.push(root(&leaves[k..]));
-        path
-    } else {
-        let mut path = inclusion_proof(index - k, &leaves[k..]);
-        path.push(root(&leaves[..k]));
-        path
-    }
+    let mut ranges = Vec::new();
+    path(index, 0..size, &mut ranges);
+    ranges
 }
 
 /// The proof that the tree of the first `old_size` leaves is a prefix of the tree of
 /// `leaves` (RFC 6962 2.1.2); `0 < old_size <= leaves.len()`.
 pub fn consistency_proof(old_size: usize, leaves: &[Hash]) -> Vec<Hash> {
-    assert!(
-        old_size > 0 && old_size <= leaves.len(),
-        "no consistency proof from {old_size}"
-    );
-    subproof(old_size, leaves, true)
+    consistency_proof_ranges(old_size, leaves.len())
+        .into_iter()
+        .map(|range| root(&leaves[range]))
+        .collect()
 }
 
-fn subproof(m: usize, leaves: &[Hash], complete: bool) -> Vec<Hash> {
-    let n = leaves.len();
-    if m == n {
-        return if complete {
-            Vec::new()
+/// The leaves whose Merkle tree hashes make up the proof that the tree of the first
+/// `old_size` leaves is a prefix of the tree of `size` leaves, in the order of the proof
+/// (RFC 6962 2.1.2); `0 < old_size <= size`.
+pub fn consistency_proof_ranges(old_size: usize, size: usize) -> Vec<Range<usize>> {
+    assert!(
+        old_size > 0 && old_size <= size,
+        "no consistency proof from {old_size} to {size}"
+    );
+    fn subproof(
+        old_end: usize,
+        range: Range<usize>,
+        complete: bool,
+        ranges: &mut Vec<Range<usize>>,
+    ) {
+        if old_end == range.end {
+            if !complete {
+                ranges.push(range);
+            }
+            return;
+        }
+        let middle = range.start + split(range.len());
+        if old_end <= middle {
+            subproof(old_end, range.start..middle, complete, ranges);
+            ranges.push(middle..range.end);
         } else {
-            vec![root(leaves)]
-        };
+            subproof(old_end, middle..range.end, false, ranges);
+            ranges.push(range.start..middle);
+        }
     }
-    let k = split(n);
-    if m <= k {
-        let mut proof = subproof(m, &leaves[..k], complete);
-        proof.push(root(&leaves[k..]));
-        proof
-    } else {
-        let mut proof = subproof(m - k, &leaves[k..], false);
-        proof.push(root(&leaves[..k]));
-        proof
+    let mut ranges = Vec::new();
+    subproof(old_size, 0..size, true, &mut ranges);
+    ranges
+}
+
+/// The perfect subtrees (each a power of two of leaves) whose hashes make up the Merkle tree
+/// hash of `range`, as the RFC 6962 recursion splits it, left to right: their sizes are the
+/// binary digits of the range's length, high to low. For a range of a proof, each starts at
+/// a multiple of its size: it is a node of every tree that holds it, and its hash never
+/// changes as the log grows.
+pub fn perfect_subtrees(range: Range<usize>) -> Vec<Range<usize>> {
+    let mut subtrees = Vec::new();
+    let (mut start, mut left) = (range.start, range.len());
+    while left > 0 {
+        let size = 1 << left.ilog2();
+        subtrees.push(start..start + size);
+        start += size;
+        left -= size;
     }
+    subtrees
+}
+
+/// The Merkle tree hash of a range from the hashes of its [`perfect_subtrees`], in their
+/// order.
+pub fn root_of_subtrees(hashes: &[Hash]) -> Hash {
+    let (last, before) = hashes
+        .split_last()
+        .expect("a range of a proof holds at least one leaf");
+    before
+        .iter()
+        .rev()
+        .fold(*last, |right, left| node_hash(left, &right))
 }
 
 /// RFC 9162 2.1.3.2: whether `proof` shows `leaf` at `index` in the tree of `size` with `root`.
@@ -321,6 +371,29 @@ mod tests {
                 let mut bad = proof.clone();
                 bad[flip.index(proof.len())][0] ^= 1;
                 prop_assert!(!verify_consistency(old_size as u64, new_size as u64, &old_root, &new_root, &bad));
+            }
+        }
+
+        /// What proofs served from stored subtree hashes rely on: every range of a proof is
+        /// made of perfect subtrees that start at a multiple of their size (nodes that never
+        /// change), and hashing those gives the range's Merkle tree hash.
+        #[test]
+        fn the_ranges_of_every_proof_hash_alike_from_their_perfect_subtrees(
+            size in 1usize..600, pick in any::<prop::sample::Index>(),
+        ) {
+            let leaves = leaves(size);
+            let index = pick.index(size);
+            let ranges = [inclusion_proof_ranges(index, size), consistency_proof_ranges(index + 1, size)];
+            for range in ranges.into_iter().flatten() {
+                let subtrees = perfect_subtrees(range.clone());
+                prop_assert_eq!(subtrees.first().map(|s| s.start), Some(range.start));
+                prop_assert_eq!(subtrees.last().map(|s| s.end), Some(range.end));
+                for subtree in &subtrees {
+                    prop_assert!(subtree.len().is_power_of_two());
+                    prop_assert_eq!(subtree.start % subtree.len(), 0, "{:?} in {:?}", subtree, range);
+                }
+                let hashes: Vec<Hash> = subtrees.into_iter().map(|s| root(&leaves[s])).collect();
+                prop_assert_eq!(root_of_subtrees(&hashes), root(&leaves[range]));
             }
         }
     }

@@ -7,5 +7,7 @@ mod merkle;
 
 pub use checkpoint::{Checkpoint, CheckpointError, NoteSigner, NoteVerifier};
 pub use merkle::{
-    consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion, Hash,
+    consistency_proof, consistency_proof_ranges, inclusion_proof, inclusion_proof_ranges,
+    leaf_hash, perfect_subtrees, root, root_of_subtrees, verify_consistency, verify_inclusion,
+    Hash,
 };

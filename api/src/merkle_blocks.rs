@@ -1,0 +1,191 @@
+//! The hashes Merkle proofs are made of, without reading the whole log for every proof.
+//!
+//! Each hash of a proof is the Merkle tree hash of a range of leaves, and that is made of
+//! perfect subtrees, each starting at a multiple of its size
+//! ([`domain::transparency::perfect_subtrees`]). A perfect subtree of a block (256 leaves)
+//! or more is hashed from the roots of its blocks, kept in memory once read: 32 bytes a
+//! block, 125 KB for a million events. A smaller one is hashed from its leaves, read for the
+//! proof (within one block). Recorded leaves are never rewritten, so a kept root never goes
+//! stale; the signed checkpoints are still made from every leaf, which checks them all.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use domain::transparency::{perfect_subtrees, root, root_of_subtrees, Hash};
+use projections::case_queries::QueryError;
+use projections::transparency::leaves_between;
+use projections::Db;
+use tokio::sync::Mutex;
+
+/// Leaves in a block.
+const BLOCK: usize = 256;
+
+/// The roots of the log's first blocks, in order.
+pub struct MerkleBlocks {
+    roots: Mutex<Vec<Hash>>,
+    /// Blocks read in one query while catching up with the log.
+    blocks_per_read: usize,
+}
+
+impl Default for MerkleBlocks {
+    /// Reads 256 blocks (65,536 leaves, 4 MB of hex text) at a time.
+    fn default() -> Self {
+        Self::reading(256)
+    }
+}
+
+impl MerkleBlocks {
+    fn reading(blocks_per_read: usize) -> Self {
+        Self {
+            roots: Mutex::new(Vec::new()),
+            blocks_per_read,
+        }
+    }
+
+    /// The Merkle tree hash of each of `ranges`, ranges of a proof
+    /// ([`domain::transparency::inclusion_proof_ranges`],
+    /// [`domain::transparency::consistency_proof_ranges`]); an error unless all their leaves
+    /// are recorded.
+    pub async fn range_hashes(
+        &self,
+        db: &Db,
+        ranges: &[Range<usize>],
+    ) -> Result<Vec<Hash>, QueryError> {
+        let subtrees: Vec<Vec<Range<usize>>> =
+            ranges.iter().cloned().map(perfect_subtrees).collect();
+        let mut hashes: HashMap<Range<usize>, Hash> = HashMap::new();
+        let (large, small): (Vec<&Range<usize>>, Vec<&Range<usize>>) =
+            subtrees.iter().flatten().partition(|s| s.len() >= BLOCK);
+        if let Some(blocks) = large.iter().map(|s| s.end / BLOCK).max() {
+            let mut roots = self.roots.lock().await;
+            read_blocks(db, &mut roots, blocks, self.blocks_per_read).await?;
+            for subtree in large {
+                let blocks = &roots[subtree.start / BLOCK..subtree.end / BLOCK];
+                hashes.insert(subtree.clone(), root(blocks));
+            }
+        }
+        // A small subtree lies within one block: each block's leaves are read once, as far
+        // as the subtrees in it need.
+        let mut reach: BTreeMap<usize, usize> = BTreeMap::new();
+        for subtree in &small {
+            let end = reach.entry(subtree.start / BLOCK).or_default();
+            *end = (*end).max(subtree.end);
+        }
+        for (block, end) in reach {
+            let first = block * BLOCK;
+            let leaves = leaves_between(db, first as i64, end as i64).await?;
+            for subtree in small.iter().filter(|s| s.start / BLOCK == block) {
+                let leaves = &leaves[subtree.start - first..subtree.end - first];
+                hashes.insert((*subtree).clone(), root(leaves));
+            }
+        }
+        Ok(subtrees
+            .iter()
+            .map(|range| {
+                let parts: Vec<Hash> = range.iter().map(|s| hashes[s]).collect();
+                root_of_subtrees(&parts)
+            })
+            .collect())
+    }
+}
+
+/// Extends `roots` to the first `blocks` blocks of the log, `per_read` blocks a query.
+async fn read_blocks(
+    db: &Db,
+    roots: &mut Vec<Hash>,
+    blocks: usize,
+    per_read: usize,
+) -> Result<(), QueryError> {
+    while roots.len() < blocks {
+        let (first, last) = (roots.len(), blocks.min(roots.len() + per_read));
+        let leaves = leaves_between(db, (first * BLOCK) as i64, (last * BLOCK) as i64).await?;
+        roots.extend(leaves.chunks(BLOCK).map(root));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::transparency::{
+        consistency_proof, consistency_proof_ranges, inclusion_proof, inclusion_proof_ranges,
+    };
+
+    use super::*;
+    use crate::bench::stores::{Scratch, Store};
+
+    /// Records made-up leaves for the positions after `after` up to `through`.
+    async fn record_leaves(db: &Db, after: i64, through: i64) {
+        let leaf =
+            |position: i64| hex::encode(domain::transparency::leaf_hash(&position.to_be_bytes()));
+        // A few hundred rows a statement: SQLite binds at most 32,766 parameters.
+        let positions: Vec<i64> = (after + 1..=through).collect();
+        for chunk in positions.chunks(500) {
+            projections::on_db!(db, |pool| {
+                let mut insert =
+                    sqlx::QueryBuilder::new("INSERT INTO ledger_leaves (position, leaf) ");
+                insert.push_values(chunk, |mut row, &position| {
+                    row.push_bind(position).push_bind(leaf(position));
+                });
+                insert.build().execute(pool).await.unwrap();
+            });
+        }
+    }
+
+    async fn proofs_from_kept_blocks_equal_proofs_from_every_leaf(store: Store) {
+        let server = std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+        let scratch = Scratch::new(store, Some(&server)).await.unwrap();
+        let db = scratch.connect().await.unwrap();
+        db.migrate().await.unwrap();
+        // Two blocks a read, so that catching up takes several reads.
+        let blocks = MerkleBlocks::reading(2);
+        record_leaves(&db, 0, 1_000).await;
+        let sizes = [1, 2, 255, 256, 257, 511, 512, 1_000];
+        for size in sizes {
+            let all = projections::transparency::leaves(&db, size as i64)
+                .await
+                .unwrap();
+            for index in [0, size / 2, size - 1] {
+                let ranges: Vec<_> = std::iter::once(index..index + 1)
+                    .chain(inclusion_proof_ranges(index, size))
+                    .collect();
+                let hashes = blocks.range_hashes(&db, &ranges).await.unwrap();
+                assert_eq!(hashes[0], all[index], "leaf {index} of {size}");
+                assert_eq!(
+                    hashes[1..],
+                    inclusion_proof(index, &all),
+                    "leaf {index} of {size}"
+                );
+                let from = index + 1;
+                let proof = blocks
+                    .range_hashes(&db, &consistency_proof_ranges(from, size))
+                    .await
+                    .unwrap();
+                assert_eq!(proof, consistency_proof(from, &all), "{from} to {size}");
+            }
+        }
+        // Leaves not recorded yet are refused, not guessed, and served once recorded.
+        let beyond = consistency_proof_ranges(600, 1_600);
+        let refused = blocks.range_hashes(&db, &beyond).await.unwrap_err();
+        assert!(
+            matches!(refused, QueryError::LeavesNotRecorded { .. }),
+            "{refused}"
+        );
+        record_leaves(&db, 1_000, 2_100).await;
+        let all = projections::transparency::leaves(&db, 1_600).await.unwrap();
+        let proof = blocks.range_hashes(&db, &beyond).await.unwrap();
+        assert_eq!(proof, consistency_proof(600, &all));
+        drop(db);
+        scratch.remove().await;
+    }
+
+    #[tokio::test]
+    async fn on_sqlite_proofs_from_kept_blocks_equal_proofs_from_every_leaf() {
+        proofs_from_kept_blocks_equal_proofs_from_every_leaf(Store::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn on_postgres_proofs_from_kept_blocks_equal_proofs_from_every_leaf() {
+        proofs_from_kept_blocks_equal_proofs_from_every_leaf(Store::Postgres).await;
+    }
+}
