@@ -42,6 +42,31 @@ impl MerkleBlocks {
         }
     }
 
+    /// Keeps the roots of every complete block of the first `size` leaves (all recorded),
+    /// reading those it does not keep yet: so that proofs find them ready.
+    pub async fn keep_up(&self, db: &Db, size: i64) -> Result<(), QueryError> {
+        self.read_blocks(db, size.max(0) as usize / BLOCK).await
+    }
+
+    /// How many block roots are kept.
+    pub async fn kept(&self) -> usize {
+        self.roots.lock().await.len()
+    }
+
+    /// Extends the kept roots to the first `blocks` blocks of the log, `blocks_per_read` a
+    /// query, each read under the lock on its own (a proof that needs fewer waits for one).
+    async fn read_blocks(&self, db: &Db, blocks: usize) -> Result<(), QueryError> {
+        loop {
+            let mut roots = self.roots.lock().await;
+            if roots.len() >= blocks {
+                return Ok(());
+            }
+            let (first, last) = (roots.len(), blocks.min(roots.len() + self.blocks_per_read));
+            let leaves = leaves_between(db, (first * BLOCK) as i64, (last * BLOCK) as i64).await?;
+            roots.extend(leaves.chunks(BLOCK).map(root));
+        }
+    }
+
     /// The Merkle tree hash of each of `ranges`, ranges of a proof
     /// ([`domain::transparency::inclusion_proof_ranges`],
     /// [`domain::transparency::consistency_proof_ranges`]); an error unless all their leaves
@@ -57,8 +82,8 @@ impl MerkleBlocks {
         let (large, small): (Vec<&Range<usize>>, Vec<&Range<usize>>) =
             subtrees.iter().flatten().partition(|s| s.len() >= BLOCK);
         if let Some(blocks) = large.iter().map(|s| s.end / BLOCK).max() {
-            let mut roots = self.roots.lock().await;
-            read_blocks(db, &mut roots, blocks, self.blocks_per_read).await?;
+            self.read_blocks(db, blocks).await?;
+            let roots = self.roots.lock().await;
             for subtree in large {
                 let blocks = &roots[subtree.start / BLOCK..subtree.end / BLOCK];
                 hashes.insert(subtree.clone(), root(blocks));
@@ -87,21 +112,6 @@ impl MerkleBlocks {
             })
             .collect())
     }
-}
-
-/// Extends `roots` to the first `blocks` blocks of the log, `per_read` blocks a query.
-async fn read_blocks(
-    db: &Db,
-    roots: &mut Vec<Hash>,
-    blocks: usize,
-    per_read: usize,
-) -> Result<(), QueryError> {
-    while roots.len() < blocks {
-        let (first, last) = (roots.len(), blocks.min(roots.len() + per_read));
-        let leaves = leaves_between(db, (first * BLOCK) as i64, (last * BLOCK) as i64).await?;
-        roots.extend(leaves.chunks(BLOCK).map(root));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -164,6 +174,11 @@ mod tests {
                 assert_eq!(proof, consistency_proof(from, &all), "{from} to {size}");
             }
         }
+        // Keeping up reads the complete blocks of what is recorded, and only those.
+        let fresh = MerkleBlocks::reading(2);
+        fresh.keep_up(&db, 1_000).await.unwrap();
+        assert_eq!(fresh.kept().await, 3);
+        assert_eq!(blocks.kept().await, 3);
         // Leaves not recorded yet are refused, not guessed, and served once recorded.
         let beyond = consistency_proof_ranges(600, 1_600);
         let refused = blocks.range_hashes(&db, &beyond).await.unwrap_err();

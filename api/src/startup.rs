@@ -110,11 +110,18 @@ impl Application {
 
 /// Keeps projections current for writes made by other processes on the same database,
 /// retries after a failed inline catch-up, and publishes each day once it has ended (days
-/// missed while no server ran are published on the first pass, at start-up).
+/// missed while no server ran are published on the first pass, at start-up). Keeps the
+/// Merkle block roots proofs are made of up with the recorded leaves (at start-up, it reads
+/// them all once).
 async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bool>) {
     loop {
-        if let Err(error) = ledger.catch_up().await {
-            tracing::error!(%error, "background projection failed; retrying");
+        match ledger.catch_up().await {
+            Ok(reached) => {
+                if let Err(error) = ledger.merkle_blocks().keep_up(ledger.db(), reached).await {
+                    tracing::error!(%error, "reading the Merkle blocks failed; retrying");
+                }
+            }
+            Err(error) => tracing::error!(%error, "background projection failed; retrying"),
         }
         if let Err(error) = ledger.publish_due_days().await {
             tracing::error!(%error, "daily publication failed; retrying");
