@@ -19,6 +19,7 @@ on_both_stores!(
     the_state_as_of_each_events_time_equals_the_state_after_it,
     history_and_log_are_refused_to_the_wrong_roles,
     published_checkpoints_and_proofs_verify_against_the_public_key,
+    proofs_across_many_blocks_verify_against_the_signed_checkpoints,
     an_untouched_export_verifies_offline,
     a_changed_byte_is_caught_and_located,
     a_deleted_event_is_caught_and_located,
@@ -313,6 +314,76 @@ async fn published_checkpoints_and_proofs_verify_against_the_public_key(store: S
         .get_public("/transparency/proof/inclusion?index=0&size=9999")
         .await;
     assert_problem(out_of_range, StatusCode::BAD_REQUEST, "out-of-range").await;
+}
+
+/// The hashes of a proof over more than one block of 256 leaves come from kept block roots
+/// (`api/src/merkle_blocks.rs`): they must still verify against what was signed.
+async fn proofs_across_many_blocks_verify_against_the_signed_checkpoints(store: Store) {
+    let app = spawn_app(store).await;
+    let enterprise = jinan_enterprise();
+    // 300 filings a day, each day published the next: checkpoints at 301 and 602.
+    for (day, next) in [("2026-11-02", "2026-11-03"), ("2026-11-03", "2026-11-04")] {
+        app.set_time(&format!("{day}T01:00:00Z"));
+        let filings = (0..300).map(|_| app.file_case(&enterprise, "XK-003"));
+        futures::future::join_all(filings).await;
+        app.set_time(&format!("{next}T01:00:00Z"));
+        app.publish().await;
+    }
+    let verifier = NoteVerifier::parse_vkey(&app.public_text("/transparency/key").await).unwrap();
+    let signed = |size: u64| {
+        let app = &app;
+        let verifier = &verifier;
+        async move {
+            let note = app
+                .public_text(&format!("/transparency/checkpoint/{size}"))
+                .await;
+            verifier.open(&note).unwrap()
+        }
+    };
+    let (first, latest) = (signed(301).await, signed(602).await);
+    for index in [0, 1, 255, 256, 300, 511, 512, 513, 600, 601] {
+        let proof: Value = serde_json::from_str(
+            &app.public_text(&format!(
+                "/transparency/proof/inclusion?index={index}&size={}",
+                latest.size
+            ))
+            .await,
+        )
+        .unwrap();
+        let path: Vec<Hash> = proof["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(hash)
+            .collect();
+        let leaf = hash(&proof["leaf_hash"]);
+        assert!(
+            verify_inclusion(index, latest.size, &leaf, &path, &latest.root),
+            "leaf {index} of {}",
+            latest.size
+        );
+    }
+    let consistency: Value = serde_json::from_str(
+        &app.public_text(&format!(
+            "/transparency/proof/consistency?from={}&to={}",
+            first.size, latest.size
+        ))
+        .await,
+    )
+    .unwrap();
+    let path: Vec<Hash> = consistency["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(hash)
+        .collect();
+    assert!(verify_consistency(
+        first.size,
+        latest.size,
+        &first.root,
+        &latest.root,
+        &path
+    ));
 }
 
 fn export_file(app: &TestApp) -> std::path::PathBuf {
