@@ -100,6 +100,12 @@ impl warp::Reply for Problem {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // What is not ready yet (leaves the projector has not recorded) is a moment away.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }
@@ -155,5 +161,31 @@ impl From<projections::case_queries::QueryError> for Problem {
             }
             other => Problem::internal(&other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use projections::case_queries::QueryError;
+    use warp::Reply;
+
+    use super::*;
+
+    #[test]
+    fn leaves_not_yet_recorded_ask_the_client_to_come_back_in_a_second() {
+        let problem = Problem::from(QueryError::LeavesNotRecorded {
+            after: 0,
+            through: 700,
+            found: 512,
+        });
+        assert_eq!(problem.rule, "leaves-not-yet-recorded");
+        assert!(problem.detail.contains("700"), "{}", problem.detail);
+        let response = problem.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
     }
 }
