@@ -8,10 +8,13 @@
 //! proof (within one block). Recorded leaves are never rewritten, so a kept root never goes
 //! stale; the signed checkpoints are still made from every leaf, which checks them all.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
-use domain::transparency::{perfect_subtrees, root, root_of_subtrees, Hash};
+use domain::transparency::{
+    consistency_proof_ranges, inclusion_proof_ranges, perfect_subtrees, root, root_of_subtrees,
+    Hash,
+};
 use projections::case_queries::QueryError;
 use projections::transparency::leaves_between;
 use projections::Db;
@@ -49,7 +52,8 @@ impl MerkleBlocks {
     }
 
     /// How many block roots are kept.
-    pub async fn kept(&self) -> usize {
+    #[cfg(test)]
+    async fn kept(&self) -> usize {
         self.roots.lock().await.len()
     }
 
@@ -67,58 +71,84 @@ impl MerkleBlocks {
         }
     }
 
-    /// The Merkle tree hash of each of `ranges`, ranges of a proof
-    /// ([`domain::transparency::inclusion_proof_ranges`],
-    /// [`domain::transparency::consistency_proof_ranges`]); an error unless all their leaves
-    /// are recorded.
-    pub async fn range_hashes(
+    /// The hash of leaf `index` and its audit path in the tree of the first `size` leaves
+    /// (RFC 6962 2.1.1); `index < size`, all recorded.
+    pub async fn inclusion(
+        &self,
+        db: &Db,
+        index: usize,
+        size: usize,
+    ) -> Result<(Hash, Vec<Hash>), QueryError> {
+        let ranges: Vec<Range<usize>> = std::iter::once(index..index + 1)
+            .chain(inclusion_proof_ranges(index, size))
+            .collect();
+        let mut path = self.range_hashes(db, &ranges).await?;
+        let leaf = path.remove(0);
+        Ok((leaf, path))
+    }
+
+    /// The proof that the tree of the first `old_size` leaves is a prefix of the tree of the
+    /// first `size` (RFC 6962 2.1.2); `0 < old_size <= size`, all recorded.
+    pub async fn consistency(
+        &self,
+        db: &Db,
+        old_size: usize,
+        size: usize,
+    ) -> Result<Vec<Hash>, QueryError> {
+        self.range_hashes(db, &consistency_proof_ranges(old_size, size))
+            .await
+    }
+
+    /// The Merkle tree hash of each of `ranges`, ranges of a proof; an error unless all
+    /// their leaves are recorded.
+    async fn range_hashes(
         &self,
         db: &Db,
         ranges: &[Range<usize>],
     ) -> Result<Vec<Hash>, QueryError> {
         let subtrees: Vec<Vec<Range<usize>>> =
             ranges.iter().cloned().map(perfect_subtrees).collect();
-        let mut hashes: HashMap<Range<usize>, Hash> = HashMap::new();
-        let (large, small): (Vec<&Range<usize>>, Vec<&Range<usize>>) =
-            subtrees.iter().flatten().partition(|s| s.len() >= BLOCK);
-        if let Some(blocks) = large.iter().map(|s| s.end / BLOCK).max() {
-            self.read_blocks(db, blocks).await?;
-            let roots = self.roots.lock().await;
-            for subtree in large {
-                let blocks = &roots[subtree.start / BLOCK..subtree.end / BLOCK];
-                hashes.insert(subtree.clone(), root(blocks));
-            }
-        }
-        // A small subtree lies within one block: each block's leaves are read once, as far
-        // as the subtrees in it need.
+        let all = || subtrees.iter().flatten();
+        // A small subtree lies within one block: the leaves of each such block are read
+        // once, as far as its subtrees need.
         let mut reach: BTreeMap<usize, usize> = BTreeMap::new();
-        for subtree in &small {
+        for subtree in all().filter(|s| s.len() < BLOCK) {
             let end = reach.entry(subtree.start / BLOCK).or_default();
             *end = (*end).max(subtree.end);
         }
+        let mut block_leaves: BTreeMap<usize, Vec<Hash>> = BTreeMap::new();
         for (block, end) in reach {
-            let first = block * BLOCK;
-            let leaves = leaves_between(db, first as i64, end as i64).await?;
-            for subtree in small.iter().filter(|s| s.start / BLOCK == block) {
-                let leaves = &leaves[subtree.start - first..subtree.end - first];
-                hashes.insert((*subtree).clone(), root(leaves));
-            }
+            let leaves = leaves_between(db, (block * BLOCK) as i64, end as i64).await?;
+            block_leaves.insert(block, leaves);
         }
+        // A large one is made of whole blocks, hashed from their kept roots.
+        if let Some(blocks) = all()
+            .filter(|s| s.len() >= BLOCK)
+            .map(|s| s.end / BLOCK)
+            .max()
+        {
+            self.read_blocks(db, blocks).await?;
+        }
+        let roots = self.roots.lock().await;
+        let hash = |subtree: &Range<usize>| {
+            let block = subtree.start / BLOCK;
+            if subtree.len() >= BLOCK {
+                root(&roots[block..subtree.end / BLOCK])
+            } else {
+                let first = block * BLOCK;
+                root(&block_leaves[&block][subtree.start - first..subtree.end - first])
+            }
+        };
         Ok(subtrees
             .iter()
-            .map(|range| {
-                let parts: Vec<Hash> = range.iter().map(|s| hashes[s]).collect();
-                root_of_subtrees(&parts)
-            })
+            .map(|parts| root_of_subtrees(&parts.iter().map(hash).collect::<Vec<_>>()))
             .collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use domain::transparency::{
-        consistency_proof, consistency_proof_ranges, inclusion_proof, inclusion_proof_ranges,
-    };
+    use domain::transparency::{consistency_proof, inclusion_proof};
 
     use super::*;
     use crate::bench::stores::{Scratch, Store};
@@ -156,21 +186,11 @@ mod tests {
                 .await
                 .unwrap();
             for index in [0, size / 2, size - 1] {
-                let ranges: Vec<_> = std::iter::once(index..index + 1)
-                    .chain(inclusion_proof_ranges(index, size))
-                    .collect();
-                let hashes = blocks.range_hashes(&db, &ranges).await.unwrap();
-                assert_eq!(hashes[0], all[index], "leaf {index} of {size}");
-                assert_eq!(
-                    hashes[1..],
-                    inclusion_proof(index, &all),
-                    "leaf {index} of {size}"
-                );
+                let (leaf, path) = blocks.inclusion(&db, index, size).await.unwrap();
+                assert_eq!(leaf, all[index], "leaf {index} of {size}");
+                assert_eq!(path, inclusion_proof(index, &all), "leaf {index} of {size}");
                 let from = index + 1;
-                let proof = blocks
-                    .range_hashes(&db, &consistency_proof_ranges(from, size))
-                    .await
-                    .unwrap();
+                let proof = blocks.consistency(&db, from, size).await.unwrap();
                 assert_eq!(proof, consistency_proof(from, &all), "{from} to {size}");
             }
         }
@@ -180,15 +200,14 @@ mod tests {
         assert_eq!(fresh.kept().await, 3);
         assert_eq!(blocks.kept().await, 3);
         // Leaves not recorded yet are refused, not guessed, and served once recorded.
-        let beyond = consistency_proof_ranges(600, 1_600);
-        let refused = blocks.range_hashes(&db, &beyond).await.unwrap_err();
+        let refused = blocks.consistency(&db, 600, 1_600).await.unwrap_err();
         assert!(
             matches!(refused, QueryError::LeavesNotRecorded { .. }),
             "{refused}"
         );
         record_leaves(&db, 1_000, 2_100).await;
         let all = projections::transparency::leaves(&db, 1_600).await.unwrap();
-        let proof = blocks.range_hashes(&db, &beyond).await.unwrap();
+        let proof = blocks.consistency(&db, 600, 1_600).await.unwrap();
         assert_eq!(proof, consistency_proof(600, &all));
         drop(db);
         scratch.remove().await;

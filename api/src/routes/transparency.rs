@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use domain::transparency::{consistency_proof_ranges, inclusion_proof_ranges};
 use projections::transparency;
 use serde_json::json;
 use warp::http::{header, HeaderValue};
@@ -104,20 +103,15 @@ async fn proof(
                     format!("need 0 <= index < size <= {head} (index is the position minus one)"),
                 ));
             }
-            let (index, size) = (index as usize, size as usize);
-            let ranges: Vec<_> = std::iter::once(index..index + 1)
-                .chain(inclusion_proof_ranges(index, size))
-                .collect();
-            let mut hashes = state
+            let (leaf, proof) = state
                 .ledger
                 .merkle_blocks()
-                .range_hashes(db, &ranges)
+                .inclusion(db, index as usize, size as usize)
                 .await?;
-            let proof = hashes.split_off(1);
             Ok(warp::reply::json(&json!({
                 "index": index,
                 "size": size,
-                "leaf_hash": BASE64.encode(hashes[0]),
+                "leaf_hash": BASE64.encode(leaf),
                 "proof": encode(proof),
             }))
             .into_response())
@@ -130,11 +124,10 @@ async fn proof(
                     format!("need 1 <= from <= to <= {head}"),
                 ));
             }
-            let ranges = consistency_proof_ranges(from as usize, to as usize);
             let proof = state
                 .ledger
                 .merkle_blocks()
-                .range_hashes(db, &ranges)
+                .consistency(db, from as usize, to as usize)
                 .await?;
             Ok(warp::reply::json(&json!({
                 "from": from,
