@@ -101,7 +101,7 @@ impl warp::Reply for Problem {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            // What is not ready yet (leaves the projector has not recorded) is a moment away.
+            // Not ready yet (leaves not recorded, the store not answering): try again soon.
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -110,21 +110,22 @@ impl Application {
 
 /// Keeps projections current for writes made by other processes on the same database,
 /// retries after a failed inline catch-up, and publishes each day once it has ended (days
-/// missed while no server ran are published on the first pass, at start-up). Keeps the
-/// Merkle block roots proofs are made of up with the recorded leaves (at start-up, it reads
-/// them all once).
+/// missed while no server ran are published on the first pass, at start-up). Then keeps the
+/// Merkle block roots proofs are made of up with the recorded leaves (on the first pass it
+/// reads them all, after the publications, which it must not delay).
 async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bool>) {
     loop {
-        match ledger.catch_up().await {
-            Ok(reached) => {
-                if let Err(error) = ledger.merkle_blocks().keep_up(ledger.db(), reached).await {
-                    tracing::error!(%error, "reading the Merkle blocks failed; retrying");
-                }
-            }
-            Err(error) => tracing::error!(%error, "background projection failed; retrying"),
+        let reached = ledger.catch_up().await;
+        if let Err(error) = &reached {
+            tracing::error!(%error, "background projection failed; retrying");
         }
         if let Err(error) = ledger.publish_due_days().await {
             tracing::error!(%error, "daily publication failed; retrying");
+        }
+        if let Ok(reached) = reached {
+            if let Err(error) = ledger.merkle_blocks().keep_up(ledger.db(), reached).await {
+                tracing::error!(%error, "reading the Merkle blocks failed; retrying");
+            }
         }
         tokio::select! {
             _ = ledger.projector_wakeup().notified() => {}
