@@ -19,21 +19,12 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs the same sqlx code on the connection of whichever transaction `tx` holds; use
-/// `&mut *conn` as the executor.
+/// Runs the same sqlx code on the connection of whichever transaction `tx` (a `&mut Tx`)
+/// holds; use `&mut *conn` as the executor.
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::projector::Tx::Sqlite(t) => {
-                let $conn = &mut **t;
-                $body
-            }
-            $crate::projector::Tx::Postgres(t) => {
-                let $conn = &mut **t;
-                $body
-            }
-        }
+        $crate::on_conn!(&mut $crate::projector::Tx::conn($tx), |$conn| $body)
     };
 }
 
