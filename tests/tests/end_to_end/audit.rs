@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use domain::transparency::{verify_consistency, verify_inclusion, Hash, NoteVerifier};
+use domain::transparency::{verify_consistency, verify_inclusion, Checkpoint, Hash, NoteVerifier};
 use domain::Post;
 use projections::on_db;
 use reqwest::StatusCode;
@@ -235,6 +235,52 @@ fn hash(value: &Value) -> Hash {
         .unwrap()
 }
 
+/// Leaf `index`'s inclusion proof, as served, verifies against the signed `checkpoint`.
+async fn assert_inclusion_verifies(app: &TestApp, index: u64, checkpoint: &Checkpoint) {
+    let size = checkpoint.size;
+    let proof: Value = serde_json::from_str(
+        &app.public_text(&format!(
+            "/transparency/proof/inclusion?index={index}&size={size}"
+        ))
+        .await,
+    )
+    .unwrap();
+    let leaf = hash(&proof["leaf_hash"]);
+    assert!(
+        verify_inclusion(
+            index,
+            size,
+            &leaf,
+            &hashes(&proof["proof"]),
+            &checkpoint.root
+        ),
+        "leaf {index} of {size}"
+    );
+}
+
+/// The consistency proof from `first` to `latest`, as served, verifies against both.
+async fn assert_consistency_verifies(app: &TestApp, first: &Checkpoint, latest: &Checkpoint) {
+    let proof: Value = serde_json::from_str(
+        &app.public_text(&format!(
+            "/transparency/proof/consistency?from={}&to={}",
+            first.size, latest.size
+        ))
+        .await,
+    )
+    .unwrap();
+    assert!(verify_consistency(
+        first.size,
+        latest.size,
+        &first.root,
+        &latest.root,
+        &hashes(&proof["proof"])
+    ));
+}
+
+fn hashes(value: &Value) -> Vec<Hash> {
+    value.as_array().unwrap().iter().map(hash).collect()
+}
+
 async fn published_checkpoints_and_proofs_verify_against_the_public_key(store: Store) {
     let app = spawn_app(store).await;
     logged_case(&app).await;
@@ -262,49 +308,9 @@ async fn published_checkpoints_and_proofs_verify_against_the_public_key(store: S
             .replace(&app.address, crate::helpers::PUBLIC_URL)
     );
     for index in 0..latest.size {
-        let proof: Value = serde_json::from_str(
-            &app.public_text(&format!(
-                "/transparency/proof/inclusion?index={index}&size={}",
-                latest.size
-            ))
-            .await,
-        )
-        .unwrap();
-        let path: Vec<Hash> = proof["proof"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(hash)
-            .collect();
-        assert!(verify_inclusion(
-            index,
-            latest.size,
-            &hash(&proof["leaf_hash"]),
-            &path,
-            &latest.root
-        ));
+        assert_inclusion_verifies(&app, index, &latest).await;
     }
-    let consistency: Value = serde_json::from_str(
-        &app.public_text(&format!(
-            "/transparency/proof/consistency?from={}&to={}",
-            first.size, latest.size
-        ))
-        .await,
-    )
-    .unwrap();
-    let path: Vec<Hash> = consistency["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(hash)
-        .collect();
-    assert!(verify_consistency(
-        first.size,
-        latest.size,
-        &first.root,
-        &latest.root,
-        &path
-    ));
+    assert_consistency_verifies(&app, &first, &latest).await;
     let other_key =
         domain::transparency::NoteSigner::from_seed(verifier.name(), &[9; 32]).verifier();
     assert!(other_key
@@ -342,48 +348,9 @@ async fn proofs_across_many_blocks_verify_against_the_signed_checkpoints(store: 
     };
     let (first, latest) = (signed(301).await, signed(602).await);
     for index in [0, 1, 255, 256, 300, 511, 512, 513, 600, 601] {
-        let proof: Value = serde_json::from_str(
-            &app.public_text(&format!(
-                "/transparency/proof/inclusion?index={index}&size={}",
-                latest.size
-            ))
-            .await,
-        )
-        .unwrap();
-        let path: Vec<Hash> = proof["proof"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(hash)
-            .collect();
-        let leaf = hash(&proof["leaf_hash"]);
-        assert!(
-            verify_inclusion(index, latest.size, &leaf, &path, &latest.root),
-            "leaf {index} of {}",
-            latest.size
-        );
+        assert_inclusion_verifies(&app, index, &latest).await;
     }
-    let consistency: Value = serde_json::from_str(
-        &app.public_text(&format!(
-            "/transparency/proof/consistency?from={}&to={}",
-            first.size, latest.size
-        ))
-        .await,
-    )
-    .unwrap();
-    let path: Vec<Hash> = consistency["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(hash)
-        .collect();
-    assert!(verify_consistency(
-        first.size,
-        latest.size,
-        &first.root,
-        &latest.root,
-        &path
-    ));
+    assert_consistency_verifies(&app, &first, &latest).await;
 }
 
 fn export_file(app: &TestApp) -> std::path::PathBuf {
