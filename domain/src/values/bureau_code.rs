@@ -4,8 +4,7 @@ use super::{string_value, InvalidValue};
 
 /// A bureau, named by the six-digit administrative division it serves (GB/T 2260):
 /// `PP0000` a province, `PPCC00` a city, anything else a county or district.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BureauCode(String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,11 +1,8 @@
-use serde::{Deserialize, Serialize};
-
 use super::{string_value, InvalidValue};
 
 /// A case's identifier: a UUID in its hyphenated lower-case form. The api mints version 7
 /// UUIDs, so ids sort by filing time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CaseId(String);
 
 impl CaseId {

@@ -1,5 +1,3 @@
-use serde::{Deserialize, Serialize};
-
 use super::{string_value, BureauCode, InvalidValue};
 
 /// The 31 characters a unified social credit code may use (GB 32100-2015): digits and capital
@@ -14,8 +12,7 @@ const WEIGHTS: [u32; 17] = [
 ///
 /// Characters 3-8 are the administrative division where the enterprise is registered, which is
 /// what routes its cases to a city bureau.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CreditCode(String);
 
 impl CreditCode {

@@ -1,11 +1,8 @@
-use serde::{Deserialize, Serialize};
-
 use super::{string_value, InvalidValue};
 
 /// A catalogue item's code: two capital letters, a hyphen, three digits (`TS-001`).
 /// Whether the item exists is the catalogue's question, not the code's.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemCode(String);
 
 impl ItemCode {

@@ -1,11 +1,8 @@
-use serde::{Deserialize, Serialize};
-
 use super::{string_value, InvalidValue};
 
 /// The SHA-256 digest of an electronic material, as 64 lower-case hex digits. Materials are
 /// identified by content: the ledger never holds the documents themselves.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MaterialDigest(String);
 
 impl MaterialDigest {

@@ -1,11 +1,8 @@
-use serde::{Deserialize, Serialize};
-
 use super::{string_value, BureauCode, InvalidValue};
 
 /// A permit's number: `{item code}-{issuing bureau}-{year}-{serial}`, e.g.
 /// `XK-001-370100-2026-00017`. Serials count per bureau and year, so numbers are unique.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PermitNumber(String);
 
 impl PermitNumber {
