@@ -78,28 +78,10 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     let events = projections::log::head_position(ledger.db()).await? as f64;
 
     super::stage(store, "scanning the events table");
-    // The raw limit is the better of two scans (the first may still pay for the bulk load).
-    let mut scan_rate: f64 = 0.0;
-    for _ in 0..2 {
-        let started = Instant::now();
-        let scanned = projections::on_db!(ledger.db(), |pool| {
-            let mut rows = sqlx::query(
-                "SELECT global_position, recorded_at, aggregate_type, aggregate_id, sequence, event_type, \
-                 event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata \
-                 FROM events ORDER BY global_position",
-            )
-            .fetch(pool);
-            let mut count = 0usize;
-            while let Some(row) = rows.try_next().await? {
-                use sqlx::Row;
-                let payload: String = row.try_get("payload")?;
-                count += usize::from(!payload.is_empty());
-            }
-            count
-        });
-        scan_rate = scan_rate.max(scanned as f64 / started.elapsed().as_secs_f64());
-    }
-
+    // The scan and the rebuild each count the better of two runs, taken in turns (the first
+    // scan may still pay for the bulk load), so that neither gains from a fast moment of the
+    // machine the other missed.
+    let mut scan = scan_rate(ledger.db()).await?;
     reset_peak_rss();
     // The bulk load wrote the events only: projecting them once records their leaves, as
     // committing them through the ledger would have. A rebuild then starts from the log as a
@@ -108,11 +90,18 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     let started = Instant::now();
     ledger.projector().catch_up().await?;
     let first_projection_seconds = started.elapsed().as_secs_f64();
-    super::stage(store, "rebuilding the projections");
-    let started = Instant::now();
-    ledger.projector().rebuild().await?;
+    let mut rebuild_seconds = f64::INFINITY;
+    for turn in 1..=2 {
+        super::stage(store, &format!("rebuilding the projections ({turn} of 2)"));
+        let started = Instant::now();
+        ledger.projector().rebuild().await?;
+        rebuild_seconds = rebuild_seconds.min(started.elapsed().as_secs_f64());
+        if turn == 1 {
+            super::stage(store, "scanning the events table again");
+            scan = scan.max(scan_rate(ledger.db()).await?);
+        }
+    }
     super::stage(store, "rebuilt");
-    let rebuild_seconds = started.elapsed().as_secs_f64();
     let peak = peak_rss_mb().unwrap_or(f64::NAN);
     super::stage(store, "proving inclusion");
     let size = events as usize;
@@ -142,7 +131,7 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
             events / load_seconds,
             "events/s",
         ),
-        row("raw sequential scan", scan_rate, "events/s"),
+        row("raw sequential scan", scan, "events/s"),
         row(
             "first projection (leaves+case_state+notices)",
             events / first_projection_seconds,
@@ -161,6 +150,27 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
         ),
         row("inclusion proof, next (blocks kept)", proof_ms[1], "ms"),
     ])
+}
+
+/// Events per second of one sequential scan of the whole events table, every column read.
+async fn scan_rate(db: &projections::Db) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let scanned = projections::on_db!(db, |pool| {
+        let mut rows = sqlx::query(
+            "SELECT global_position, recorded_at, aggregate_type, aggregate_id, sequence, event_type, \
+             event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata \
+             FROM events ORDER BY global_position",
+        )
+        .fetch(pool);
+        let mut count = 0usize;
+        while let Some(row) = rows.try_next().await? {
+            use sqlx::Row;
+            let payload: String = row.try_get("payload")?;
+            count += usize::from(!payload.is_empty());
+        }
+        count
+    });
+    Ok(scanned as f64 / started.elapsed().as_secs_f64())
 }
 
 /// One case from filing to delivery through the ledger; returns its id.
