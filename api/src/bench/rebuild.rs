@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::TryStreamExt;
+use projections::log::COLUMNS;
 
 use super::stores::{Scratch, Store};
 use super::{Options, Row};
@@ -90,17 +91,19 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     let started = Instant::now();
     ledger.projector().catch_up().await?;
     let first_projection_seconds = started.elapsed().as_secs_f64();
-    let mut rebuild_seconds = f64::INFINITY;
-    for turn in 1..=2 {
-        super::stage(store, &format!("rebuilding the projections ({turn} of 2)"));
-        let started = Instant::now();
-        ledger.projector().rebuild().await?;
-        rebuild_seconds = rebuild_seconds.min(started.elapsed().as_secs_f64());
-        if turn == 1 {
-            super::stage(store, "scanning the events table again");
-            scan = scan.max(scan_rate(ledger.db()).await?);
+    let rebuild = |turn: usize| {
+        let ledger = &ledger;
+        async move {
+            super::stage(store, &format!("rebuilding the projections ({turn} of 2)"));
+            let started = Instant::now();
+            ledger.projector().rebuild().await?;
+            Ok::<f64, anyhow::Error>(started.elapsed().as_secs_f64())
         }
-    }
+    };
+    let first_rebuild_seconds = rebuild(1).await?;
+    super::stage(store, "scanning the events table again");
+    scan = scan.max(scan_rate(ledger.db()).await?);
+    let rebuild_seconds = first_rebuild_seconds.min(rebuild(2).await?);
     super::stage(store, "rebuilt");
     let peak = peak_rss_mb().unwrap_or(f64::NAN);
     super::stage(store, "proving inclusion");
@@ -154,14 +157,10 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
 
 /// Events per second of one sequential scan of the whole events table, every column read.
 async fn scan_rate(db: &projections::Db) -> anyhow::Result<f64> {
+    let sql = format!("SELECT {COLUMNS} FROM events ORDER BY global_position");
     let started = Instant::now();
     let scanned = projections::on_db!(db, |pool| {
-        let mut rows = sqlx::query(
-            "SELECT global_position, recorded_at, aggregate_type, aggregate_id, sequence, event_type, \
-             event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata \
-             FROM events ORDER BY global_position",
-        )
-        .fetch(pool);
+        let mut rows = sqlx::query(&sql).fetch(pool);
         let mut count = 0usize;
         while let Some(row) = rows.try_next().await? {
             use sqlx::Row;
