@@ -294,7 +294,22 @@ impl<P: Projection + 'static> Projector<P> {
     /// Applies every event after the checkpoint; returns the position reached. Three batches
     /// are under way at once, each in a task of its own: the next is read, the one after the
     /// checkpoint is prepared, and the one before it is written.
+    ///
+    /// The work runs in a task of its own, so a caller that gives up waiting (a timeout, a
+    /// request whose client went away) cuts nothing short: it goes on to the end. Cutting it
+    /// would be unsafe besides: sqlx's `begin` is not cancel-safe on PostgreSQL (0.8.6), and a
+    /// future dropped during its round trip leaves the session inside a transaction that the
+    /// pool then hands on, whose next borrowers' statements hold their locks and are never
+    /// committed. For the same reason no task of the projector is ever aborted.
     pub async fn catch_up(self: &Arc<Self>) -> Result<i64, ProjectionError> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move { this.catch_up_here().await })
+            .await
+            .map_err(|e| ProjectionError::Task(e.to_string()))?
+    }
+
+    /// [`Self::catch_up`], in the caller's task.
+    async fn catch_up_here(self: &Arc<Self>) -> Result<i64, ProjectionError> {
         let _one_at_a_time = self.running.lock().await;
         let mut checkpoint = self.checkpoint().await?;
         let mut next = Some(self.read_ahead(checkpoint));
@@ -330,10 +345,9 @@ impl<P: Projection + 'static> Projector<P> {
                 None => true,
             };
             if !written {
-                // Another projector got there first: start again from where it stands.
-                if let Some((_, prepare)) = preparing {
-                    prepare.abort();
-                }
+                // Another projector got there first: start again from where it stands. The
+                // batch being prepared is left to finish on its own, unused.
+                drop(preparing);
                 pending = None;
                 checkpoint = self.checkpoint().await?;
                 self.read_again_from(checkpoint, &mut next);
@@ -388,15 +402,13 @@ impl<P: Projection + 'static> Projector<P> {
         })
     }
 
-    /// Abandons the read under way in `next` and reads from `checkpoint` instead.
+    /// Abandons the read under way in `next` (it finishes on its own, unused) and reads from
+    /// `checkpoint` instead.
     fn read_again_from(
         &self,
         checkpoint: i64,
         next: &mut Option<JoinHandle<Result<Vec<LoggedEvent>, LogError>>>,
     ) {
-        if let Some(read) = next.take() {
-            read.abort();
-        }
         *next = Some(self.read_ahead(checkpoint));
     }
 
@@ -406,8 +418,17 @@ impl<P: Projection + 'static> Projector<P> {
         tokio::spawn(async move { log::read_after(&db, position, limit).await })
     }
 
-    /// Forgets every row and the checkpoint, then replays the whole log.
+    /// Forgets every row and the checkpoint, then replays the whole log; like
+    /// [`Self::catch_up`], in a task of its own that a caller giving up does not cut short.
     pub async fn rebuild(self: &Arc<Self>) -> Result<i64, ProjectionError> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move { this.rebuild_here().await })
+            .await
+            .map_err(|e| ProjectionError::Task(e.to_string()))?
+    }
+
+    /// [`Self::rebuild`], in the caller's task.
+    async fn rebuild_here(self: &Arc<Self>) -> Result<i64, ProjectionError> {
         {
             let _one_at_a_time = self.running.lock().await;
             let reached = self.checkpoint().await?;
@@ -424,7 +445,7 @@ impl<P: Projection + 'static> Projector<P> {
             .rows_affected());
             tx.commit().await.map_err(&db_error)?;
         }
-        self.catch_up().await
+        self.catch_up_here().await
     }
 
     /// Projects, inside `tx`, the events `tx` has just appended: `appended` holds them as the

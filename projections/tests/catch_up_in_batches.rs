@@ -2,13 +2,15 @@
 //! batches is folded onto the previous batch's view (not yet committed) or onto the stored one.
 //! Either way every case must end equal to the replay of its own history, after a catch-up
 //! and after a rebuild, and a rebuild keeps every recorded leaf. Two projectors catching up
-//! at once (two servers) both end there, neither failing.
+//! at once (two servers) both end there, neither failing. A catch-up or rebuild its caller
+//! gave up on, at any point, leaves no pooled session inside a transaction.
 
 mod common;
 
 use common::{day, lifecycle, log_event};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use domain::catalogue::Catalogue;
 use domain::CaseEvent;
@@ -97,6 +99,71 @@ async fn two_projectors_catch_up_at_once(db: &Db) {
     assert_eq!(a.unwrap().unwrap(), 4 * MANY as i64);
     assert_eq!(b.unwrap().unwrap(), 4 * MANY as i64);
     assert_every_case_is_its_replay(db, MANY).await;
+}
+
+/// Callers give up on catch-ups (a command answers from the log after a while; a request's
+/// client goes away): a catch-up given up on still runs to the end, and however it is cut, a
+/// catch-up or rebuild leaves no pooled session inside a transaction. sqlx's `begin` is not cancel-safe on PostgreSQL (0.8.6): a future
+/// dropped during its round trip leaves the session in the transaction, and the pool hands
+/// it on; the next borrowers' statements run inside it, hold their locks (the next rebuild's
+/// TRUNCATE waits for them for ever) and are never committed.
+async fn catch_ups_and_rebuilds_cut_short_leave_every_session_usable(db: &Db) {
+    const MANY: usize = 30;
+    log_interleaved(db, 0..MANY).await;
+    let projector = ledger_projector(db);
+    // Given up on at once, the catch-up still runs to the end: nothing of it is cut.
+    let _ = tokio::time::timeout(Duration::ZERO, projector.catch_up()).await;
+    let reached = tokio::time::timeout(Duration::from_secs(10), async {
+        while projector.checkpoint().await.unwrap() < 4 * MANY as i64 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(reached.is_ok(), "a catch-up given up on stopped half-way");
+    for step in 0..40u64 {
+        let cut = Duration::from_micros(step * 37 % 1_500);
+        if step % 2 == 0 {
+            let _ = tokio::time::timeout(cut, projector.rebuild()).await;
+        } else {
+            let _ = tokio::time::timeout(cut, projector.catch_up()).await;
+        }
+    }
+    let settled = tokio::time::timeout(Duration::from_secs(30), async {
+        assert_eq!(projector.rebuild().await.unwrap(), 4 * MANY as i64);
+        assert_every_case_is_its_replay(db, MANY).await;
+    })
+    .await;
+    assert!(
+        settled.is_ok(),
+        "the rebuild after the cut-short ones did not finish in 30 s: a session left in a \
+         transaction holds its tables"
+    );
+    if let Db::Postgres(pool) = db {
+        let stuck: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(stuck, 0, "sessions left inside a transaction");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catch_ups_cut_short_leave_sessions_usable_on_sqlite() {
+    common::on_scratch_sqlite("cut-short", |db| async move {
+        catch_ups_and_rebuilds_cut_short_leave_every_session_usable(&db).await
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catch_ups_cut_short_leave_sessions_usable_on_postgres() {
+    common::on_scratch_postgres("cut_short", |db| async move {
+        catch_ups_and_rebuilds_cut_short_leave_every_session_usable(&db).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
