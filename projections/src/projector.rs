@@ -302,8 +302,21 @@ impl<P: Projection + 'static> Projector<P> {
     /// pool then hands on, whose next borrowers' statements hold their locks and are never
     /// committed. For the same reason no task of the projector is ever aborted.
     pub async fn catch_up(self: &Arc<Self>) -> Result<i64, ProjectionError> {
-        let this = Arc::clone(self);
-        tokio::spawn(async move { this.catch_up_here().await })
+        self.in_a_task_of_its_own(|this| async move { this.catch_up_here().await })
+            .await
+    }
+
+    /// Runs `work` on this projector in a task of its own and waits for it: dropping the
+    /// wait leaves the work going (see [`Self::catch_up`]).
+    async fn in_a_task_of_its_own<Work, Done>(
+        self: &Arc<Self>,
+        work: Work,
+    ) -> Result<i64, ProjectionError>
+    where
+        Work: FnOnce(Arc<Self>) -> Done,
+        Done: std::future::Future<Output = Result<i64, ProjectionError>> + Send + 'static,
+    {
+        tokio::spawn(work(Arc::clone(self)))
             .await
             .map_err(|e| ProjectionError::Task(e.to_string()))?
     }
@@ -421,10 +434,8 @@ impl<P: Projection + 'static> Projector<P> {
     /// Forgets every row and the checkpoint, then replays the whole log; like
     /// [`Self::catch_up`], in a task of its own that a caller giving up does not cut short.
     pub async fn rebuild(self: &Arc<Self>) -> Result<i64, ProjectionError> {
-        let this = Arc::clone(self);
-        tokio::spawn(async move { this.rebuild_here().await })
+        self.in_a_task_of_its_own(|this| async move { this.rebuild_here().await })
             .await
-            .map_err(|e| ProjectionError::Task(e.to_string()))?
     }
 
     /// [`Self::rebuild`], in the caller's task.
