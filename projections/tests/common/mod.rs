@@ -1,7 +1,7 @@
 //! Stores for the projection tests: a fresh PostgreSQL database (PostgreSQL must answer, see
 //! scripts/test.sh: these tests fail, never skip) or a fresh SQLite file. Each test binary uses
 //! some of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use chrono::NaiveDate;
 use domain::calendar::WorkingCalendar;
@@ -75,6 +75,37 @@ where
     db.close().await;
     let _ = std::fs::remove_file(path);
 }
+
+/// Runs each named `async fn name(db: &Db)` as two tests, `sqlite::name` on a scratch SQLite
+/// file and `postgres::name` on a scratch PostgreSQL database, each named after the function.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::on_scratch_sqlite(stringify!($name), |db| async move {
+                        super::$name(&db).await
+                    })
+                    .await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::on_scratch_postgres(stringify!($name), |db| async move {
+                        super::$name(&db).await
+                    })
+                    .await;
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_both_stores;
 
 pub fn day() -> NaiveDate {
     "2026-11-02".parse().unwrap()
