@@ -513,10 +513,7 @@ async fn insert_returning(
     push_events(&mut insert, events);
     insert.push(" RETURNING ").push(COLUMNS);
     let rows = insert.build().fetch_all(conn).await?;
-    let mut appended = rows
-        .iter()
-        .map(LoggedEvent::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut appended = LoggedEvent::from_rows(&rows)?;
     appended.sort_by_key(|e| e.position);
     Ok(appended)
 }
