@@ -28,6 +28,7 @@ pub enum DeadlineBasis {
 /// A date reached by counting working days, with how it was counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
+    #[serde(with = "crate::iso_date")]
     pub date: NaiveDate,
     pub working_days: u32,
     pub basis: DeadlineBasis,

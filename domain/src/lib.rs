@@ -5,6 +5,7 @@
 //! - [`permit_case`]: the case aggregate, its commands, events, statuses and refusals.
 //! - [`catalogue`]: items with their limits and materials, the jurisdiction, the phase-out list.
 //! - [`calendar`]: working days (holidays and make-up workdays from data).
+//! - [`iso_date`]: dates as ISO 8601 text in serde, chrono's text without chrono's parser.
 //! - [`values`]: typed values parsed at the boundary (credit code, bureau, case id, ...).
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
 //! - [`publication`]: the daily publication of public notices, once per day.
@@ -13,6 +14,7 @@
 pub mod actor;
 pub mod calendar;
 pub mod catalogue;
+pub mod iso_date;
 pub mod permit_case;
 pub mod publication;
 pub mod services;

@@ -73,7 +73,10 @@ impl CaseProjection {
         }
         views.extend(stored_views(conn, &unknown).await?);
         for event in case_events {
-            let slot = views.entry(event.aggregate_id.clone()).or_default();
+            // Every case of the batch has its slot by now (remembered, new or read).
+            let slot = views
+                .get_mut(event.aggregate_id.as_str())
+                .expect("each case of the batch has a slot");
             let view = CaseView::fold(slot.take(), event)?;
             observe(event, &view)?;
             *slot = Some(view);
@@ -179,7 +182,7 @@ impl CaseRows {
             item_code: views.iter().map(|v| v.item_code.to_string()).collect(),
             due_on: views
                 .iter()
-                .map(|v| v.due_on().map(|d| d.to_string()))
+                .map(|v| v.due_on().map(domain::iso_date::text))
                 .collect(),
             filed_at: views.iter().map(|v| v.filed_at.to_string()).collect(),
             version: views.iter().map(|v| v.version as i64).collect(),

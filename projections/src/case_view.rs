@@ -25,22 +25,26 @@ pub struct CaseView {
     pub contact: Contact,
     pub commitment: Option<Commitment>,
     pub materials: Vec<Material>,
+    #[serde(with = "domain::iso_date")]
     pub filed_on: NaiveDate,
     pub filed_at: String,
     pub updated_at: String,
     pub last_position: i64,
     pub correction_rounds: u32,
     pub open_corrections: Vec<String>,
+    #[serde(default, with = "domain::iso_date::option")]
     pub accepted_on: Option<NaiveDate>,
     pub statutory_deadline: Option<Deadline>,
     pub committed_deadline: Option<Deadline>,
     pub review: Option<Review>,
+    #[serde(default, with = "domain::iso_date::option")]
     pub decided_on: Option<NaiveDate>,
     pub on_commitment: Option<bool>,
     /// Why the case was not accepted, denied, withdrawn or revoked.
     pub closing_reason: Option<String>,
     pub permit: Option<PermitView>,
     pub dispatch: Option<Dispatch>,
+    #[serde(default, with = "domain::iso_date::option")]
     pub delivered_on: Option<NaiveDate>,
     pub revocation: Option<Revocation>,
 }
@@ -49,6 +53,7 @@ pub struct CaseView {
 pub struct Review {
     pub findings: String,
     pub recommendation: Recommendation,
+    #[serde(with = "domain::iso_date")]
     pub reviewed_on: NaiveDate,
 }
 
@@ -56,8 +61,11 @@ pub struct Review {
 pub struct PermitView {
     pub permit_number: PermitNumber,
     pub scope: String,
+    #[serde(with = "domain::iso_date")]
     pub valid_from: NaiveDate,
+    #[serde(with = "domain::iso_date")]
     pub valid_until: NaiveDate,
+    #[serde(with = "domain::iso_date")]
     pub issued_on: NaiveDate,
     pub working_days_used: u32,
 }
@@ -66,6 +74,7 @@ pub struct PermitView {
 pub struct Dispatch {
     pub courier: String,
     pub tracking_number: String,
+    #[serde(with = "domain::iso_date")]
     pub dispatched_on: NaiveDate,
 }
 
@@ -73,6 +82,7 @@ pub struct Dispatch {
 pub struct Revocation {
     pub reason: String,
     pub false_commitment: bool,
+    #[serde(with = "domain::iso_date")]
     pub revoked_on: NaiveDate,
 }
 
@@ -170,7 +180,7 @@ impl CaseView {
             }
         };
         view.version = event.sequence as u64;
-        view.updated_at = event.recorded_at.clone();
+        view.updated_at.clone_from(&event.recorded_at);
         view.last_position = event.position;
         Ok(view)
     }

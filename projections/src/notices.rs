@@ -48,15 +48,20 @@ pub struct PublicNotice {
     pub scope: String,
     pub bureau: BureauCode,
     pub bureau_name: String,
+    #[serde(with = "domain::iso_date")]
     pub issued_on: NaiveDate,
+    #[serde(with = "domain::iso_date")]
     pub valid_from: NaiveDate,
+    #[serde(with = "domain::iso_date")]
     pub valid_until: NaiveDate,
+    #[serde(default, with = "domain::iso_date::option")]
     pub revoked_on: Option<NaiveDate>,
     /// The revocation decision's stated ground (a public decision, not an internal note).
     pub revocation_reason: Option<String>,
     /// Revoked for a false commitment: the enterprise is on the public blacklist.
     pub blacklisted: bool,
     pub recorded_at: String,
+    #[serde(with = "domain::iso_date")]
     pub day: NaiveDate,
     /// Position in the log of the event behind the notice.
     pub position: i64,
@@ -230,7 +235,10 @@ impl NoticeRows {
         Self {
             position: notices.iter().map(|n| n.position).collect(),
             notice_id: notices.iter().map(|n| n.id.to_string()).collect(),
-            day: notices.iter().map(|n| n.day.to_string()).collect(),
+            day: notices
+                .iter()
+                .map(|n| domain::iso_date::text(n.day))
+                .collect(),
             kind: notices.iter().map(|n| n.kind.as_str()).collect(),
             permit_number: notices
                 .iter()

@@ -25,34 +25,41 @@ pub enum CaseEvent {
         materials: Vec<Material>,
         commitment: Option<Commitment>,
         contact: Contact,
+        #[serde(with = "crate::iso_date")]
         filed_on: NaiveDate,
     },
     CorrectionRequested {
         round: u32,
         corrections: Vec<String>,
         reason: String,
+        #[serde(with = "crate::iso_date")]
         requested_on: NaiveDate,
     },
     MaterialsResubmitted {
         round: u32,
         materials: Vec<Material>,
+        #[serde(with = "crate::iso_date")]
         resubmitted_on: NaiveDate,
     },
     ApplicationAccepted {
+        #[serde(with = "crate::iso_date")]
         accepted_on: NaiveDate,
         statutory_deadline: Deadline,
         committed_deadline: Deadline,
     },
     ApplicationNotAccepted {
         reason: String,
+        #[serde(with = "crate::iso_date")]
         decided_on: NaiveDate,
     },
     ReviewRecorded {
         findings: String,
         recommendation: Recommendation,
+        #[serde(with = "crate::iso_date")]
         reviewed_on: NaiveDate,
     },
     ApplicationApproved {
+        #[serde(with = "crate::iso_date")]
         approved_on: NaiveDate,
         /// Commitment-based issuance: approved on the signed commitment, without a review
         /// record; a post-issuance check follows.
@@ -60,13 +67,17 @@ pub enum CaseEvent {
     },
     ApplicationDenied {
         reason: String,
+        #[serde(with = "crate::iso_date")]
         decided_on: NaiveDate,
     },
     PermitIssued {
         permit_number: PermitNumber,
         scope: String,
+        #[serde(with = "crate::iso_date")]
         valid_from: NaiveDate,
+        #[serde(with = "crate::iso_date")]
         valid_until: NaiveDate,
+        #[serde(with = "crate::iso_date")]
         issued_on: NaiveDate,
         /// Working days used from acceptance to issuance.
         working_days_used: u32,
@@ -74,19 +85,23 @@ pub enum CaseEvent {
     CertificateDispatched {
         courier: String,
         tracking_number: String,
+        #[serde(with = "crate::iso_date")]
         dispatched_on: NaiveDate,
     },
     CertificateDelivered {
+        #[serde(with = "crate::iso_date")]
         delivered_on: NaiveDate,
     },
     ApplicationWithdrawn {
         reason: String,
+        #[serde(with = "crate::iso_date")]
         withdrawn_on: NaiveDate,
     },
     PermitRevoked {
         reason: String,
         /// A false commitment puts the enterprise on the public blacklist.
         false_commitment: bool,
+        #[serde(with = "crate::iso_date")]
         revoked_on: NaiveDate,
     },
 }
