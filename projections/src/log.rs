@@ -41,25 +41,64 @@ pub enum LogError {
 pub const COLUMNS: &str = "global_position, recorded_at, aggregate_type, aggregate_id, sequence, \
     event_type, event_version, CAST(payload AS TEXT) AS payload, CAST(metadata AS TEXT) AS metadata";
 
+/// A row of either database, and whether its values always have their column's type.
+pub trait LogRow: Row {
+    /// True where a column's type is every value's (PostgreSQL); false where a value may
+    /// have a type of its own (SQLite: an INTEGER column may hold text).
+    const VALUES_HAVE_THEIR_COLUMNS_TYPE: bool;
+}
+
+impl LogRow for sqlx::postgres::PgRow {
+    const VALUES_HAVE_THEIR_COLUMNS_TYPE: bool = true;
+}
+
+impl LogRow for sqlx::sqlite::SqliteRow {
+    const VALUES_HAVE_THEIR_COLUMNS_TYPE: bool = false;
+}
+
 /// The place in [`COLUMNS`] of each integer column; the others are text.
 const INTEGER_COLUMNS: [usize; 2] = [0, 4];
 
 impl LoggedEvent {
-    /// The events in rows selected (or returned) as [`COLUMNS`]. The columns' types are
-    /// checked once, on the first row (every row of a result has the same), and each value is
-    /// then decoded without checking it again; the columns are taken by their place in the
-    /// list. Checking each value's type, and looking each column up by name, per row, took a
-    /// few percent of a rebuild.
-    pub fn from_rows<R: Row>(rows: &[R]) -> Result<Vec<Self>, sqlx::Error>
+    /// The events in rows selected (or returned) as [`COLUMNS`], the columns taken by their
+    /// place in that list (looking each up by name, per row, took a few percent of a
+    /// rebuild). Where every value has its column's type (PostgreSQL), the types are checked
+    /// once, on the first row, and each value is then decoded without checking it again
+    /// (checking each, per row, took a few percent more); where a value may have a type of
+    /// its own (SQLite), each is checked.
+    pub fn from_rows<R: LogRow>(rows: &[R]) -> Result<Vec<Self>, sqlx::Error>
     where
         for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         usize: sqlx::ColumnIndex<R>,
     {
+        if !R::VALUES_HAVE_THEIR_COLUMNS_TYPE {
+            return rows.iter().map(Self::from_row).collect();
+        }
         if let Some(first) = rows.first() {
             check_column_types(first)?;
         }
         rows.iter().map(Self::from_checked_row).collect()
+    }
+
+    /// The event in `row`, each value's type checked.
+    fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        usize: sqlx::ColumnIndex<R>,
+    {
+        Ok(Self {
+            position: row.try_get(0)?,
+            recorded_at: row.try_get(1)?,
+            aggregate_type: row.try_get(2)?,
+            aggregate_id: row.try_get(3)?,
+            sequence: row.try_get(4)?,
+            event_type: row.try_get(5)?,
+            event_version: row.try_get(6)?,
+            payload: row.try_get(7)?,
+            metadata: row.try_get(8)?,
+        })
     }
 
     /// The event in `row`, whose column types [`check_column_types`] has accepted.
