@@ -72,52 +72,44 @@ impl LoggedEvent {
         for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         usize: sqlx::ColumnIndex<R>,
     {
-        if !R::VALUES_HAVE_THEIR_COLUMNS_TYPE {
-            return rows.iter().map(Self::from_row).collect();
-        }
-        if let Some(first) = rows.first() {
+        let each_value_checked = !R::VALUES_HAVE_THEIR_COLUMNS_TYPE;
+        if let Some(first) = rows.first().filter(|_| !each_value_checked) {
             check_column_types(first)?;
         }
-        rows.iter().map(Self::from_checked_row).collect()
+        rows.iter()
+            .map(|row| Self::from_row(row, each_value_checked))
+            .collect()
     }
 
-    /// The event in `row`, each value's type checked.
-    fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
+    /// The event in `row`, each value's type checked unless `check_column_types` has
+    /// accepted the row's columns.
+    fn from_row<R: Row>(row: &R, checked: bool) -> Result<Self, sqlx::Error>
     where
         for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
         usize: sqlx::ColumnIndex<R>,
     {
+        fn value<'r, R: Row, T>(row: &'r R, index: usize, checked: bool) -> Result<T, sqlx::Error>
+        where
+            T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            usize: sqlx::ColumnIndex<R>,
+        {
+            if checked {
+                row.try_get(index)
+            } else {
+                row.try_get_unchecked(index)
+            }
+        }
         Ok(Self {
-            position: row.try_get(0)?,
-            recorded_at: row.try_get(1)?,
-            aggregate_type: row.try_get(2)?,
-            aggregate_id: row.try_get(3)?,
-            sequence: row.try_get(4)?,
-            event_type: row.try_get(5)?,
-            event_version: row.try_get(6)?,
-            payload: row.try_get(7)?,
-            metadata: row.try_get(8)?,
-        })
-    }
-
-    /// The event in `row`, whose column types [`check_column_types`] has accepted.
-    fn from_checked_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
-    where
-        for<'r> i64: sqlx::Decode<'r, R::Database>,
-        for<'r> String: sqlx::Decode<'r, R::Database>,
-        usize: sqlx::ColumnIndex<R>,
-    {
-        Ok(Self {
-            position: row.try_get_unchecked(0)?,
-            recorded_at: row.try_get_unchecked(1)?,
-            aggregate_type: row.try_get_unchecked(2)?,
-            aggregate_id: row.try_get_unchecked(3)?,
-            sequence: row.try_get_unchecked(4)?,
-            event_type: row.try_get_unchecked(5)?,
-            event_version: row.try_get_unchecked(6)?,
-            payload: row.try_get_unchecked(7)?,
-            metadata: row.try_get_unchecked(8)?,
+            position: value(row, 0, checked)?,
+            recorded_at: value(row, 1, checked)?,
+            aggregate_type: value(row, 2, checked)?,
+            aggregate_id: value(row, 3, checked)?,
+            sequence: value(row, 4, checked)?,
+            event_type: value(row, 5, checked)?,
+            event_version: value(row, 6, checked)?,
+            payload: value(row, 7, checked)?,
+            metadata: value(row, 8, checked)?,
         })
     }
 
