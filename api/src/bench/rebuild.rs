@@ -155,17 +155,23 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     ])
 }
 
-/// Events per second of one sequential scan of the whole events table, every column read.
+/// Events per second of one sequential scan of the whole events table, every column sent;
+/// the client only looks at each payload where it lies, without copying it or finding its
+/// column by name, so that the limit is the database's and the wire's.
 async fn scan_rate(db: &projections::Db) -> anyhow::Result<f64> {
     let sql = format!("SELECT {COLUMNS} FROM events ORDER BY global_position");
+    let payload = COLUMNS
+        .split(", ")
+        .position(|column| column.ends_with("payload"))
+        .expect("the log's columns include the payload");
     let started = Instant::now();
     let scanned = projections::on_db!(db, |pool| {
         let mut rows = sqlx::query(&sql).fetch(pool);
         let mut count = 0usize;
         while let Some(row) = rows.try_next().await? {
             use sqlx::Row;
-            let payload: String = row.try_get("payload")?;
-            count += usize::from(!payload.is_empty());
+            let text: &str = row.try_get(payload)?;
+            count += usize::from(!text.is_empty());
         }
         count
     });
