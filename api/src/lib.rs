@@ -1,17 +1,14 @@
-//! The permit ledger's server and command line: HTTP API (warp), bearer tokens, the injected
-//! clock, store wiring and the `permit-ledger` subcommands.
+//! The permit ledger's server and command line.
 //!
+//! - [`ledger`]: the command side, without HTTP: the [`ledger::Ledger`] facade every client
+//!   goes through (HTTP routes, the demo, the tools), the command bus on cqrs-es, the
+//!   group-committing event writer, permit numbers, the clock, daily publication, signed
+//!   checkpoints and the Merkle blocks proofs are made of.
+//! - [`http`]: the warp routes (one file per resource), request and response helpers,
+//!   problem+json, bearer tokens.
+//! - [`cli`]: the `permit-ledger` subcommands, one file each.
 //! - [`startup`]: build the application, serve, shut down gracefully.
-//! - [`ledger`]: the ledger as clients use it (send commands, read cases and worklists).
-//! - [`command_bus`]: cqrs-es on the chosen store.
-//! - [`event_writer`], [`event_repository`]: group commit of events with their projection.
-//! - [`publisher`]: the daily publication of ended days.
-//! - [`checkpoints`]: signed checkpoints of the log, refused when stored events changed.
-//! - [`routes`]: HTTP endpoints, one file per resource.
-//! - [`auth`], [`problem`], [`clock`], [`settings`]: tokens, errors, time, configuration.
-//! - [`cli`], [`demo`]: the command line and the sample-data loader.
-//! - [`export`], [`verify`]: the log as JSON Lines, and its offline verification.
-//! - [`bench`]: the benchmark program (`permit-ledger bench`).
+//! - [`settings`], [`telemetry`]: configuration and logs.
 
 /// `println!` that stops quietly when stdout is gone (`permit-ledger verify FILE | head`)
 /// instead of panicking on the broken pipe.
@@ -23,26 +20,9 @@ macro_rules! say {
     }};
 }
 
-pub mod auth;
-pub mod bench;
-pub mod checkpoints;
 pub mod cli;
-pub mod clock;
-pub mod command_bus;
-pub mod demo;
-pub mod event_repository;
-pub mod event_writer;
-pub mod export;
+pub mod http;
 pub mod ledger;
-pub mod merkle_blocks;
-pub mod permit_numbers;
-pub mod problem;
-pub mod publisher;
-pub mod recent_histories;
-pub mod replay;
-pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
-pub mod verify;
-pub mod writer_session;

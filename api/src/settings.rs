@@ -20,6 +20,19 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// A ledger on `data_dir` and `store` (None: the SQLite file in the data directory),
+    /// listening on any free port of 127.0.0.1, business days in Asia/Shanghai: for tests and
+    /// measurements.
+    pub fn for_store(data_dir: PathBuf, store: Option<String>) -> Self {
+        Self {
+            data_dir,
+            store,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            time_zone: chrono_tz::Asia::Shanghai,
+            public_url: None,
+        }
+    }
+
     pub fn store_url(&self) -> String {
         self.store
             .clone()

@@ -12,10 +12,10 @@ use projections::Db;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::auth::TokenKeys;
-use crate::clock::Clock;
+use crate::http::tokens::TokenKeys;
+use crate::http::{api, AppState};
+use crate::ledger::clock::Clock;
 use crate::ledger::Ledger;
-use crate::routes::{routes, AppState};
 use crate::settings::Settings;
 
 /// Opens the store named in `settings` and the ledger on it, migrating the schema.
@@ -31,7 +31,7 @@ pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::
         "permit-ledger/{}",
         services.catalogue.jurisdiction().province.code
     );
-    let signer = crate::checkpoints::load_or_create_signer(&settings.data_dir, &origin)
+    let signer = crate::ledger::checkpoints::load_or_create_signer(&settings.data_dir, &origin)
         .context("cannot load the checkpoint signing key")?;
     let db = Db::connect(&settings.store_url()).await?;
     let ledger = Ledger::open(db, services, clock, settings.time_zone, signer).await?;
@@ -96,7 +96,7 @@ impl Application {
         let (stop, stopped) = watch::channel(false);
         let projector = tokio::spawn(project_in_background(self.state.ledger.clone(), stopped));
         tracing::info!(address = %self.local_addr(), store = self.state.ledger.db().kind(), "serving");
-        warp::serve(routes(self.state.clone()))
+        warp::serve(api(self.state.clone()))
             .incoming(self.listener)
             .graceful(shutdown)
             .run()

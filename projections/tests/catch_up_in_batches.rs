@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{day, lifecycle, log_event, on_both_stores};
+use common::{day, lifecycle, log_event};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +20,7 @@ use projections::{CaseView, Db, LedgerProjection, Projector};
 
 const CASES: usize = 6;
 
-on_both_stores!(
+test_support::on_both_stores!(db:
     cases_spanning_batches_end_as_their_replay,
     two_projectors_at_once_both_reach_the_end,
     cut_short_catch_ups_leave_every_session_usable,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{lifecycle, log_event, on_both_stores};
+use common::{lifecycle, log_event};
 use projections::{log, Db, LoggedEvent};
 
 const CASE: &str = "0196a0b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b";
@@ -58,7 +58,7 @@ async fn rows_not_shaped_as_the_log_are_refused(db: &Db) {
 /// expected.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_refusals_name_the_column_and_the_type_expected() {
-    common::on_scratch_postgres("refusals_name_the_column", |db| async move {
+    test_support::scratch::on_scratch_db(test_support::Store::Postgres, |db| async move {
         let sql =
             "SELECT CAST(1 AS BIGINT), 'now', 'PermitCase', 'id', 1, 'Filed', '1.0', '{}', '{}'";
         let error = rows_as_events(&db, sql).await.unwrap_err().to_string();
@@ -70,7 +70,7 @@ async fn postgres_refusals_name_the_column_and_the_type_expected() {
     .await;
 }
 
-on_both_stores!(
+test_support::on_both_stores!(db:
     events_read_back_as_stored,
     rows_not_shaped_as_the_log_are_refused
 );

@@ -2,8 +2,6 @@
 //! compare-and-set, it writes everything or, when another projector moved the checkpoint
 //! first, nothing. PostgreSQL must answer (see scripts/test.sh): this fails, never skips.
 
-mod common;
-
 use projections::postgres_writes::PostgresWrites;
 use projections::Db;
 
@@ -21,9 +19,14 @@ fn leaves<'a>(writes: &mut PostgresWrites<'a>, positions: &'a Vec<i64>, hashes: 
 
 #[tokio::test]
 async fn guarded_writes_happen_only_when_the_checkpoint_moves() {
-    let name = format!("postgres_writes_{}", std::process::id());
-    let db = common::scratch_postgres(&name).await;
-    let Db::Postgres(pool) = &db else {
+    test_support::scratch::on_scratch_db(test_support::Store::Postgres, |db| async move {
+        guarded_writes(&db).await
+    })
+    .await;
+}
+
+async fn guarded_writes(db: &Db) {
+    let Db::Postgres(pool) = db else {
         unreachable!("a PostgreSQL URL")
     };
     sqlx::query("UPDATE projector_checkpoints SET position = 5 WHERE name = 'ledger'")
@@ -61,7 +64,4 @@ async fn guarded_writes_happen_only_when_the_checkpoint_moves() {
     assert!(current.execute(&mut conn).await.unwrap());
     assert_eq!(count().await, 2);
     assert_eq!(checkpoint().await, 7);
-
-    drop(conn);
-    common::drop_postgres(db, &name).await;
 }

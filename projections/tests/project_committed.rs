@@ -13,7 +13,7 @@ const CASE: &str = "0192f0c1-7e6a-7b3c-9d2e-3f4a5b6c7d01";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_after_unprojected_events_of_its_case_is_projected_with_them() {
-    common::on_scratch_postgres("project_committed", |db| async move {
+    test_support::scratch::on_scratch_db(test_support::Store::Postgres, |db| async move {
         let events = lifecycle(1);
         // The filing is logged but not projected (another server's, say); the batch is the
         // acceptance that follows it.

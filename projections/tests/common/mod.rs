@@ -1,7 +1,7 @@
-//! Stores for the projection tests: a fresh PostgreSQL database (PostgreSQL must answer, see
-//! scripts/test.sh: these tests fail, never skip) or a fresh SQLite file. Each test binary uses
-//! some of these helpers.
-#![allow(dead_code, unused_macros)]
+//! What the projection tests log: a case's lifecycle of events, written into the log as the
+//! event store would (scratch stores and `on_both_stores!` come from `test_support`). Each
+//! test binary uses some of these helpers.
+#![allow(dead_code)]
 
 use chrono::NaiveDate;
 use domain::calendar::WorkingCalendar;
@@ -9,103 +9,6 @@ use domain::permit_case::{Contact, Material};
 use domain::values::{BureauCode, CreditCode, ItemCode, MaterialDigest, PermitNumber};
 use domain::CaseEvent;
 use projections::Db;
-
-/// The PostgreSQL server the tests use (no database name).
-pub fn postgres_server() -> String {
-    std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
-}
-
-/// Runs `sql` on the server's maintenance database.
-pub async fn administer(sql: &str) {
-    let admin = sqlx::PgPool::connect(&format!("{}/postgres", postgres_server()))
-        .await
-        .unwrap();
-    sqlx::query(sql).execute(&admin).await.unwrap();
-    admin.close().await;
-}
-
-/// A migrated database of its own on the PostgreSQL server; drop it with [`drop_postgres`].
-pub async fn scratch_postgres(name: &str) -> Db {
-    administer(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-    administer(&format!("CREATE DATABASE {name}")).await;
-    let db = Db::connect(&format!("{}/{name}", postgres_server()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    db
-}
-
-pub async fn drop_postgres(db: Db, name: &str) {
-    db.close().await;
-    administer(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-}
-
-/// A migrated SQLite file of its own in the temporary directory.
-pub async fn scratch_sqlite(name: &str) -> (Db, std::path::PathBuf) {
-    let path = std::env::temp_dir().join(format!("{name}.db"));
-    let _ = std::fs::remove_file(&path);
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    (db, path)
-}
-
-/// Runs `test` on a scratch PostgreSQL database named `name` and this process, then drops it.
-pub async fn on_scratch_postgres<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Db) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let name = format!("{name}_{}", std::process::id());
-    let db = scratch_postgres(&name).await;
-    test(db.clone()).await;
-    drop_postgres(db, &name).await;
-}
-
-/// Runs `test` on a scratch SQLite file named `name` and this process, then removes it.
-pub async fn on_scratch_sqlite<F, Fut>(name: &str, test: F)
-where
-    F: FnOnce(Db) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let (db, path) = scratch_sqlite(&format!("{name}-{}", std::process::id())).await;
-    test(db.clone()).await;
-    db.close().await;
-    let _ = std::fs::remove_file(path);
-}
-
-/// Runs each named `async fn name(db: &Db)` as two tests, `sqlite::name` on a scratch SQLite
-/// file and `postgres::name` on a scratch PostgreSQL database, each named after the function.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::common::on_scratch_sqlite(stringify!($name), |db| async move {
-                        super::$name(&db).await
-                    })
-                    .await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    $crate::common::on_scratch_postgres(stringify!($name), |db| async move {
-                        super::$name(&db).await
-                    })
-                    .await;
-                }
-            )*
-        }
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use on_both_stores;
 
 pub fn day() -> NaiveDate {
     "2026-11-02".parse().unwrap()

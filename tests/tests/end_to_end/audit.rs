@@ -361,7 +361,7 @@ fn export_file(app: &TestApp) -> std::path::PathBuf {
 
 async fn export(app: &TestApp) -> std::path::PathBuf {
     let out = export_file(app);
-    permit_ledger::export::export(&app.ledger, &out)
+    permit_ledger::cli::export::export(&app.ledger, &out)
         .await
         .unwrap();
     out
@@ -372,7 +372,7 @@ async fn an_untouched_export_verifies_offline(store: Store) {
     logged_case(&app).await;
     let out = export(&app).await;
     let key = app.ledger.signer().verifier().vkey();
-    let summary = permit_ledger::verify::verify(&out, Some(&key)).unwrap();
+    let summary = permit_ledger::cli::verify::verify(&out, Some(&key)).unwrap();
     assert_eq!(summary.events, app.log_head().await);
     assert_eq!(summary.cases.get("dispatched"), Some(&1));
     assert_eq!(summary.publications, 1);
@@ -384,7 +384,7 @@ async fn an_untouched_export_verifies_offline(store: Store) {
     let other = domain::transparency::NoteSigner::from_seed(app.ledger.signer().name(), &[5; 32])
         .verifier()
         .vkey();
-    let failure = permit_ledger::verify::verify(&out, Some(&other)).unwrap_err();
+    let failure = permit_ledger::cli::verify::verify(&out, Some(&other)).unwrap_err();
     assert!(
         failure.to_string().contains("not signed by the log's key"),
         "{failure}"
@@ -400,7 +400,7 @@ async fn an_untouched_export_verifies_offline(store: Store) {
     let forged_note = note["note"].as_str().unwrap().replacen("\n6\n", "\n5\n", 1);
     let forged_line = json!({"kind": "checkpoint", "size": 5, "note": forged_note}).to_string();
     std::fs::write(&forged_path, text.replace(note_line, &forged_line)).unwrap();
-    assert!(permit_ledger::verify::verify(&forged_path, Some(&key)).is_err());
+    assert!(permit_ledger::cli::verify::verify(&forged_path, Some(&key)).is_err());
 }
 
 /// Lets the test act as an attacker with database access: the append-only triggers go.
@@ -447,9 +447,9 @@ async fn assert_caught_at(app: &TestApp, position: i64) {
         .is_none());
     let out = export(app).await;
     let key = app.ledger.signer().verifier().vkey();
-    let error = permit_ledger::verify::verify(&out, Some(&key)).unwrap_err();
+    let error = permit_ledger::cli::verify::verify(&out, Some(&key)).unwrap_err();
     let failure = error
-        .downcast_ref::<permit_ledger::verify::Failure>()
+        .downcast_ref::<permit_ledger::cli::verify::Failure>()
         .unwrap_or_else(|| panic!("{error}"));
     assert_eq!(failure.position, position, "{failure}");
 }
@@ -463,7 +463,9 @@ async fn a_changed_byte_is_caught_and_located(store: Store) {
     };
     tamper(&app, store, &[sql]).await;
     assert_caught_at(&app, 3).await;
-    let report = permit_ledger::replay::replay(&app.ledger).await.unwrap();
+    let report = permit_ledger::cli::replay::replay(&app.ledger)
+        .await
+        .unwrap();
     let leaves = report
         .iter()
         .find(|l| l.projection == "ledger_leaves")

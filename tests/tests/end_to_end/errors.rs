@@ -76,7 +76,7 @@ async fn a_missing_or_forged_token_is_401(store: Store) {
         .unwrap();
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     assert_problem(response, StatusCode::UNAUTHORIZED, "token-required").await;
-    let forged = permit_ledger::auth::TokenKeys::from_secret(&[9; 32]).issue(
+    let forged = permit_ledger::http::tokens::TokenKeys::from_secret(&[9; 32]).issue(
         &domain::Actor::Auditor {
             subject: "mallory".into(),
         },

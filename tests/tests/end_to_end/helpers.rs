@@ -1,14 +1,13 @@
 //! `spawn_app` and typed helpers for talking to it.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use domain::catalogue::Catalogue;
 use domain::values::{CreditCode, ItemCode};
 use domain::{Actor, Post};
-use permit_ledger::auth::TokenKeys;
-use permit_ledger::clock::SettableClock;
+use permit_ledger::http::tokens::TokenKeys;
+use permit_ledger::ledger::clock::SettableClock;
 use permit_ledger::ledger::Ledger;
 use permit_ledger::settings::Settings;
 use permit_ledger::startup::Application;
@@ -17,34 +16,8 @@ use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Store {
-    Sqlite,
-    Postgres,
-}
-
-/// Runs each named `async fn name(store: Store)` as a test on both stores.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name($crate::helpers::Store::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name($crate::helpers::Store::Postgres).await
-                }
-            )*
-        }
-    };
-}
-pub(crate) use on_both_stores;
+use test_support::Scratch;
+pub use test_support::{on_both_stores, Store};
 
 /// The base URL feeds are rendered with: the same for every test server, so that two stores
 /// given the same commands publish the same bytes.
@@ -60,56 +33,25 @@ pub struct TestApp {
     pub keys: TokenKeys,
     pub ledger: Arc<Ledger>,
     pub settings: Settings,
-    data_dir: PathBuf,
-    postgres_database: Option<String>,
+    /// The data directory and database this server made, removed when it is dropped (None
+    /// for a second server on another's).
+    scratch: Option<Scratch>,
     stop: Option<oneshot::Sender<()>>,
-}
-
-fn postgres_server() -> String {
-    std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
-}
-
-/// A fresh, empty PostgreSQL database for one test.
-async fn create_postgres_database() -> (String, String) {
-    let name = format!("permit_ledger_test_{}", uuid::Uuid::now_v7().simple());
-    let admin = format!("{}/postgres", postgres_server());
-    let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is required for these tests and is not reachable at {admin}: {e}")
-    });
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    (format!("{}/{name}", postgres_server()), name)
 }
 
 pub async fn spawn_app(store: Store) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         permit_ledger::telemetry::init();
     }
-    let data_dir =
-        std::env::temp_dir().join(format!("permit-ledger-test-{}", uuid::Uuid::now_v7()));
-    let (store_url, postgres_database) = match store {
-        Store::Sqlite => (None, None),
-        Store::Postgres => {
-            let (url, name) = create_postgres_database().await;
-            (Some(url), Some(name))
-        }
-    };
-    let settings = Settings {
-        data_dir: data_dir.clone(),
-        store: store_url,
-        listen: "127.0.0.1:0".parse().unwrap(),
-        time_zone: chrono_tz::Asia::Shanghai,
-        public_url: Some(PUBLIC_URL.to_owned()),
-    };
-    spawn_with(settings, postgres_database).await
+    let scratch = Scratch::new(store).await.expect("a scratch store");
+    let mut settings = Settings::for_store(scratch.data_dir.clone(), scratch.store_url.clone());
+    settings.public_url = Some(PUBLIC_URL.to_owned());
+    spawn_with(settings, Some(scratch)).await
 }
 
-/// Starts a server on `settings` (another process's view of the same data, say).
-pub async fn spawn_with(settings: Settings, postgres_database: Option<String>) -> TestApp {
+/// Starts a server on `settings` (another process's view of the same data, say); it removes
+/// `scratch` when dropped.
+pub async fn spawn_with(settings: Settings, scratch: Option<Scratch>) -> TestApp {
     let clock = Arc::new(SettableClock::new(START.parse().unwrap()));
     let app = Application::build(&settings, clock.clone())
         .await
@@ -127,9 +69,8 @@ pub async fn spawn_with(settings: Settings, postgres_database: Option<String>) -
         clock,
         keys,
         ledger,
-        data_dir: settings.data_dir.clone(),
         settings,
-        postgres_database,
+        scratch,
         stop: Some(stop),
     }
 }
@@ -139,27 +80,7 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-        if let Some(name) = self.postgres_database.take() {
-            // Dropped from a plain thread: Drop cannot await, and the test's runtime is ending.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    if let Ok(pool) =
-                        sqlx::PgPool::connect(&format!("{}/postgres", postgres_server())).await
-                    {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&pool)
-                                .await;
-                    }
-                });
-            })
-            .join();
-        }
+        drop(self.scratch.take());
     }
 }
 

@@ -61,7 +61,9 @@ async fn the_replay_report_finds_every_projection_equal_to_its_rebuild(store: St
     app.through_issuance(&case_id).await;
     app.set_time("2026-11-03T01:00:00Z");
     app.publish().await;
-    let report = permit_ledger::replay::replay(&app.ledger).await.unwrap();
+    let report = permit_ledger::cli::replay::replay(&app.ledger)
+        .await
+        .unwrap();
     let names: Vec<&str> = report.iter().map(|l| l.projection).collect();
     assert_eq!(
         names,

@@ -1,0 +1,311 @@
+//! `permit-ledger demo`: a month of realistic cases in several city bureaus, every lifecycle
+//! state, made through the same ledger calls as HTTP requests, under a simulated clock.
+
+use std::sync::Arc;
+
+use anyhow::bail;
+use chrono::{Duration, NaiveTime, TimeZone, Utc};
+use domain::catalogue::Item;
+use domain::permit_case::{Application, Commitment, Contact, Material, Recommendation};
+use domain::values::{BureauCode, CaseId, CreditCode, MaterialDigest};
+use domain::{Actor, CaseAction, CaseStatus, Post};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+
+use crate::ledger::clock::SettableClock;
+use crate::ledger::{Ledger, LedgerError, Submission};
+use crate::settings::Settings;
+use crate::startup::open_ledger;
+
+/// Cities with a district where the sample enterprises are registered.
+const CITIES: [(&str, &str, &str); 8] = [
+    ("370102", "济南", "历下"),
+    ("370202", "青岛", "市南"),
+    ("370302", "淄博", "淄川"),
+    ("370602", "烟台", "芝罘"),
+    ("370702", "潍坊", "潍城"),
+    ("370811", "济宁", "任城"),
+    ("371302", "临沂", "兰山"),
+    ("371602", "滨州", "滨城"),
+];
+const WORDS: [&str; 12] = [
+    "恒力", "海晟", "鲁信", "泰和", "华瑞", "金鼎", "齐鑫", "东岳", "瑞丰", "宏远", "正元", "普惠",
+];
+const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "孙"];
+const ORG_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()> {
+    if days == 0 || days > 366 {
+        bail!("--days must be 1 to 366");
+    }
+    let tz = settings.time_zone;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let first_day = today - Duration::days(i64::from(days));
+    let start = tz
+        .from_local_datetime(
+            &first_day.and_time(NaiveTime::from_hms_opt(8, 30, 0).expect("a time")),
+        )
+        .single()
+        .expect("08:30 exists in the time zone")
+        .with_timezone(&Utc);
+    let clock = Arc::new(SettableClock::new(start));
+    let ledger = open_ledger(settings, clock.clone()).await?;
+    let existing = projections::log::head_position(ledger.db()).await?;
+    if existing > 0 {
+        bail!(
+            "the ledger at {} already holds {existing} events; the demo loads into an empty one \
+             (choose another --data-dir or --store)",
+            projections::db::redact(&settings.store_url())
+        );
+    }
+    let mut demo = Demo {
+        ledger,
+        clock: clock.clone(),
+        rng: StdRng::seed_from_u64(seed),
+        cases: Vec::new(),
+        request: 0,
+    };
+    for day in 0..days {
+        let morning = start + Duration::days(i64::from(day));
+        clock.set(morning);
+        demo.ledger.publish_due_days().await?;
+        let calendar = &demo.ledger.services().calendar;
+        if !calendar.is_working_day(morning.with_timezone(&tz).date_naive()) {
+            continue;
+        }
+        let filings = demo.rng.gen_range(3..=7);
+        for _ in 0..filings {
+            demo.file_one().await?;
+        }
+        demo.advance_open_cases().await?;
+    }
+    clock.set(Utc::now());
+    demo.ledger.publish_due_days().await?;
+    let published =
+        projections::listing_queries::published_days(demo.ledger.db(), i64::from(days) + 1).await?;
+    let events = projections::log::head_position(demo.ledger.db()).await?;
+    let mut counts = std::collections::BTreeMap::new();
+    for case in &demo.cases {
+        if let Some(view) = demo.ledger.case(case).await? {
+            *counts.entry(view.status.as_str()).or_insert(0) += 1;
+        }
+    }
+    crate::say!(
+        "demo: {} cases, {events} events, {} days published, {days} days ending {today}, into {}",
+        demo.cases.len(),
+        published.len(),
+        projections::db::redact(&settings.store_url())
+    );
+    for (status, count) in counts {
+        crate::say!("  {status:<22}{count:>4}");
+    }
+    Ok(())
+}
+
+struct Demo {
+    ledger: Ledger,
+    clock: Arc<SettableClock>,
+    rng: StdRng,
+    cases: Vec<CaseId>,
+    request: u64,
+}
+
+impl Demo {
+    fn tick(&mut self) -> String {
+        let minutes = self.rng.gen_range(3..25);
+        self.clock.advance(Duration::minutes(minutes));
+        self.request += 1;
+        format!("demo-{:06}", self.request)
+    }
+
+    async fn file_one(&mut self) -> anyhow::Result<()> {
+        let (district, city, area) = CITIES[self.rng.gen_range(0..CITIES.len())];
+        let items: Vec<Item> = self.ledger.services().catalogue.items().cloned().collect();
+        let item = items[self.rng.gen_range(0..items.len())].clone();
+        let word = WORDS[self.rng.gen_range(0..WORDS.len())];
+        let trade = match item.category {
+            domain::catalogue::ItemCategory::HazardousChemical => "化工",
+            domain::catalogue::ItemCategory::SpecialEquipment => "锅炉压力容器",
+            domain::catalogue::ItemCategory::Metrology => "计量仪器",
+            domain::catalogue::ItemCategory::InspectionTesting => "检测技术",
+            domain::catalogue::ItemCategory::IndustrialProduct => "实业",
+        };
+        let name = format!("{city}{word}{trade}有限公司");
+        let org: String = (0..9)
+            .map(|_| ORG_ALPHABET[self.rng.gen_range(0..ORG_ALPHABET.len())] as char)
+            .collect();
+        let credit_code = CreditCode::with_check_character(&format!("91{district}{org}"))?;
+        let surname = SURNAMES[self.rng.gen_range(0..SURNAMES.len())];
+        let materials = item
+            .materials
+            .iter()
+            .map(|m| Material {
+                name: m.clone(),
+                digest: digest_of(&format!("{name}/{m}")),
+            })
+            .collect();
+        let commitment = (item.commitment_eligible && self.rng.gen_bool(0.6)).then(|| Commitment {
+            signed_by: format!("{surname}某 法定代表人"),
+            statement: "本企业承诺符合许可条件，承诺内容真实，愿承担不实承诺的法律责任。".into(),
+        });
+        let application = Application {
+            item_code: item.code.clone(),
+            enterprise_name: name.clone(),
+            product: format!("{}（{area}生产基地）", item.name.trim_end_matches("核发")),
+            process: None,
+            materials,
+            commitment,
+            contact: Contact {
+                person: format!("{surname}经理"),
+                phone: format!(
+                    "1{:010}",
+                    self.rng.gen_range(3_000_000_000u64..9_999_999_999)
+                ),
+            },
+        };
+        let actor = Actor::Applicant {
+            subject: name,
+            credit_code,
+        };
+        let request_id = self.tick();
+        let view = self.ledger.file(actor, application, request_id).await?;
+        self.cases.push(view.case_id);
+        Ok(())
+    }
+
+    async fn advance_open_cases(&mut self) -> anyhow::Result<()> {
+        for case_id in self.cases.clone() {
+            if !self.rng.gen_bool(0.55) {
+                continue;
+            }
+            let Some(view) = self.ledger.case(&case_id).await? else {
+                continue;
+            };
+            let applicant = Actor::Applicant {
+                subject: view.enterprise_name.clone(),
+                credit_code: view.credit_code.clone(),
+            };
+            let officer = |post| officer_of(&view.bureau, post);
+            let roll: f64 = self.rng.gen();
+            let (actor, action) = match view.status {
+                CaseStatus::Filed if roll < 0.15 => (
+                    officer(Post::Acceptor),
+                    CaseAction::RequestCorrection {
+                        corrections: vec!["产品检验报告超过有效期，请重新上传".into()],
+                        reason: "申请材料不齐全".into(),
+                    },
+                ),
+                CaseStatus::Filed if roll < 0.20 => (
+                    officer(Post::Acceptor),
+                    CaseAction::RefuseToAccept {
+                        reason: "申请事项不属于本机关职权范围".into(),
+                    },
+                ),
+                CaseStatus::Filed => (officer(Post::Acceptor), CaseAction::Accept {}),
+                CaseStatus::CorrectionRequested => (
+                    applicant,
+                    CaseAction::ResubmitMaterials {
+                        materials: vec![Material {
+                            name: view.materials[0].name.clone(),
+                            digest: digest_of(&format!("{case_id}/corrected")),
+                        }],
+                    },
+                ),
+                CaseStatus::Accepted if roll < 0.04 => (
+                    applicant,
+                    CaseAction::Withdraw {
+                        reason: "企业调整生产计划，撤回申请".into(),
+                    },
+                ),
+                CaseStatus::Accepted if view.commitment.is_some() => {
+                    (officer(Post::Approver), CaseAction::Approve {})
+                }
+                CaseStatus::Accepted => (
+                    officer(Post::Reviewer),
+                    CaseAction::RecordReview {
+                        findings: "材料审查及现场核查符合要求".into(),
+                        recommendation: if roll < 0.9 {
+                            Recommendation::Approve
+                        } else {
+                            Recommendation::Deny
+                        },
+                    },
+                ),
+                CaseStatus::Reviewed
+                    if view.review.as_ref().map(|r| r.recommendation)
+                        == Some(Recommendation::Deny) =>
+                {
+                    (
+                        officer(Post::Approver),
+                        CaseAction::Deny {
+                            reason: "现场核查发现生产条件不符合实施细则要求".into(),
+                        },
+                    )
+                }
+                CaseStatus::Reviewed => (officer(Post::Approver), CaseAction::Approve {}),
+                CaseStatus::Approved => {
+                    let request_id = self.tick();
+                    let scope = view.product.clone();
+                    self.ledger
+                        .issue_permit(
+                            case_id.clone(),
+                            officer(Post::Approver),
+                            scope,
+                            None,
+                            request_id,
+                        )
+                        .await?;
+                    continue;
+                }
+                CaseStatus::Issued => (
+                    officer(Post::Dispatcher),
+                    CaseAction::DispatchCertificate {
+                        courier: "中国邮政EMS".into(),
+                        tracking_number: format!(
+                            "11{:011}",
+                            self.rng.gen_range(0..99_999_999_999u64)
+                        ),
+                    },
+                ),
+                CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery {}),
+                CaseStatus::Delivered if roll < 0.03 && view.commitment.is_some() => (
+                    officer(Post::Approver),
+                    CaseAction::RevokePermit {
+                        reason: "证后核查发现承诺内容与实际不符".into(),
+                        false_commitment: true,
+                    },
+                ),
+                _ => continue,
+            };
+            let request_id = self.tick();
+            let submission = Submission {
+                case_id,
+                actor,
+                action,
+                expected_version: Some(view.version),
+                request_id,
+            };
+            match self.ledger.submit(submission).await {
+                Ok(_) => {}
+                Err(LedgerError::Refused(refusal)) => {
+                    bail!("the demo sent a command its rules refuse: {refusal}")
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn officer_of(bureau: &BureauCode, post: Post) -> Actor {
+    Actor::Officer {
+        subject: format!("{}-{}", post.as_str(), bureau),
+        bureau: bureau.clone(),
+        post,
+    }
+}
+
+fn digest_of(text: &str) -> MaterialDigest {
+    MaterialDigest::parse(&hex::encode(Sha256::digest(text.as_bytes()))).expect("a SHA-256 digest")
+}

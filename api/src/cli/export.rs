@@ -1,0 +1,81 @@
+//! `permit-ledger export`: the log as JSON Lines, with each event's recorded leaf and every
+//! signed checkpoint, for offline verification with `permit-ledger verify`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::ledger::clock::log_timestamp;
+use crate::ledger::Ledger;
+
+pub const FORMAT: &str = "permit-ledger-export/1";
+
+/// Writes the export; returns (events, checkpoints) written.
+pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)> {
+    // The export is most needed when something is wrong: a projection that cannot catch up
+    // (a gap, a changed event) is reported, not allowed to stop it.
+    if let Err(error) = ledger.catch_up().await {
+        eprintln!("warning: projections could not catch up: {error}");
+    }
+    let db = ledger.db();
+    let head = projections::log::head_position(db).await?;
+    if head > 0 {
+        // A checkpoint of the whole log, unless the log has changed under its leaves: then the
+        // export is written all the same, so that verify can locate the change.
+        if let Err(why) = ledger.checkpoint_at(head).await {
+            eprintln!("warning: no checkpoint of the whole log was signed: {why}");
+        }
+    }
+    let file = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut writer = BufWriter::new(file);
+    let header = json!({
+        "kind": "header",
+        "format": FORMAT,
+        "origin": ledger.signer().name(),
+        "key": ledger.signer().verifier().vkey(),
+        "store": db.kind(),
+        "exported_at": log_timestamp(ledger.clock().now()),
+    });
+    writeln!(writer, "{header}")?;
+    let leaves: std::collections::HashMap<i64, _> = projections::transparency::recorded_leaves(db)
+        .await?
+        .into_iter()
+        .collect();
+    let (mut after, mut written) = (0, 0);
+    loop {
+        let events = projections::log::read_after(db, after, 5_000).await?;
+        let Some(last) = events.last() else { break };
+        after = last.position;
+        for event in &events {
+            let recorded = leaves.get(&event.position).map(hex::encode);
+            let line = json!({
+                "kind": "event",
+                "position": event.position,
+                "recorded_at": event.recorded_at,
+                "aggregate_type": event.aggregate_type,
+                "aggregate_id": event.aggregate_id,
+                "sequence": event.sequence,
+                "event_type": event.event_type,
+                "event_version": event.event_version,
+                "payload": event.payload,
+                "metadata": event.metadata,
+                "leaf": recorded,
+            });
+            writeln!(writer, "{line}")?;
+            written += 1;
+        }
+    }
+    let checkpoints = projections::transparency::checkpoints(db).await?;
+    for checkpoint in &checkpoints {
+        writeln!(
+            writer,
+            "{}",
+            json!({ "kind": "checkpoint", "size": checkpoint.size, "note": checkpoint.note })
+        )?;
+    }
+    writer.flush()?;
+    Ok((written, checkpoints.len()))
+}

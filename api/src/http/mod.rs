@@ -1,0 +1,119 @@
+//! The HTTP side: warp routes over the [`Ledger`] facade, one file per resource under
+//! [`routes`]; what every request carries ([`request`]); problem+json ([`problem`]) and the
+//! single place warp's own rejections become one; bearer tokens ([`tokens`]).
+//!
+//! A route parses what it is sent into typed values, makes one call to the facade and turns
+//! the answer into a response: no SQL, no authorization of its own, no replays.
+
+pub mod problem;
+pub mod request;
+pub mod routes;
+pub mod tokens;
+
+pub use routes::feeds::RenderCache;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+use crate::http::problem::Problem;
+use crate::http::tokens::TokenKeys;
+use crate::ledger::Ledger;
+
+/// Largest request body accepted, in bytes.
+pub const BODY_LIMIT: u64 = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Arc<Ledger>,
+    pub keys: TokenKeys,
+    pub site: feed::Site,
+    pub render_cache: Arc<RenderCache>,
+}
+
+pub fn with_state(
+    state: AppState,
+) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+/// Every route of the API, with warp's rejections turned into problem+json.
+pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
+    use routes::{cases, catalogue, feeds, health, history, transparency};
+    health::healthz(state.clone())
+        .or(catalogue::items(state.clone()))
+        .unify()
+        .or(cases::file_application(state.clone()))
+        .unify()
+        .or(cases::send_command(state.clone()))
+        .unify()
+        .or(history::case_history(state.clone()))
+        .unify()
+        .or(history::whole_log(state.clone()))
+        .unify()
+        .or(cases::read_case(state.clone()))
+        .unify()
+        .or(cases::list_cases(state.clone()))
+        .unify()
+        .or(feeds::feeds(state.clone()))
+        .unify()
+        .or(feeds::listings(state.clone()))
+        .unify()
+        .or(feeds::permit(state.clone()))
+        .unify()
+        .or(transparency::key(state.clone()))
+        .unify()
+        .or(transparency::checkpoint(state.clone()))
+        .unify()
+        .or(transparency::proofs(state))
+        .unify()
+        .recover(recover)
+        .unify()
+        .with(warp::trace::request())
+        .map(Reply::into_response)
+        .boxed()
+}
+
+async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    use warp::reject::{LengthRequired, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType};
+    let problem = if rejection.is_not_found() {
+        Problem::not_found("no-such-resource", "nothing is served at this path")
+    } else if rejection.find::<PayloadTooLarge>().is_some() {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            format!("request bodies are limited to {BODY_LIMIT} bytes"),
+        )
+    } else if rejection.find::<LengthRequired>().is_some() {
+        Problem::new(
+            StatusCode::LENGTH_REQUIRED,
+            "length-required",
+            "send a Content-Length header",
+        )
+    } else if rejection.find::<MethodNotAllowed>().is_some() {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "this path does not take that method",
+        )
+    } else if rejection.find::<UnsupportedMediaType>().is_some() {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send application/json",
+        )
+    } else {
+        tracing::error!(?rejection, "unhandled rejection");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "the server failed",
+        )
+    };
+    Ok(problem.into_response())
+}

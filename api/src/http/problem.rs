@@ -1,0 +1,191 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`), each naming the rule
+//! that refused the request.
+
+use domain::permit_case::RefusalKind;
+use domain::CaseError;
+use serde::Serialize;
+use warp::http::{header, HeaderValue, StatusCode};
+use warp::reply::Response;
+
+use crate::http::tokens::AuthError;
+use crate::ledger::permit_numbers::AllocationError;
+use crate::ledger::LedgerError;
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// The rule that refused the request, as a stable kebab-case name.
+    pub rule: &'static str,
+    pub detail: String,
+    pub request_id: Option<String>,
+}
+
+/// The problem+json document.
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "type")]
+    type_uri: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    rule: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, rule: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            rule,
+            detail: detail.into(),
+            request_id: None,
+        }
+    }
+
+    pub fn with_request_id(mut self, request_id: &str) -> Self {
+        self.request_id = Some(request_id.to_owned());
+        self
+    }
+
+    pub fn bad_request(rule: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, rule, detail)
+    }
+
+    pub fn forbidden(rule: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, rule, detail)
+    }
+
+    pub fn not_found(rule: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, rule, detail)
+    }
+
+    /// An opaque 500: the cause is logged with the request id, never sent.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(cause = %chain, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "the server failed; the cause is in its log under this request id",
+        )
+    }
+}
+
+impl warp::Reply for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        let document = Document {
+            type_uri: format!("/problems/{}", self.rule),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: &self.detail,
+            rule: self.rule,
+            request_id: self.request_id.as_deref(),
+        };
+        let mut response =
+            warp::reply::with_status(warp::reply::json(&document), status).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Not ready yet (leaves not recorded, the store not answering): try again soon.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+impl From<AuthError> for Problem {
+    fn from(error: AuthError) -> Self {
+        let rule = match error {
+            AuthError::Missing => "token-required",
+            AuthError::Invalid(_) => "token-invalid",
+        };
+        Problem::new(StatusCode::UNAUTHORIZED, rule, error.to_string())
+    }
+}
+
+impl From<CaseError> for Problem {
+    fn from(error: CaseError) -> Self {
+        let status = match error.kind() {
+            RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+            RefusalKind::Conflict => StatusCode::CONFLICT,
+            RefusalKind::NotFound => StatusCode::NOT_FOUND,
+            RefusalKind::Rule => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem::new(status, error.rule(), error.to_string())
+    }
+}
+
+impl From<LedgerError> for Problem {
+    fn from(error: LedgerError) -> Self {
+        match error {
+            LedgerError::Refused(refusal) => refusal.into(),
+            LedgerError::Conflict => {
+                Problem::new(StatusCode::CONFLICT, "concurrent-change", error.to_string())
+            }
+            LedgerError::Allocation(AllocationError::SerialsExhausted { .. }) => Problem::new(
+                StatusCode::CONFLICT,
+                "permit-serials-exhausted",
+                error.to_string(),
+            ),
+            other => Problem::internal(&other),
+        }
+    }
+}
+
+impl From<projections::case_queries::QueryError> for Problem {
+    fn from(error: projections::case_queries::QueryError) -> Self {
+        match error {
+            not_yet @ projections::case_queries::QueryError::LeavesNotRecorded { .. } => {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "leaves-not-yet-recorded",
+                    format!("{not_yet}; try again in a moment"),
+                )
+            }
+            other => Problem::internal(&other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use projections::case_queries::QueryError;
+    use warp::Reply;
+
+    use super::*;
+
+    #[test]
+    fn leaves_not_yet_recorded_ask_the_client_to_come_back_in_a_second() {
+        let problem = Problem::from(QueryError::LeavesNotRecorded {
+            after: 0,
+            through: 700,
+            found: 512,
+        });
+        assert_eq!(problem.rule, "leaves-not-yet-recorded");
+        assert!(problem.detail.contains("700"), "{}", problem.detail);
+        let response = problem.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! For auditors: a case's full history (and its state at any moment), and the whole log.
+
+use std::collections::{BTreeMap, HashMap};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use domain::values::CaseId;
+use domain::Actor;
+use projections::log::{self, LoggedEvent};
+use projections::CaseView;
+use serde_json::{json, Value};
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+use crate::http::problem::Problem;
+use crate::http::request::authorization;
+use crate::http::{with_state, AppState};
+use crate::ledger::clock::log_timestamp;
+
+/// GET /api/v1/cases/{id}/history[?as_of=RFC3339]
+pub fn case_history(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("api" / "v1" / "cases" / String / "history")
+        .and(warp::get())
+        .and(with_state(state))
+        .and(authorization())
+        .and(warp::query::<HashMap<String, String>>())
+        .then(
+            |id: String, state: AppState, auth: Option<String>, query| async move {
+                history(&id, &state, auth, &query)
+                    .await
+                    .unwrap_or_else(Reply::into_response)
+            },
+        )
+}
+
+/// GET /api/v1/log?after=&limit=
+pub fn whole_log(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("api" / "v1" / "log")
+        .and(warp::get())
+        .and(with_state(state))
+        .and(authorization())
+        .and(warp::query::<HashMap<String, String>>())
+        .then(|state: AppState, auth: Option<String>, query| async move {
+            log_page(&state, auth, &query)
+                .await
+                .unwrap_or_else(Reply::into_response)
+        })
+}
+
+/// One event as an auditor reads it: who, when, why, and what.
+fn history_entry(event: &LoggedEvent) -> Result<Value, Problem> {
+    let metadata: BTreeMap<String, String> =
+        event.metadata_map().map_err(|e| Problem::internal(&e))?;
+    let payload: Value = serde_json::from_str(&event.payload).map_err(|e| Problem::internal(&e))?;
+    let get = |key: &str| metadata.get(key).cloned();
+    Ok(json!({
+        "position": event.position,
+        "recorded_at": event.recorded_at,
+        "sequence": event.sequence,
+        "event_type": event.event_type,
+        "event_version": event.event_version,
+        "payload": payload,
+        "actor": {
+            "subject": get("actor_subject"),
+            "role": get("actor_role"),
+            "bureau": get("actor_bureau"),
+            "post": get("actor_post"),
+            "credit_code": get("actor_credit_code"),
+        },
+        "command": get("command"),
+        "request_id": get("request_id"),
+        "requested_at": get("requested_at"),
+        "reason": get("reason"),
+    }))
+}
+
+async fn history(
+    id: &str,
+    state: &AppState,
+    auth: Option<String>,
+    query: &HashMap<String, String>,
+) -> Result<Response, Problem> {
+    let actor = state.keys.authenticate(auth.as_deref())?;
+    let case_id =
+        CaseId::parse(id).map_err(|e| Problem::bad_request("invalid-case-id", e.to_string()))?;
+    if let Some(unknown) = query.keys().find(|k| *k != "as_of") {
+        return Err(Problem::bad_request(
+            "unknown-parameter",
+            format!("unknown query parameter {unknown:?}"),
+        ));
+    }
+    let as_of = query
+        .get("as_of")
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| log_timestamp(t.with_timezone(&Utc)))
+                .map_err(|e| {
+                    Problem::bad_request(
+                        "invalid-parameter",
+                        format!("as_of must be RFC 3339: {e}"),
+                    )
+                })
+        })
+        .transpose()?;
+    let events = log::read_aggregate(state.ledger.db(), "PermitCase", case_id.as_str())
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let current = CaseView::replay(&events)
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(|| Problem::not_found("case-not-found", format!("no case {case_id}")))?;
+    if !actor.may_read_case(&current.bureau, &current.credit_code) {
+        return Err(Problem::forbidden(
+            "case-not-visible",
+            "this case belongs to another enterprise or another bureau's area",
+        ));
+    }
+    let shown: Vec<&LoggedEvent> = match &as_of {
+        Some(as_of) => events.iter().filter(|e| &e.recorded_at <= as_of).collect(),
+        None => events.iter().collect(),
+    };
+    let entries = shown
+        .iter()
+        .map(|e| history_entry(e))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut body = json!({ "case_id": case_id, "events": entries });
+    if let Some(as_of) = as_of {
+        let state_then =
+            CaseView::replay(shown.iter().copied()).map_err(|e| Problem::internal(&e))?;
+        body["as_of"] = json!(as_of);
+        body["state"] = json!(state_then);
+    }
+    Ok(warp::reply::json(&body).into_response())
+}
+
+async fn log_page(
+    state: &AppState,
+    auth: Option<String>,
+    query: &HashMap<String, String>,
+) -> Result<Response, Problem> {
+    let actor = state.keys.authenticate(auth.as_deref())?;
+    if !matches!(actor, Actor::Auditor { .. }) {
+        return Err(Problem::forbidden(
+            "auditors-only",
+            "the whole log is for auditors",
+        ));
+    }
+    if let Some(unknown) = query.keys().find(|k| *k != "after" && *k != "limit") {
+        return Err(Problem::bad_request(
+            "unknown-parameter",
+            format!("unknown query parameter {unknown:?}"),
+        ));
+    }
+    let parse = |name: &str, default: i64| -> Result<i64, Problem> {
+        query.get(name).map_or(Ok(default), |v| {
+            v.parse().map_err(|_| {
+                Problem::bad_request(
+                    "invalid-parameter",
+                    format!("{name} must be a whole number"),
+                )
+            })
+        })
+    };
+    let (after, limit) = (parse("after", 0)?, parse("limit", 100)?);
+    if after < 0 || !(1..=1000).contains(&limit) {
+        return Err(Problem::bad_request(
+            "invalid-parameter",
+            "after >= 0 and 1 <= limit <= 1000",
+        ));
+    }
+    let events = log::read_after(state.ledger.db(), after, limit)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let next_after = events.last().map(|e| e.position);
+    let entries: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            json!({
+                "position": e.position,
+                "recorded_at": e.recorded_at,
+                "aggregate_type": e.aggregate_type,
+                "aggregate_id": e.aggregate_id,
+                "sequence": e.sequence,
+                "event_type": e.event_type,
+                "event_version": e.event_version,
+                "payload": e.payload,
+                "metadata": e.metadata,
+                "entry": String::from_utf8_lossy(&e.entry()),
+                "leaf_hash": BASE64.encode(e.leaf()),
+            })
+        })
+        .collect();
+    Ok(warp::reply::json(&json!({ "events": entries, "next_after": next_after })).into_response())
+}

@@ -1,0 +1,8 @@
+//! One file per resource; each endpoint is one filter function named after what it does.
+
+pub mod cases;
+pub mod catalogue;
+pub mod feeds;
+pub mod health;
+pub mod history;
+pub mod transparency;

@@ -1,0 +1,130 @@
+//! Signed checkpoints of the log. The signing key is made on first start and kept in the data
+//! directory; a checkpoint is signed only after every stored event still hashes to the leaf
+//! recorded when it was first projected, and only if the tree extends the last checkpoint.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use domain::transparency::{root, Checkpoint, NoteSigner};
+use projections::log;
+use projections::transparency::{self, StoredCheckpoint};
+use rand::RngCore;
+
+use crate::ledger::clock::log_timestamp;
+use crate::ledger::{Ledger, LedgerError};
+
+const KEY_FILE: &str = "checkpoint-key";
+
+/// The checkpoint signer of the log at `origin`, its Ed25519 seed in `data_dir/checkpoint-key`
+/// (made, owner-only, on first use).
+pub fn load_or_create_signer(data_dir: &Path, origin: &str) -> io::Result<NoteSigner> {
+    let path = data_dir.join(KEY_FILE);
+    if !path.exists() {
+        fs::create_dir_all(data_dir)?;
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(mut file) => file.write_all(hex::encode(seed).as_bytes())?,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let text = fs::read_to_string(&path)?;
+    let seed: [u8; 32] = hex::decode(text.trim())
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: not a 32-byte hex seed", path.display()),
+            )
+        })?;
+    Ok(NoteSigner::from_seed(origin, &seed))
+}
+
+impl Ledger {
+    /// The signed checkpoint of the first `size` events, made now if there is none yet.
+    pub async fn checkpoint_at(&self, size: i64) -> Result<StoredCheckpoint, LedgerError> {
+        let db = self.db();
+        if let Some(existing) = transparency::checkpoint(db, Some(size)).await? {
+            return Ok(existing);
+        }
+        self.catch_up()
+            .await
+            .map_err(|e| LedgerError::Store(e.to_string()))?;
+        let latest = transparency::checkpoint(db, None).await?;
+        let span = latest.as_ref().map_or(size, |l| l.size.max(size));
+        let recorded = transparency::leaves(db, span).await?;
+        if (recorded.len() as i64) < span {
+            return Err(LedgerError::Tampered(format!(
+                "the log has {} events, a checkpoint of {span} was asked for",
+                recorded.len()
+            )));
+        }
+        self.check_leaves(&recorded).await?;
+        if let Some(latest) = &latest {
+            if root(&recorded[..latest.size as usize]) != latest.root {
+                return Err(LedgerError::Tampered(format!(
+                    "the recorded leaves no longer give the root of checkpoint {}: refusing to sign",
+                    latest.size
+                )));
+            }
+        }
+        let checkpoint = Checkpoint {
+            origin: self.signer().name().to_owned(),
+            size: size as u64,
+            root: root(&recorded[..size as usize]),
+        };
+        let stored = StoredCheckpoint {
+            size,
+            root: checkpoint.root,
+            note: self.signer().sign(&checkpoint),
+            made_at: log_timestamp(self.clock().now()),
+        };
+        if !transparency::store_checkpoint(db, &stored).await? {
+            // Another process signed this size first; serve the one stored.
+            return transparency::checkpoint(db, Some(size))
+                .await?
+                .ok_or_else(|| LedgerError::Store("a stored checkpoint vanished".into()));
+        }
+        tracing::info!(size, "checkpoint signed");
+        Ok(stored)
+    }
+
+    /// Recomputes the leaf of every stored event up to `recorded.len()` and compares it with
+    /// the leaf recorded when the event was first projected.
+    async fn check_leaves(
+        &self,
+        recorded: &[domain::transparency::Hash],
+    ) -> Result<(), LedgerError> {
+        let mut after = 0;
+        while (after as usize) < recorded.len() {
+            let events = log::read_after(self.db(), after, 2_000).await?;
+            if events.is_empty() {
+                break;
+            }
+            for event in events {
+                let expected = after + 1;
+                if event.position != expected {
+                    return Err(LedgerError::Tampered(format!(
+                        "position {expected} is missing from the log"
+                    )));
+                }
+                if let Some(leaf) = recorded.get((expected - 1) as usize) {
+                    if event.leaf() != *leaf {
+                        return Err(LedgerError::Tampered(format!(
+                            "the event at position {expected} has changed since it was logged: refusing to sign"
+                        )));
+                    }
+                }
+                after = expected;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,54 @@
+//! Who files and who decides in tests and measurements: enterprises registered in Jinan, the
+//! Jinan bureau's officers, a complete application.
+
+use domain::values::CreditCode;
+use domain::{Actor, Post};
+use serde_json::{json, Value};
+
+/// The enterprise of client `client` (registered in Jinan; its cases go to bureau 370100).
+pub fn enterprise(client: usize) -> CreditCode {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let body = format!(
+        "91370102MA3B{}{}XYQ",
+        ALPHABET[client % 31] as char,
+        ALPHABET[(client / 31) % 31] as char,
+    );
+    CreditCode::with_check_character(&body).expect("a valid credit code body")
+}
+
+pub fn applicant(client: usize) -> Actor {
+    Actor::Applicant {
+        subject: format!("bench enterprise {client}"),
+        credit_code: enterprise(client),
+    }
+}
+
+/// An officer of the Jinan bureau at `post`.
+pub fn officer(post: Post) -> Actor {
+    Actor::Officer {
+        subject: format!("bench-{}", post.as_str()),
+        bureau: "370100".parse().expect("a bureau"),
+        post,
+    }
+}
+
+/// A complete XK-003 application, as the applicant sends it.
+pub fn application(enterprise_name: &str) -> Value {
+    let catalogue = domain::catalogue::Catalogue::bundled();
+    let item = catalogue
+        .item(&domain::values::ItemCode::parse("XK-003").expect("an item code"))
+        .expect("XK-003 is in the catalogue");
+    let materials: Vec<Value> = item
+        .materials
+        .iter()
+        .enumerate()
+        .map(|(i, name)| json!({"name": name, "digest": format!("{i:0>64}")}))
+        .collect();
+    json!({
+        "item_code": "XK-003",
+        "enterprise_name": enterprise_name,
+        "product": "复合肥料",
+        "materials": materials,
+        "contact": {"person": "王经理", "phone": "13800000000"}
+    })
+}
