@@ -13,10 +13,11 @@ use crate::case_view::CaseView;
 use sqlx::QueryBuilder;
 
 use crate::db::sqlite_rows_per_statement;
+use crate::db::Tx;
 use crate::log::LoggedEvent;
 use crate::on_tx;
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{ProjectionError, Tx};
+use crate::projection::ProjectionError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

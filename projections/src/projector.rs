@@ -3,256 +3,14 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 use tokio::task::JoinHandle;
 
 use crate::case_view::FoldError;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::log::{self, LogError, LoggedEvent};
-use crate::on_db;
-
-/// An open transaction on either database.
-pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
-}
-
-/// Runs the same sqlx code on the connection of whichever transaction `tx` (a `&mut Tx`)
-/// holds; use `&mut *conn` as the executor.
-#[macro_export]
-macro_rules! on_tx {
-    ($tx:expr, |$conn:ident| $body:expr) => {
-        $crate::on_conn!(&mut $crate::projector::Tx::conn($tx), |$conn| $body)
-    };
-}
-
-/// A connection to read on, in a transaction or not.
-pub enum Conn<'c> {
-    Sqlite(&'c mut SqliteConnection),
-    Postgres(&'c mut PgConnection),
-}
-
-/// Runs the same sqlx code on whichever connection `conn` (a `&mut Conn`) holds; use
-/// `&mut *conn` as the executor.
-#[macro_export]
-macro_rules! on_conn {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::projector::Conn::Sqlite(c) => {
-                let $c = &mut **c;
-                $body
-            }
-            $crate::projector::Conn::Postgres(c) => {
-                let $c = &mut **c;
-                $body
-            }
-        }
-    };
-}
-
-/// Where the projector `$1` has got to.
-const CHECKPOINT: &str = "SELECT position FROM projector_checkpoints WHERE name = $1";
-
-impl Db {
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
-    }
-}
-
-impl Tx {
-    /// The transaction's connection, to read on.
-    pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
-            Tx::Postgres(t) => Conn::Postgres(t),
-        }
-    }
-
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
-        }
-    }
-
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await,
-            Tx::Postgres(t) => t.rollback().await,
-        }
-    }
-
-    /// Deletes every row of `table`. PostgreSQL truncates it: a rebuild then writes into an
-    /// empty table and fresh indexes instead of beside a million dead rows (it waits for the
-    /// transactions using the table, and they for it, until this one ends).
-    pub async fn empty(&mut self, table: &'static str) -> Result<(), sqlx::Error> {
-        let sql = match self {
-            Tx::Sqlite(_) => format!("DELETE FROM {table}"),
-            Tx::Postgres(_) => format!("TRUNCATE {table}"),
-        };
-        on_tx!(self, |conn| sqlx::query(&sql)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
-
-    /// Lets this transaction commit without waiting for its log to reach the disk
-    /// (PostgreSQL's asynchronous commit; SQLite has no such setting per transaction). Only
-    /// for writes whose loss harms nothing: a crash may lose the last few, all or nothing
-    /// each, never out of order, and never one that a later commit which did wait depends
-    /// on (the write-ahead log reaches the disk in order).
-    pub async fn commit_without_waiting_for_disk(&mut self) -> Result<(), sqlx::Error> {
-        if let Tx::Postgres(t) = self {
-            sqlx::query("SET LOCAL synchronous_commit = off")
-                .execute(&mut **t)
-                .await?;
-        }
-        Ok(())
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProjectionError {
-    #[error("database error in the {projector} projector: {source}")]
-    Db {
-        projector: &'static str,
-        #[source]
-        source: sqlx::Error,
-    },
-    #[error(transparent)]
-    Log(#[from] LogError),
-    #[error(transparent)]
-    Fold(#[from] FoldError),
-    #[error("a task of the projector (reading or preparing a batch) failed: {0}")]
-    Task(String),
-    #[error("the log skips from position {after} to {found}: refusing to project past a gap")]
-    Gap { after: i64, found: i64 },
-    #[error("stored row {key} of the {projector} projection does not decode: {source}")]
-    StoredRow {
-        projector: &'static str,
-        key: String,
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-impl ProjectionError {
-    pub fn db(projector: &'static str) -> impl Fn(sqlx::Error) -> ProjectionError {
-        move |source| ProjectionError::Db { projector, source }
-    }
-}
-
-/// A read model: how a batch of events changes its rows, and how to forget them all. A batch
-/// is prepared (folded in memory, reading what it must) before it is written, so that the
-/// projector can prepare the next batch while the database writes this one.
-#[async_trait]
-pub trait Projection: Send + Sync {
-    /// The checkpoint's name; also names the projection in errors and reports.
-    const NAME: &'static str;
-
-    /// What applying a batch tells its caller (the rows it wrote, say).
-    type Applied: Default + Send;
-
-    /// A batch folded and ready to be written.
-    type Prepared: Send + Sync + 'static;
-
-    /// Folds `events` (contiguous, in position order), reading stored rows through `tx`.
-    /// `previous` is the batch right before, prepared but perhaps not yet committed: rows it
-    /// changed are taken from it, not read.
-    async fn prepare(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-        previous: Option<&Self::Prepared>,
-    ) -> Result<Self::Prepared, ProjectionError>;
-
-    /// Writes a prepared batch of `events`, inside `tx`. With `checkpoint` = (from, to), only
-    /// if the checkpoint moves from `from` to `to` (on SQLite, moving it first takes the write
-    /// lock before anything is written); false, having written nothing, if it had moved
-    /// already. Without, the caller has moved it.
-    async fn write(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-        prepared: &Self::Prepared,
-        checkpoint: Option<(i64, i64)>,
-    ) -> Result<bool, ProjectionError>;
-
-    /// What the caller learns of a batch once written.
-    fn applied(prepared: Self::Prepared) -> Self::Applied;
-
-    /// Deletes every row, inside `tx`, before a replay from the start; `reached` is where
-    /// the checkpoint stood (at least: another projector may have moved it on since).
-    async fn reset(&self, tx: &mut Tx, reached: i64) -> Result<(), ProjectionError>;
-
-    /// Moves this projection's checkpoint from `from` to `to` and applies `events`, inside
-    /// `tx`; None, having written nothing, if another projector moved it first. `tx` has
-    /// written already (it appended the events), so on SQLite it holds the write lock before
-    /// the batch is prepared.
-    async fn apply_moving_checkpoint(
-        &self,
-        tx: &mut Tx,
-        events: &[LoggedEvent],
-        from: i64,
-        to: i64,
-    ) -> Result<Option<Self::Applied>, ProjectionError> {
-        let prepared = self.prepare(tx, events, None).await?;
-        Ok(self
-            .write(tx, events, &prepared, Some((from, to)))
-            .await?
-            .then(|| Self::applied(prepared)))
-    }
-}
-
-/// Compare-and-set of the checkpoint `name` from `from` to `to`, inside `tx`; false if
-/// another projector moved it first.
-pub async fn move_checkpoint(
-    tx: &mut Tx,
-    name: &'static str,
-    from: i64,
-    to: i64,
-) -> Result<bool, ProjectionError> {
-    let moved = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE projector_checkpoints SET position = $1 WHERE name = $2 AND position = $3"
-    )
-    .bind(to)
-    .bind(name)
-    .bind(from)
-    .execute(&mut *conn)
-    .await
-    .map_err(ProjectionError::db(name))?
-    .rows_affected());
-    Ok(moved == 1)
-}
-
-/// What waits after the checkpoint `name`, read on `conn`: the checkpoint and the events
-/// after it (none, if it is at the end), provided they are at most `limit` and follow it
-/// unbroken; None otherwise, or if there is no such checkpoint.
-pub async fn waiting(
-    mut conn: Conn<'_>,
-    name: &'static str,
-    limit: i64,
-) -> Result<Option<(i64, Vec<LoggedEvent>)>, ProjectionError> {
-    let checkpoint: Option<i64> = on_conn!(&mut conn, |c| sqlx::query_scalar(CHECKPOINT)
-        .bind(name)
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(ProjectionError::db(name))?);
-    let Some(checkpoint) = checkpoint else {
-        return Ok(None);
-    };
-    let events = log::read_after_on(conn, checkpoint, limit + 1).await?;
-    if events.len() as i64 > limit || !log::follow(checkpoint, &events) {
-        return Ok(None);
-    }
-    Ok(Some((checkpoint, events)))
-}
+use crate::projection::{waiting, Projection, ProjectionError, CHECKPOINT};
+use crate::{on_db, on_tx};
 
 /// Keeps a projection equal to the fold of the log. Safe to run from several tasks or
 /// processes: the checkpoint moves by compare-and-set, so no event is applied twice.
@@ -462,15 +220,15 @@ impl<P: Projection + 'static> Projector<P> {
     /// Projects, inside `tx`, the events `tx` has just appended: `appended` holds them as the
     /// log stores them (read back with `RETURNING`), or nothing where the database cannot
     /// return them. When the checkpoint stands right before them, they are all there is to
-    /// project, and no event is read; otherwise this is [`Self::project_within`].
-    pub async fn project_appended(
+    /// project, and no event is read; otherwise this is [`Self::project_waiting_in`].
+    pub async fn project_in_transaction(
         &self,
         tx: &mut Tx,
         appended: &[LoggedEvent],
         limit: i64,
     ) -> Result<Option<P::Applied>, ProjectionError> {
         let (Some(first), Some(last)) = (appended.first(), appended.last()) else {
-            return self.project_within(tx, limit).await;
+            return self.project_waiting_in(tx, limit).await;
         };
         if log::follow(first.position - 1, appended) {
             let applied = self
@@ -481,7 +239,7 @@ impl<P: Projection + 'static> Projector<P> {
                 return Ok(applied);
             }
         }
-        self.project_within(tx, limit).await
+        self.project_waiting_in(tx, limit).await
     }
 
     /// Projects, inside `tx`, every event after the checkpoint, so that events `tx` has just
@@ -490,7 +248,7 @@ impl<P: Projection + 'static> Projector<P> {
     /// rebuild was started), another projector moved the checkpoint first, or the log has a gap;
     /// the caller then catches up outside its transaction. On an error the caller must roll
     /// back what this wrote (a savepoint) or the whole transaction.
-    async fn project_within(
+    async fn project_waiting_in(
         &self,
         tx: &mut Tx,
         limit: i64,

@@ -16,7 +16,7 @@ use domain::catalogue::Catalogue;
 use domain::CaseEvent;
 use projections::notices::NoticesProjection;
 use projections::{case_queries, listing_queries, log, transparency};
-use projections::{CaseView, Db, LedgerProjection, Projector};
+use projections::{CaseView, Db, Projector, ReadModels};
 
 const CASES: usize = 6;
 
@@ -79,11 +79,11 @@ async fn cases_spanning_batches_end_as_their_replay(db: &Db) {
     assert_eq!(after[..leaves.len()], leaves[..]);
 }
 
-fn ledger_projector(db: &Db) -> Arc<Projector<LedgerProjection>> {
+fn ledger_projector(db: &Db) -> Arc<Projector<ReadModels>> {
     Arc::new(
         Projector::new(
             db.clone(),
-            LedgerProjection::new(NoticesProjection::new(
+            ReadModels::new(NoticesProjection::new(
                 Catalogue::bundled(),
                 chrono_tz::Asia::Shanghai,
             )),

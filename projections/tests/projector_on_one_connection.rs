@@ -8,7 +8,7 @@ mod common;
 
 use domain::catalogue::Catalogue;
 use projections::notices::NoticesProjection;
-use projections::{Db, LedgerProjection, Projector};
+use projections::{Db, Projector, ReadModels};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 #[tokio::test]
@@ -40,7 +40,7 @@ async fn the_projector_needs_only_its_own_connection() {
     }
     let projector = std::sync::Arc::new(Projector::new(
         db.clone(),
-        LedgerProjection::new(NoticesProjection::new(
+        ReadModels::new(NoticesProjection::new(
             Catalogue::bundled(),
             chrono_tz::Asia::Shanghai,
         )),

@@ -41,7 +41,7 @@ use projections::case_queries::{self, QueryError, Worklist};
 use projections::case_view::FoldError;
 use projections::log::{self, LogError};
 use projections::{
-    CaseView, Db, LedgerProjection, LedgerProjector, NoticesProjection, ProjectionError, Projector,
+    CaseView, Db, NoticesProjection, ProjectionError, Projector, ReadModelProjector, ReadModels,
 };
 use tokio::sync::Notify;
 
@@ -89,7 +89,7 @@ pub struct Ledger {
     db: Db,
     commands: CommandBus<PermitCase>,
     publications: CommandBus<DailyPublication>,
-    projector: Arc<LedgerProjector>,
+    projector: Arc<ReadModelProjector>,
     permit_numbers: PermitNumbers,
     /// Counts the commands underway, for the batches it commits.
     writer: EventWriter,
@@ -118,7 +118,7 @@ impl Ledger {
         db.migrate().await?;
         let projector = Arc::new(Projector::new(
             db.clone(),
-            LedgerProjection::new(NoticesProjection::new(
+            ReadModels::new(NoticesProjection::new(
                 services.catalogue.clone(),
                 time_zone,
             )),
@@ -166,7 +166,7 @@ impl Ledger {
     }
 
     /// Keeps case_state, public_notices and ledger_leaves, in one transaction per batch.
-    pub fn projector(&self) -> &Arc<LedgerProjector> {
+    pub fn projector(&self) -> &Arc<ReadModelProjector> {
         &self.projector
     }
 

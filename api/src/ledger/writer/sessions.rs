@@ -5,10 +5,19 @@
 //! statement itself. Its own session is checked only after it has rested, and opened again
 //! after an error that may have broken it.
 
+//!
+//! The writer keeps two: [`PostgresSessions`].
+
 use std::time::{Duration, Instant};
 
+use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use projections::log::{self, LoggedEvent};
+use projections::{Db, ReadModelProjector};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
+
+use super::commit::MAX_EVENTS_PROJECTED_INLINE;
+use super::{store_error, Receipt};
 
 /// Rest after which the session is pinged before it is used (the server may have gone).
 const REST_BEFORE_PING: Duration = Duration::from_secs(1);
@@ -67,6 +76,84 @@ impl WriterSession {
                 self.connection = None;
             }
         }
+    }
+}
+
+/// The event writer's own sessions on PostgreSQL (see the module documentation).
+pub(super) struct PostgresSessions {
+    /// Where batches are appended, each INSERT committing on its own.
+    appends: WriterSession,
+    /// Where their projections are written, with `synchronous_commit = off`.
+    projections: WriterSession,
+}
+
+impl PostgresSessions {
+    /// The sessions on `db`'s server; none on SQLite, whose writer runs in one transaction.
+    pub(super) fn of(db: &Db) -> Option<Self> {
+        let Db::Postgres(pool) = db else {
+            return None;
+        };
+        let options = pool.connect_options().as_ref().clone();
+        Some(Self {
+            projections: WriterSession::new(
+                options.clone().options([("synchronous_commit", "off")]),
+            ),
+            appends: WriterSession::new(options),
+        })
+    }
+
+    /// Opens both sessions now, so that the first command does not wait for them; one that
+    /// does not open now is tried again when first used.
+    pub(super) async fn open(&mut self) {
+        for session in [&mut self.appends, &mut self.projections] {
+            if let Err(error) = session.connection().await {
+                tracing::warn!(%error, "the event writer's session did not open; it will retry");
+            }
+        }
+    }
+
+    /// Appends `events` in one INSERT that commits on its own; the rows as stored.
+    pub(super) async fn append(
+        &mut self,
+        events: &[&SerializedEvent],
+    ) -> Result<Vec<LoggedEvent>, PersistenceError> {
+        let connection = self.appends.connection().await.map_err(store_error)?;
+        match log::append_returning(connection, events).await {
+            Ok(appended) => Ok(appended),
+            Err(error) => {
+                self.appends.failed().await;
+                Err(store_error(error))
+            }
+        }
+    }
+
+    /// Projects what [`Self::append`] committed, if it can (see
+    /// [`ReadModels::project_after_commit`](projections::ReadModels::project_after_commit)).
+    pub(super) async fn project(
+        &mut self,
+        projector: &ReadModelProjector,
+        appended: &[LoggedEvent],
+    ) -> Receipt {
+        let connection = match self.projections.connection().await {
+            Ok(connection) => connection,
+            Err(error) => {
+                tracing::error!(%error, "no session to project the commit on; the projector will retry");
+                return Receipt::of(projector, None);
+            }
+        };
+        let projected = match projector
+            .projection()
+            .project_after_commit(connection, appended, MAX_EVENTS_PROJECTED_INLINE)
+            .await
+        {
+            Ok(projected) => projected,
+            Err(error) => {
+                tracing::error!(%error, "projecting the commit failed; the projector will retry");
+                self.projections.failed().await;
+                None
+            }
+        };
+        Receipt::of(projector, projected)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The event writer on PostgreSQL projects a batch it has just committed in one statement of
-//! its own (`LedgerProjection::project_committed`); when events before the batch are not
+//! its own (`ReadModels::project_after_commit`); when events before the batch are not
 //! projected yet, it projects them with it.
 
 mod common;
@@ -7,7 +7,7 @@ mod common;
 use common::{lifecycle, log_event};
 use domain::catalogue::Catalogue;
 use projections::notices::NoticesProjection;
-use projections::{case_queries, log, Db, LedgerProjection, Projector};
+use projections::{case_queries, log, Db, Projector, ReadModels};
 
 const CASE: &str = "0192f0c1-7e6a-7b3c-9d2e-3f4a5b6c7d01";
 
@@ -22,7 +22,7 @@ async fn a_batch_after_unprojected_events_of_its_case_is_projected_with_them() {
         let batch = log::read_after(&db, 1, 10).await.unwrap();
         let projector = Projector::new(
             db.clone(),
-            LedgerProjection::new(NoticesProjection::new(
+            ReadModels::new(NoticesProjection::new(
                 Catalogue::bundled(),
                 chrono_tz::Asia::Shanghai,
             )),
@@ -33,7 +33,7 @@ async fn a_batch_after_unprojected_events_of_its_case_is_projected_with_them() {
         let mut session = pool.acquire().await.unwrap();
         let views = projector
             .projection()
-            .project_committed(&mut session, &batch, 2_000)
+            .project_after_commit(&mut session, &batch, 2_000)
             .await
             .unwrap()
             .expect("projected from the checkpoint");

@@ -1,6 +1,10 @@
 //! The database behind the ledger: SQLite (embedded default) or PostgreSQL, same schema and
 //! same behaviour. The api decides which; everything here works on either.
 
+mod transaction;
+
+pub use transaction::{Conn, Tx};
+
 use std::str::FromStr;
 use std::time::Duration;
 

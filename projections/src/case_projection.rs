@@ -9,9 +9,10 @@ use sqlx::QueryBuilder;
 
 use crate::case_view::CaseView;
 use crate::db::sqlite_rows_per_statement;
+use crate::db::{Conn, Tx};
 use crate::log::LoggedEvent;
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{Conn, ProjectionError, Tx};
+use crate::projection::ProjectionError;
 
 const AGGREGATE_TYPE: &str = "PermitCase";
 const NAME: &str = "case_state";

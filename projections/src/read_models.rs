@@ -6,26 +6,26 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use async_trait::async_trait;
 use sqlx::PgConnection;
 
-use crate::case_projector::{CaseProjection, CaseRows};
+use crate::case_projection::{CaseProjection, CaseRows};
 use crate::case_view::{CaseView, FoldError};
+use crate::db::{Conn, Tx};
 use crate::log::{self, LoggedEvent};
 use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
 use crate::postgres_writes::PostgresWrites;
-use crate::projector::{
-    move_checkpoint, waiting, Conn, Projection, ProjectionError, Projector, Tx,
-};
+use crate::projection::{move_checkpoint, waiting, Projection, ProjectionError};
+use crate::projector::Projector;
 use crate::transparency::LeafRows;
 
 /// The ledger's read models: the log's leaves, the cases, the public notices.
-pub struct LedgerProjection {
-    pub cases: CaseProjection,
-    pub notices: NoticesProjection,
+pub struct ReadModels {
+    cases: CaseProjection,
+    notices: NoticesProjection,
     /// The events up to here have their leaves recorded already (the checkpoint a rebuild
     /// started from): replaying them hashes nothing, since the recorded leaf is kept.
     leaves_recorded_through: AtomicI64,
 }
 
-impl LedgerProjection {
+impl ReadModels {
     pub fn new(notices: NoticesProjection) -> Self {
         Self {
             cases: CaseProjection::default(),
@@ -35,9 +35,16 @@ impl LedgerProjection {
     }
 }
 
-pub type LedgerProjector = Projector<LedgerProjection>;
+pub type ReadModelProjector = Projector<ReadModels>;
 
-impl LedgerProjection {
+impl ReadModels {
+    /// Remembers the cases as a commit left them, so that the next batch on one of them is
+    /// folded onto its view instead of reading it back (a view at version n is the fold of
+    /// its first n events, which never change). Only for views whose events have committed.
+    pub fn remember_committed(&self, views: &[CaseView]) {
+        self.cases.remember(views);
+    }
+
     /// Projects `events`, which the caller has just committed on PostgreSQL, on `conn`, a
     /// session in autocommit, in one statement that also moves the checkpoint, or writes
     /// nothing. If the checkpoint was not right before them (another projector got there
@@ -52,13 +59,13 @@ impl LedgerProjection {
     /// transaction. A view read while the checkpoint stood before a later event of its case
     /// is stale, but then that event does not follow the view's version and the fold refuses
     /// it, or the checkpoint is not where the statement expects it and nothing is written.
-    pub async fn project_committed(
+    pub async fn project_after_commit(
         &self,
         conn: &mut PgConnection,
         events: &[LoggedEvent],
         limit: i64,
     ) -> Result<Option<Vec<CaseView>>, ProjectionError> {
-        match self.project_run(conn, events).await {
+        match self.project_unbroken_run(conn, events).await {
             Ok(Some(views)) => return Ok(Some(views)),
             // Not right after the checkpoint, or (the same, seen from a case) folded onto a
             // view that events before these, not yet projected, will move on first.
@@ -66,14 +73,14 @@ impl LedgerProjection {
             Err(error) => return Err(error),
         }
         match waiting(Conn::Postgres(&mut *conn), Self::NAME, limit).await? {
-            Some((_, events)) => self.project_run(conn, &events).await,
+            Some((_, events)) => self.project_unbroken_run(conn, &events).await,
             None => Ok(None),
         }
     }
 
     /// Projects `events`, one unbroken run of positions, in one statement moving the
     /// checkpoint from right before the first to the last; None if it stood elsewhere.
-    async fn project_run(
+    async fn project_unbroken_run(
         &self,
         conn: &mut PgConnection,
         events: &[LoggedEvent],
@@ -105,8 +112,8 @@ impl LedgerProjection {
         &self,
         conn: Conn<'_>,
         events: &[LoggedEvent],
-        previous: Option<&LedgerBatch>,
-    ) -> Result<LedgerBatch, ProjectionError> {
+        previous: Option<&PreparedBatch>,
+    ) -> Result<PreparedBatch, ProjectionError> {
         let mut notices = Vec::new();
         let carried = previous.map_or(&[][..], |batch| &batch.views[..]);
         let views = self
@@ -120,7 +127,7 @@ impl LedgerProjection {
             .await?;
         let recorded = self.leaves_recorded_through.load(Ordering::Acquire);
         let unrecorded = &events[events.partition_point(|e| e.position <= recorded)..];
-        Ok(LedgerBatch {
+        Ok(PreparedBatch {
             leaves: LeafRows::of(unrecorded),
             cases: CaseRows::of(&views),
             notices: NoticeRows::of(&notices),
@@ -130,19 +137,19 @@ impl LedgerProjection {
 }
 
 /// A batch folded and ready to be written: its rows, and the cases as it leaves them.
-pub struct LedgerBatch {
+pub struct PreparedBatch {
     leaves: LeafRows,
     cases: CaseRows,
     notices: NoticeRows,
     views: Vec<CaseView>,
 }
 
-impl LedgerBatch {
+impl PreparedBatch {
     /// The batch's rows as one PostgreSQL statement; with `checkpoint` = (from, to), one that
     /// writes them only if it moves the checkpoint from `from` to `to`.
     fn postgres_writes(&self, checkpoint: Option<(i64, i64)>) -> PostgresWrites<'_> {
         let mut writes = match checkpoint {
-            Some((from, to)) => PostgresWrites::guarded(LedgerProjection::NAME, from, to),
+            Some((from, to)) => PostgresWrites::guarded(ReadModels::NAME, from, to),
             None => PostgresWrites::default(),
         };
         self.leaves.write_postgres(&mut writes);
@@ -153,13 +160,13 @@ impl LedgerBatch {
 }
 
 #[async_trait]
-impl Projection for LedgerProjection {
+impl Projection for ReadModels {
     const NAME: &'static str = "ledger";
 
     /// The cases as the batch left them.
     type Applied = Vec<CaseView>;
 
-    type Prepared = LedgerBatch;
+    type Prepared = PreparedBatch;
 
     /// The case views are folded in memory from the stored ones (or the previous batch's),
     /// and each permit notice is drawn from the case as it stood right after its event: no
@@ -169,8 +176,8 @@ impl Projection for LedgerProjection {
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
-        previous: Option<&LedgerBatch>,
-    ) -> Result<LedgerBatch, ProjectionError> {
+        previous: Option<&PreparedBatch>,
+    ) -> Result<PreparedBatch, ProjectionError> {
         self.prepare_on(tx.conn(), events, previous).await
     }
 
@@ -179,7 +186,7 @@ impl Projection for LedgerProjection {
         &self,
         tx: &mut Tx,
         events: &[LoggedEvent],
-        batch: &LedgerBatch,
+        batch: &PreparedBatch,
         checkpoint: Option<(i64, i64)>,
     ) -> Result<bool, ProjectionError> {
         let db_error = ProjectionError::db(Self::NAME);
@@ -212,7 +219,7 @@ impl Projection for LedgerProjection {
         Ok(true)
     }
 
-    fn applied(batch: LedgerBatch) -> Vec<CaseView> {
+    fn applied(batch: PreparedBatch) -> Vec<CaseView> {
         batch.views
     }
 
