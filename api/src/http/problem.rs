@@ -136,6 +136,8 @@ impl From<LedgerError> for Problem {
     fn from(error: LedgerError) -> Self {
         match error {
             LedgerError::Refused(refusal) => refusal.into(),
+            LedgerError::NotPermitted { rule, detail } => Problem::forbidden(rule, detail),
+            LedgerError::Query(query) => query.into(),
             LedgerError::Conflict => {
                 Problem::new(StatusCode::CONFLICT, "concurrent-change", error.to_string())
             }

@@ -1,8 +1,13 @@
 //! What every request carries besides its body: a request id and, where needed, a token.
 
+use std::future::Future;
+
+use serde::de::DeserializeOwned;
 use warp::http::HeaderValue;
-use warp::reply::Response;
+use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
+
+use crate::http::problem::Problem;
 
 /// The caller's `X-Request-Id` when it is sensible (1-128 visible ASCII characters), else a
 /// fresh UUID. It is stored with every event the request causes and returned in the response.
@@ -23,4 +28,22 @@ pub fn with_request_id(mut response: Response, request_id: &str) -> Response {
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// The response to a request with id `request_id`: what `handled` answered, or its problem,
+/// each carrying the id.
+pub async fn answer(
+    request_id: String,
+    handled: impl Future<Output = Result<Response, Problem>>,
+) -> Response {
+    // Boxed, so that warp's chain of filters above does not carry the handler's state.
+    let response = Box::pin(handled)
+        .await
+        .unwrap_or_else(|problem| problem.with_request_id(&request_id).into_response());
+    with_request_id(response, &request_id)
+}
+
+/// A JSON body, or a 400 `malformed-body` saying what is wrong with it.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    serde_json::from_slice(body).map_err(|e| Problem::bad_request("malformed-body", e.to_string()))
 }

@@ -54,9 +54,7 @@ impl Ledger {
         if let Some(existing) = transparency::checkpoint(db, Some(size)).await? {
             return Ok(existing);
         }
-        self.catch_up()
-            .await
-            .map_err(|e| LedgerError::Store(e.to_string()))?;
+        self.catch_up().await?;
         let latest = transparency::checkpoint(db, None).await?;
         let span = latest.as_ref().map_or(size, |l| l.size.max(size));
         let recorded = transparency::leaves(db, span).await?;
@@ -90,7 +88,7 @@ impl Ledger {
             // Another process signed this size first; serve the one stored.
             return transparency::checkpoint(db, Some(size))
                 .await?
-                .ok_or_else(|| LedgerError::Store("a stored checkpoint vanished".into()));
+                .ok_or_else(|| LedgerError::Inconsistent("a stored checkpoint vanished"));
         }
         tracing::info!(size, "checkpoint signed");
         Ok(stored)

@@ -58,21 +58,23 @@ where
         command: A::Command,
         metadata: HashMap<String, String>,
     ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
-        let (outcome, run) = run_command(
+        // Boxed: a command's run through cqrs-es is a large future, and every caller's frame
+        // would hold a copy of it while it is made (debug builds overflowed a worker's stack).
+        let (outcome, run) = Box::pin(run_command(
             false,
             self.cqrs
                 .execute_with_metadata(aggregate_id, command.clone(), metadata.clone()),
-        )
+        ))
         .await;
         if !run.history_from_memory || (outcome.is_ok() && run.appended) {
             return outcome.map(|()| run.receipt);
         }
         self.recent.forget(A::TYPE, aggregate_id);
-        let (outcome, run) = run_command(
+        let (outcome, run) = Box::pin(run_command(
             true,
             self.cqrs
                 .execute_with_metadata(aggregate_id, command, metadata),
-        )
+        ))
         .await;
         outcome.map(|()| run.receipt)
     }

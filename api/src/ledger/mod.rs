@@ -11,6 +11,11 @@
 //! - [`publication`]: the daily publication of ended days.
 //! - [`checkpoints`], [`merkle_blocks`]: signed checkpoints, and the hashes proofs are made of.
 
+mod commands;
+mod error;
+mod listings;
+mod reads;
+
 pub mod checkpoints;
 pub mod clock;
 mod command_bus;
@@ -22,68 +27,31 @@ mod recent_histories;
 pub mod writer;
 
 pub use clock::{Clock, SettableClock, SystemClock};
+pub use commands::{CaseRequest, Submission};
+pub use error::LedgerError;
+pub use reads::{CaseHistory, LogPage, Positions};
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
-use cqrs_es::Aggregate;
-use cqrs_es::AggregateError;
-use domain::permit_case::Application;
 use domain::publication::DailyPublication;
 use domain::transparency::NoteSigner;
-use domain::values::{CaseId, PermitNumber};
-use domain::{Actor, CaseAction, CaseCommand, CaseError, CaseServices, PermitCase};
-use projections::case_queries::{self, QueryError, Worklist};
-use projections::case_view::FoldError;
-use projections::log::{self, LogError};
+use domain::{CaseServices, PermitCase};
 use projections::{
-    CaseView, Db, NoticesProjection, ProjectionError, Projector, ReadModelProjector, ReadModels,
+    Db, NoticesProjection, ProjectionError, Projector, ReadModelProjector, ReadModels,
 };
 use tokio::sync::Notify;
 
 use crate::ledger::command_bus::CommandBus;
 use crate::ledger::merkle_blocks::MerkleBlocks;
-use crate::ledger::permit_numbers::{AllocationError, PermitNumbers};
+use crate::ledger::permit_numbers::PermitNumbers;
 use crate::ledger::writer::EventWriter;
-use clock::log_timestamp;
 
 /// How long a command waits for the projector to catch up before it answers from the log.
 pub const CATCH_UP_WAIT: Duration = Duration::from_secs(2);
-
-/// What went wrong with a request to the ledger.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    #[error(transparent)]
-    Refused(CaseError),
-    #[error("another command changed the case at the same time; read it again and retry")]
-    Conflict,
-    #[error("the event store failed: {0}")]
-    Store(String),
-    #[error(transparent)]
-    Query(#[from] QueryError),
-    #[error(transparent)]
-    Log(#[from] LogError),
-    #[error(transparent)]
-    Fold(#[from] FoldError),
-    #[error("the log was tampered with: {0}")]
-    Tampered(String),
-    #[error(transparent)]
-    Allocation(#[from] AllocationError),
-}
-
-/// One command as received: to which case, from whom, on which version, with which request id.
-#[derive(Debug, Clone)]
-pub struct Submission {
-    pub case_id: CaseId,
-    pub actor: Actor,
-    pub action: CaseAction,
-    pub expected_version: Option<u64>,
-    pub request_id: String,
-}
 
 pub struct Ledger {
     db: Db,
@@ -203,295 +171,8 @@ impl Ledger {
         self.clock.now().with_timezone(&self.time_zone).date_naive()
     }
 
-    /// Files an application under a new case id; returns the case as filed.
-    pub async fn file(
-        &self,
-        actor: Actor,
-        application: Application,
-        request_id: String,
-    ) -> Result<CaseView, LedgerError> {
-        let now = self.clock.now();
-        let ts = uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            now.timestamp() as u64,
-            now.timestamp_subsec_nanos(),
-        );
-        let case_id =
-            CaseId::parse(&uuid::Uuid::new_v7(ts).to_string()).expect("a UUID is a case id");
-        // A new id has no history: the command needs no read of the log (were the id taken
-        // after all, the append of its first event would be refused).
-        self.commands.remember_new(case_id.as_str());
-        self.submit(Submission {
-            case_id,
-            actor,
-            action: CaseAction::FileApplication(application),
-            expected_version: None,
-            request_id,
-        })
-        .await
-    }
-
-    /// Sends one command; on success returns the case as it now stands in the log.
-    pub async fn submit(&self, submission: Submission) -> Result<CaseView, LedgerError> {
-        let _underway = self.writer.command_underway();
-        self.submit_underway(submission).await
-    }
-
-    async fn submit_underway(&self, submission: Submission) -> Result<CaseView, LedgerError> {
-        let Submission {
-            case_id,
-            actor,
-            action,
-            expected_version,
-            request_id,
-        } = submission;
-        let requested_at = self.clock.now();
-        let metadata = metadata(&actor, &action, &request_id, &log_timestamp(requested_at));
-        let command = CaseCommand {
-            actor,
-            today: requested_at.with_timezone(&self.time_zone).date_naive(),
-            expected_version,
-            action,
-        };
-        let receipt = self
-            .commands
-            .execute(case_id.as_str(), command, metadata)
-            .await
-            .map_err(|e| match e {
-                AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
-                AggregateError::AggregateConflict => LedgerError::Conflict,
-                other => LedgerError::Store(other.to_string()),
-            })?;
-        // Projected with the commit, as a rule; otherwise caught up now, so that the client
-        // reads its own write; failing that, the case is folded from the log.
-        if let Some(case) = receipt.as_ref().and_then(|r| r.case(case_id.as_str())) {
-            return Ok(case.clone());
-        }
-        let projected = receipt.is_none_or(|r| r.is_projected()) || self.project().await;
-        if projected {
-            if let Some(view) = case_queries::case(&self.db, case_id.as_str()).await? {
-                return Ok(view);
-            }
-        }
-        let history = log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await?;
-        CaseView::replay(&history)?.ok_or(LedgerError::Refused(CaseError::CaseNotFound))
-    }
-
-    /// Brings the projections up to date now; false if that failed, which is logged and left
-    /// to the background projector, which retries, or would take longer than
-    /// [`CATCH_UP_WAIT`] (another process is replaying a long log, say): the command then
-    /// answers from the log rather than wait for the whole backlog.
-    async fn project(&self) -> bool {
-        match tokio::time::timeout(self.catch_up_wait, self.catch_up()).await {
-            Ok(Ok(_)) => true,
-            Ok(Err(error)) => {
-                tracing::error!(error = %error, "projection failed; the background projector will retry");
-                self.projector_wakeup.notify_one();
-                false
-            }
-            Err(_) => {
-                tracing::warn!("the projector is far behind; answering from the log");
-                self.projector_wakeup.notify_one();
-                false
-            }
-        }
-    }
-
-    pub async fn case(&self, case_id: &CaseId) -> Result<Option<CaseView>, LedgerError> {
-        Ok(case_queries::case(&self.db, case_id.as_str()).await?)
-    }
-
-    pub async fn worklist(&self, worklist: &Worklist) -> Result<Vec<CaseView>, LedgerError> {
-        Ok(case_queries::worklist(&self.db, worklist).await?)
-    }
-
-    /// Issues the permit of an approved case under a newly allocated number. The command is
-    /// tried before a number is allocated, so a refused command never uses up a serial: on
-    /// the case as this process last saw it, when it has it and the trial passes there (a
-    /// stale memory only costs a serial in the race ADR 03 describes: the issuance itself is
-    /// decided again on the log), otherwise on the case as logged.
-    pub async fn issue_permit(
-        &self,
-        case_id: CaseId,
-        actor: Actor,
-        scope: String,
-        expected_version: Option<u64>,
-        request_id: String,
-    ) -> Result<CaseView, LedgerError> {
-        let _underway = self.writer.command_underway();
-        let today = self.today();
-        // The trial: the issuance decided with a placeholder number; it passes only for a
-        // filed case, whose item and bureau the number is made of.
-        let trial = |case: &PermitCase| {
-            let (Some(item), Some(bureau)) = (case.item_code(), case.bureau()) else {
-                return Err(CaseError::CaseNotFound);
-            };
-            let placeholder = PermitNumber::compose(item, bureau, today.year(), 0)
-                .expect("item, bureau and year compose a permit number");
-            case.decide(
-                CaseCommand {
-                    actor: actor.clone(),
-                    today,
-                    expected_version,
-                    action: CaseAction::IssuePermit {
-                        permit_number: placeholder,
-                        scope: scope.clone(),
-                    },
-                },
-                &self.services,
-            )?;
-            Ok((item.clone(), bureau.clone()))
-        };
-        let remembered = self
-            .commands
-            .remembered(case_id.as_str())
-            .and_then(|case| trial(&case).ok());
-        let (item, bureau) = match remembered {
-            Some(passed) => passed,
-            None => {
-                let mut case = PermitCase::default();
-                for event in log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await? {
-                    case.apply(event.decode()?);
-                }
-                trial(&case).map_err(LedgerError::Refused)?
-            }
-        };
-        let permit_number = self
-            .permit_numbers
-            .allocate(&case_id, &item, &bureau, today.year())
-            .await?;
-        self.submit_underway(Submission {
-            case_id,
-            actor,
-            action: CaseAction::IssuePermit {
-                permit_number,
-                scope,
-            },
-            expected_version,
-            request_id,
-        })
-        .await
-    }
-
     /// Runs the projector until it has caught up with the log; returns the position reached.
     pub async fn catch_up(&self) -> Result<i64, ProjectionError> {
         self.projector.catch_up().await
-    }
-}
-
-/// Who did it, when, under which request, and why: stored with every event of the command.
-fn metadata(
-    actor: &Actor,
-    action: &CaseAction,
-    request_id: &str,
-    requested_at: &str,
-) -> HashMap<String, String> {
-    let mut metadata = HashMap::from([
-        ("actor_subject".to_owned(), actor.subject().to_owned()),
-        ("actor_role".to_owned(), actor.role().to_owned()),
-        ("command".to_owned(), action.name().to_owned()),
-        ("request_id".to_owned(), request_id.to_owned()),
-        ("requested_at".to_owned(), requested_at.to_owned()),
-    ]);
-    match actor {
-        Actor::Officer { bureau, post, .. } => {
-            metadata.insert("actor_bureau".into(), bureau.to_string());
-            metadata.insert("actor_post".into(), post.as_str().into());
-        }
-        Actor::Applicant { credit_code, .. } => {
-            metadata.insert("actor_credit_code".into(), credit_code.to_string());
-        }
-        Actor::Auditor { .. } => {}
-    }
-    let reason = match action {
-        CaseAction::RequestCorrection { reason, .. }
-        | CaseAction::RefuseToAccept { reason }
-        | CaseAction::Deny { reason }
-        | CaseAction::Withdraw { reason }
-        | CaseAction::RevokePermit { reason, .. } => Some(reason.trim()),
-        _ => None,
-    };
-    if let Some(reason) = reason {
-        metadata.insert("reason".into(), reason.to_owned());
-    }
-    metadata
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ledger::clock::SystemClock;
-    use crate::settings::Settings;
-    use domain::Post;
-    use test_support::fixtures::{applicant, application, officer};
-    use test_support::{Scratch, Store};
-
-    /// Events of an aggregate the read models ignore, written straight into the log as if
-    /// another process had appended them while its projector stood still.
-    async fn unprojected_events(db: &Db, count: usize) {
-        for chunk in (0..count).collect::<Vec<_>>().chunks(30) {
-            let mut insert = String::from(
-                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
-                 event_version, payload, metadata) VALUES ",
-            );
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|i| {
-                    format!(
-                        "('Probe', 'probe-{i}', 1, 'Probed', '1.0', '{{}}', \
-                         '{{\"requested_at\": \"2026-11-29T08:00:00.000000Z\"}}')"
-                    )
-                })
-                .collect();
-            insert.push_str(&rows.join(", "));
-            projections::on_db!(db, |pool| sqlx::query(&insert)
-                .execute(pool)
-                .await
-                .unwrap()
-                .rows_affected());
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_command_behind_a_long_backlog_answers_from_the_log_without_waiting_for_it() {
-        let scratch = Scratch::new(Store::Sqlite).await.unwrap();
-        let settings = Settings::for_store(scratch.data_dir.clone(), None);
-        let mut ledger = crate::startup::open_ledger(&settings, Arc::new(SystemClock))
-            .await
-            .unwrap();
-        let filed = ledger
-            .file(
-                applicant(0),
-                serde_json::from_value(application("济南测试企业")).unwrap(),
-                "file".into(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(ledger.case(&filed.case_id).await.unwrap().unwrap(), filed);
-        unprojected_events(ledger.db(), 2_100).await;
-        ledger.catch_up_wait = Duration::ZERO;
-        let accepted = ledger
-            .submit(Submission {
-                case_id: filed.case_id.clone(),
-                actor: officer(Post::Acceptor),
-                action: CaseAction::Accept {},
-                expected_version: None,
-                request_id: "accept".into(),
-            })
-            .await
-            .unwrap();
-        assert_eq!(accepted.status.as_str(), "accepted");
-        assert_eq!(accepted.version, 2);
-        let stale = ledger.case(&filed.case_id).await.unwrap().unwrap();
-        assert_eq!(
-            stale.version, 1,
-            "the projection was left to catch up later"
-        );
-        ledger.catch_up().await.unwrap();
-        assert_eq!(
-            ledger.case(&filed.case_id).await.unwrap().unwrap(),
-            accepted
-        );
-        scratch.remove().await;
     }
 }

@@ -17,9 +17,7 @@ impl Ledger {
     /// Publishes every ended day not yet published; returns the days this call published
     /// (a day another process published first is skipped, not repeated).
     pub async fn publish_due_days(&self) -> Result<Vec<NaiveDate>, LedgerError> {
-        self.catch_up()
-            .await
-            .map_err(|e| LedgerError::Store(e.to_string()))?;
+        self.catch_up().await?;
         let db = self.db();
         let Some((first, last)) = listing_queries::log_time_span(db).await? else {
             return Ok(Vec::new());
@@ -27,8 +25,8 @@ impl Ledger {
         let tz = self.time_zone();
         let (Some(first_day), Some(last_event_day)) = (day_of(&first, tz), day_of(&last, tz))
         else {
-            return Err(LedgerError::Store(
-                "the log holds a recorded_at that is not a time".into(),
+            return Err(LedgerError::Inconsistent(
+                "the log holds a recorded_at that is not a time",
             ));
         };
         let Some(latest_ended) = self
@@ -77,11 +75,9 @@ impl Ledger {
                 | Err(AggregateError::UserError(PublicationError::AlreadyPublished(_))) => {
                     tracing::debug!(%day, "already published by another process");
                 }
-                Err(other) => return Err(LedgerError::Store(other.to_string())),
+                Err(other) => return Err(LedgerError::EventStore(Box::new(other))),
             }
-            self.catch_up()
-                .await
-                .map_err(|e| LedgerError::Store(e.to_string()))?;
+            self.catch_up().await?;
             self.publication_projected();
             self.checkpoint_publication(day).await?;
             day = day + Days::new(1);

@@ -5,18 +5,19 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use domain::permit_case::Application;
 use domain::values::{BureauCode, CaseId, CreditCode, ItemCode};
-use domain::{Actor, CaseAction, CaseStatus};
+use domain::{CaseAction, CaseStatus};
 use projections::case_queries::Worklist;
 use projections::CaseView;
-use serde::de::DeserializeOwned;
+use serde::de::{Error as _, IgnoredAny};
+use serde::{Deserialize, Deserializer};
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
-use crate::http::request::{authorization, request_id, with_request_id};
+use crate::http::request::{answer, authorization, parse_body, request_id};
 use crate::http::{with_state, AppState, BODY_LIMIT};
-use crate::ledger::Submission;
+use crate::ledger::CaseRequest;
 
 /// POST /api/v1/cases
 pub fn file_application(
@@ -29,11 +30,11 @@ pub fn file_application(
         .and(request_id())
         .and(warp::body::content_length_limit(BODY_LIMIT))
         .and(warp::body::bytes())
-        .then(|state, auth, request_id: String, body| async move {
-            let response = handle_file(state, auth, &request_id, body)
-                .await
-                .unwrap_or_else(|p| p.with_request_id(&request_id).into_response());
-            with_request_id(response, &request_id)
+        .then(|state, auth, request_id: String, body| {
+            answer(
+                request_id.clone(),
+                handle_file(state, auth, request_id, body),
+            )
         })
 }
 
@@ -49,14 +50,10 @@ pub fn send_command(
         .and(warp::header::optional::<String>("if-match"))
         .and(warp::body::content_length_limit(BODY_LIMIT))
         .and(warp::body::bytes())
-        .then(
-            |id, state, auth, request_id: String, if_match, body| async move {
-                let response = handle_command(id, state, auth, &request_id, if_match, body)
-                    .await
-                    .unwrap_or_else(|p| p.with_request_id(&request_id).into_response());
-                with_request_id(response, &request_id)
-            },
-        )
+        .then(|id, state, auth, request_id: String, if_match, body| {
+            let handled = handle_command(id, state, auth, request_id.clone(), if_match, body);
+            answer(request_id, handled)
+        })
 }
 
 /// GET /api/v1/cases/{id}
@@ -66,11 +63,8 @@ pub fn read_case(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         .and(with_state(state))
         .and(authorization())
         .and(request_id())
-        .then(|id, state, auth, request_id: String| async move {
-            let response = handle_read(id, state, auth)
-                .await
-                .unwrap_or_else(|p| p.with_request_id(&request_id).into_response());
-            with_request_id(response, &request_id)
+        .then(|id, state, auth, request_id: String| {
+            answer(request_id, handle_read(id, state, auth))
         })
 }
 
@@ -84,27 +78,83 @@ pub fn list_cases(
         .and(authorization())
         .and(request_id())
         .and(warp::query::<HashMap<String, String>>())
-        .then(|state, auth, request_id: String, query| async move {
-            let response = handle_list(state, auth, query)
-                .await
-                .unwrap_or_else(|p| p.with_request_id(&request_id).into_response());
-            with_request_id(response, &request_id)
+        .then(|state, auth, request_id: String, query| {
+            answer(request_id, handle_list(state, auth, query))
         })
+}
+
+/// A command's body as a client sends it, `{"type": "...", ...}`: any action of the case,
+/// but filing has a route of its own, and an issuance names no number (the ledger
+/// allocates it).
+#[derive(Debug)]
+enum CommandBody {
+    FileApplication,
+    IssuePermit {
+        scope: String,
+        permit_number: Option<IgnoredAny>,
+    },
+    Act(CaseAction),
+}
+
+/// The fields of `{"type": "issue_permit", ...}` as a client may send them.
+#[derive(Deserialize)]
+struct IssuanceBody {
+    scope: String,
+    #[serde(default)]
+    permit_number: Option<IgnoredAny>,
+}
+
+/// By its `type`, as serde's internally tagged enums are read, but with the refusals of
+/// [`CaseAction`] itself (an unknown field or type named as such) for every other action.
+impl<'de> Deserialize<'de> for CommandBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let body = serde_json::Value::deserialize(deserializer)?;
+        let parsed = match body.get("type").and_then(serde_json::Value::as_str) {
+            Some("file_application") => Ok(CommandBody::FileApplication),
+            Some("issue_permit") => {
+                IssuanceBody::deserialize(body).map(|issuance| CommandBody::IssuePermit {
+                    scope: issuance.scope,
+                    permit_number: issuance.permit_number,
+                })
+            }
+            _ => CaseAction::deserialize(body).map(CommandBody::Act),
+        };
+        parsed.map_err(D::Error::custom)
+    }
+}
+
+impl TryFrom<CommandBody> for CaseRequest {
+    type Error = Problem;
+
+    fn try_from(body: CommandBody) -> Result<Self, Problem> {
+        match body {
+            CommandBody::FileApplication => Err(Problem::bad_request(
+                "file-with-post-cases",
+                "applications are filed with POST /api/v1/cases",
+            )),
+            CommandBody::IssuePermit {
+                permit_number: Some(_),
+                ..
+            } => Err(Problem::bad_request(
+                "permit-number-allocated",
+                "permit numbers are allocated by the ledger; send only the scope",
+            )),
+            CommandBody::IssuePermit { scope, .. } => Ok(CaseRequest::IssuePermit { scope }),
+            CommandBody::Act(action) => Ok(CaseRequest::Act(action)),
+        }
+    }
 }
 
 #[tracing::instrument(skip_all, fields(request_id))]
 async fn handle_file(
     state: AppState,
     auth: Option<String>,
-    request_id: &str,
+    request_id: String,
     body: Bytes,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
     let application: Application = parse_body(&body)?;
-    let view = state
-        .ledger
-        .file(actor, application, request_id.to_owned())
-        .await?;
+    let view = state.ledger.file(actor, application, request_id).await?;
     let mut response = case_response(&view, StatusCode::CREATED);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/cases/{}", view.case_id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -117,7 +167,7 @@ async fn handle_command(
     id: String,
     state: AppState,
     auth: Option<String>,
-    request_id: &str,
+    request_id: String,
     if_match: Option<String>,
     body: Bytes,
 ) -> Result<Response, Problem> {
@@ -128,60 +178,11 @@ async fn handle_command(
         .map(parse_if_match)
         .transpose()?
         .flatten();
-    let mut json: serde_json::Value = parse_body(&body)?;
-    let action_type = json
-        .get("type")
-        .and_then(|t| t.as_str())
-        .unwrap_or_default()
-        .to_owned();
-    let view = match action_type.as_str() {
-        "file_application" => {
-            return Err(Problem::bad_request(
-                "file-with-post-cases",
-                "applications are filed with POST /api/v1/cases",
-            ))
-        }
-        "issue_permit" => {
-            if json.get("permit_number").is_some() {
-                return Err(Problem::bad_request(
-                    "permit-number-allocated",
-                    "permit numbers are allocated by the ledger; send only the scope",
-                ));
-            }
-            let scope = json
-                .get("scope")
-                .and_then(|s| s.as_str())
-                .ok_or_else(|| {
-                    Problem::bad_request("malformed-body", "issue_permit needs a scope")
-                })?
-                .to_owned();
-            if let Some(object) = json.as_object_mut() {
-                object.retain(|k, _| k == "type" || k == "scope");
-            }
-            state
-                .ledger
-                .issue_permit(
-                    case_id,
-                    actor,
-                    scope,
-                    expected_version,
-                    request_id.to_owned(),
-                )
-                .await?
-        }
-        _ => {
-            let action: CaseAction = serde_json::from_value(json)
-                .map_err(|e| Problem::bad_request("malformed-body", e.to_string()))?;
-            let submission = Submission {
-                case_id,
-                actor,
-                action,
-                expected_version,
-                request_id: request_id.to_owned(),
-            };
-            state.ledger.submit(submission).await?
-        }
-    };
+    let request = CaseRequest::try_from(parse_body::<CommandBody>(&body)?)?;
+    let view = state
+        .ledger
+        .request(case_id, actor, request, expected_version, request_id)
+        .await?;
     Ok(case_response(&view, StatusCode::OK))
 }
 
@@ -194,15 +195,9 @@ async fn handle_read(
     let case_id = parse_case_id(&id)?;
     let view = state
         .ledger
-        .case(&case_id)
+        .case_for(&actor, &case_id)
         .await?
         .ok_or_else(|| Problem::not_found("case-not-found", format!("no case {case_id}")))?;
-    if !actor.may_read_case(&view.bureau, &view.credit_code) {
-        return Err(Problem::forbidden(
-            "case-not-visible",
-            "this case belongs to another enterprise or another bureau's area",
-        ));
-    }
     Ok(case_response(&view, StatusCode::OK))
 }
 
@@ -212,18 +207,19 @@ async fn handle_list(
     query: HashMap<String, String>,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
-    let worklist = worklist_for(&actor, &query)?;
-    let cases = state.ledger.worklist(&worklist).await?;
+    let worklist = parse_worklist(&query)?;
+    let (limit, offset) = (worklist.limit, worklist.offset);
+    let cases = state.ledger.worklist_for(&actor, worklist).await?;
     Ok(warp::reply::json(&serde_json::json!({
         "cases": cases,
-        "limit": worklist.limit,
-        "offset": worklist.offset,
+        "limit": limit,
+        "offset": offset,
     }))
     .into_response())
 }
 
-/// The worklist a query asks for, narrowed to what `actor` may see.
-fn worklist_for(actor: &Actor, query: &HashMap<String, String>) -> Result<Worklist, Problem> {
+/// The worklist a query asks for (the ledger narrows it to what its actor may see).
+fn parse_worklist(query: &HashMap<String, String>) -> Result<Worklist, Problem> {
     const KNOWN: [&str; 6] = ["status", "bureau", "item", "credit_code", "limit", "offset"];
     if let Some(unknown) = query.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(Problem::bad_request(
@@ -237,7 +233,7 @@ fn worklist_for(actor: &Actor, query: &HashMap<String, String>) -> Result<Workli
     let bad = |name: &str, e: &dyn std::fmt::Display| {
         Problem::bad_request("invalid-parameter", format!("{name}: {e}"))
     };
-    let mut worklist = Worklist {
+    let worklist = Worklist {
         status: query
             .get("status")
             .map(|s| CaseStatus::parse(s).ok_or_else(|| bad("status", &"not a case status")))
@@ -273,34 +269,6 @@ fn worklist_for(actor: &Actor, query: &HashMap<String, String>) -> Result<Workli
     if !(1..=500).contains(&worklist.limit) {
         return Err(bad("limit", &"must be 1 to 500"));
     }
-    match actor {
-        Actor::Applicant { credit_code, .. } => {
-            if worklist
-                .credit_code
-                .as_ref()
-                .is_some_and(|c| c != credit_code)
-            {
-                return Err(Problem::forbidden(
-                    "own-cases-only",
-                    "applicants list their own cases",
-                ));
-            }
-            worklist.credit_code = Some(credit_code.clone());
-        }
-        Actor::Officer { bureau, .. } => match &worklist.bureau {
-            Some(asked) if !(bureau.contains(asked) || asked.contains(bureau)) => {
-                return Err(Problem::forbidden(
-                    "own-area-only",
-                    format!("officers of {bureau} list the cases of their own area"),
-                ));
-            }
-            Some(_) => {}
-            // A city officer's worklist is the city's; a county officer's, its city's; the
-            // province's, every city's.
-            None => worklist.bureau = bureau.city(),
-        },
-        Actor::Auditor { .. } => {}
-    }
     Ok(worklist)
 }
 
@@ -310,10 +278,6 @@ fn case_response(view: &CaseView, status: StatusCode) -> Response {
         response.headers_mut().insert(header::ETAG, etag);
     }
     response
-}
-
-fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
-    serde_json::from_slice(body).map_err(|e| Problem::bad_request("malformed-body", e.to_string()))
 }
 
 fn parse_case_id(id: &str) -> Result<CaseId, Problem> {
@@ -338,6 +302,40 @@ fn parse_if_match(value: &str) -> Result<Option<u64>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(body: &str) -> Result<CaseRequest, Problem> {
+        CaseRequest::try_from(parse_body::<CommandBody>(body.as_bytes())?)
+    }
+
+    #[test]
+    fn a_command_body_names_an_action_or_an_issuance_without_its_number() {
+        assert!(matches!(
+            request(r#"{"type": "accept"}"#),
+            Ok(CaseRequest::Act(CaseAction::Accept {}))
+        ));
+        assert!(matches!(
+            request(r#"{"type": "issue_permit", "scope": "复合肥料"}"#),
+            Ok(CaseRequest::IssuePermit { scope }) if scope == "复合肥料"
+        ));
+        let rule = |body| request(body).unwrap_err().rule;
+        assert_eq!(
+            rule(
+                r#"{"type": "issue_permit", "scope": "s", "permit_number": "XK-003-370100-2026-00001"}"#
+            ),
+            "permit-number-allocated"
+        );
+        assert_eq!(
+            rule(r#"{"type": "file_application"}"#),
+            "file-with-post-cases"
+        );
+        assert_eq!(rule(r#"{"type": "issue_permit"}"#), "malformed-body");
+        assert_eq!(rule(r#"{"type": "accept", "by": "me"}"#), "malformed-body");
+        assert_eq!(rule(r#"{"type": "teleport"}"#), "malformed-body");
+        let detail = |body| request(body).unwrap_err().detail;
+        assert!(detail(r#"{"type": "accept", "by": "me"}"#).contains("unknown field `by`"));
+        assert!(detail(r#"{"type": "teleport"}"#).contains("unknown variant `teleport`"));
+        assert!(detail(r#"{"type": "deny"}"#).contains("missing field `reason`"));
+    }
 
     #[test]
     fn if_match_takes_quoted_weak_and_bare_versions() {

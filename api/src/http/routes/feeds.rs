@@ -9,7 +9,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::values::{BureauCode, ItemCode};
 use feed::{json_feed, rss_feed, ArchiveLinks, PublishedNotice};
-use projections::listing_queries::{self, PublishedDay};
+use projections::listing_queries::PublishedDay;
 use projections::PublicNotice;
 use sha2::{Digest, Sha256};
 use warp::http::{header, HeaderValue, StatusCode};
@@ -95,11 +95,10 @@ pub fn permit(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::get())
         .and(with_state(state))
         .then(|number: String, state: AppState| async move {
-            let notices =
-                match listing_queries::notices_for_permit(state.ledger.db(), &number).await {
-                    Ok(notices) => notices,
-                    Err(error) => return Problem::internal(&error).into_response(),
-                };
+            let notices = match state.ledger.notices_for_permit(&number).await {
+                Ok(notices) => notices,
+                Err(error) => return Problem::internal(&error).into_response(),
+            };
             if notices.is_empty() {
                 return Problem::not_found(
                     "permit-not-published",
@@ -120,7 +119,6 @@ async fn handle_feed(
     validators: &Validators,
 ) -> Result<Response, Problem> {
     let (bureau, item) = filters(state, query)?;
-    let db = state.ledger.db();
     let generation = state.render_cache.generation(&state.ledger).await?;
     if let Some(rendered) = state.render_cache.get(self_path, generation) {
         return Ok(respond(&rendered, validators));
@@ -134,10 +132,10 @@ async fn handle_feed(
     let (body, content_type, updated) =
         match file {
             "permits.rss" | "permits.json" => {
-                let days = listing_queries::published_days(db, FEED_DAYS).await?;
+                let days = state.ledger.published_days(FEED_DAYS).await?;
                 let mut notices = Vec::new();
                 for day in &days {
-                    let published = listing_queries::notices_published_on(db, day.day).await?;
+                    let published = state.ledger.notices_published_on(day.day).await?;
                     notices.extend(published.into_iter().filter(keep).map(|notice| {
                         PublishedNotice {
                             notice,
@@ -155,11 +153,11 @@ async fn handle_feed(
                 (body, content_type_of(file), updated)
             }
             "daily.rss" | "daily.json" => {
-                let mut days = listing_queries::published_days(db, DAILY_DAYS).await?;
+                let mut days = state.ledger.published_days(DAILY_DAYS).await?;
                 if bureau.is_some() || item.is_some() {
                     // A filtered daily feed counts only the matching notices of each day.
                     for day in &mut days {
-                        let notices = listing_queries::notices_published_on(db, day.day).await?;
+                        let notices = state.ledger.notices_published_on(day.day).await?;
                         day.count = notices.iter().filter(|n| keep(n)).count() as i64;
                     }
                 }
@@ -201,12 +199,11 @@ async fn handle_listing(
     if extension != "json" && extension != "rss" {
         return Err(not_found());
     }
-    let db = state.ledger.db();
     let generation = state.render_cache.generation(&state.ledger).await?;
     if let Some(rendered) = state.render_cache.get(file, generation) {
         return Ok(respond(&rendered, validators));
     }
-    let Some(published) = listing_queries::published_day(db, day).await? else {
+    let Some(published) = state.ledger.published_day(day).await? else {
         let tz = state.ledger.time_zone();
         return Err(Problem::not_found(
             "not-yet-published",
@@ -217,10 +214,8 @@ async fn handle_listing(
             ),
         ));
     };
-    let notices = listing_queries::notices_published_on(db, day).await?;
-    let first_day = listing_queries::first_published_day(db)
-        .await?
-        .unwrap_or(day);
+    let notices = state.ledger.notices_published_on(day).await?;
+    let first_day = state.ledger.first_published_day().await?.unwrap_or(day);
     let links = ArchiveLinks::of(&state.site, day, first_day, extension);
     let body = if extension == "rss" {
         rss_feed::listing(&state.site, &published, &notices, &links)
@@ -350,7 +345,7 @@ impl RenderCache {
             return Ok(read.position);
         }
         let at = Instant::now();
-        let position = listing_queries::latest_publication_position(ledger.db()).await?;
+        let position = ledger.latest_publication_position().await?;
         *self.generation.lock().expect("render cache lock") = Some(GenerationRead {
             at,
             epoch,

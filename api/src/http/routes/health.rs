@@ -15,18 +15,12 @@ pub fn healthz(state: AppState) -> impl Filter<Extract = (Response,), Error = Re
 }
 
 async fn handle(state: AppState) -> Response {
-    let ledger = &state.ledger;
-    let positions = async {
-        let log = projections::log::head_position(ledger.db()).await?;
-        let projected = ledger.projector().checkpoint().await?;
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((log, projected))
-    };
-    match positions.await {
-        Ok((log, projected)) => warp::reply::json(&json!({
+    match state.ledger.positions().await {
+        Ok(positions) => warp::reply::json(&json!({
             "status": "ok",
-            "store": ledger.db().kind(),
-            "log_position": log,
-            "projected_position": projected,
+            "store": positions.store,
+            "log_position": positions.log,
+            "projected_position": positions.projected,
         }))
         .into_response(),
         Err(error) => {

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use projections::transparency;
 use serde_json::json;
 use warp::http::{header, HeaderValue};
 use warp::reply::Response;
@@ -42,7 +41,7 @@ pub fn checkpoint(
         .and(warp::get())
         .and(with_state(state))
         .then(|size: Option<i64>, state: AppState| async move {
-            match transparency::checkpoint(state.ledger.db(), size).await {
+            match state.ledger.checkpoint(size).await {
                 Ok(Some(checkpoint)) => text(checkpoint.note),
                 Ok(None) => Problem::not_found(
                     "no-such-checkpoint",
@@ -87,10 +86,7 @@ async fn proof(
     state: &AppState,
     query: &HashMap<String, String>,
 ) -> Result<Response, Problem> {
-    let db = state.ledger.db();
-    let head = projections::log::head_position(db)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    let head = state.ledger.log_size().await?;
     let encode = |hashes: Vec<domain::transparency::Hash>| -> Vec<String> {
         hashes.iter().map(|h| BASE64.encode(h)).collect()
     };
@@ -105,8 +101,7 @@ async fn proof(
             }
             let (leaf, proof) = state
                 .ledger
-                .merkle_blocks()
-                .inclusion(db, index as usize, size as usize)
+                .inclusion_proof(index as usize, size as usize)
                 .await?;
             Ok(warp::reply::json(&json!({
                 "index": index,
@@ -126,8 +121,7 @@ async fn proof(
             }
             let proof = state
                 .ledger
-                .merkle_blocks()
-                .consistency(db, from as usize, to as usize)
+                .consistency_proof(from as usize, to as usize)
                 .await?;
             Ok(warp::reply::json(&json!({
                 "from": from,

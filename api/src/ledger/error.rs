@@ -1,0 +1,55 @@
+//! What can go wrong with a request to the ledger: a refusal the client can act on, or a
+//! failure of the store below, which keeps its cause so that the 500's logged chain names it.
+
+use std::error::Error;
+
+use domain::CaseError;
+use projections::case_queries::QueryError;
+use projections::case_view::FoldError;
+use projections::log::LogError;
+use projections::ProjectionError;
+
+use crate::ledger::permit_numbers::AllocationError;
+
+/// A failure of the event store under cqrs-es (reading a history, appending, decoding).
+pub type EventStoreFailure = Box<dyn Error + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// A domain rule refused the command.
+    #[error(transparent)]
+    Refused(CaseError),
+    #[error("another command changed the case at the same time; read it again and retry")]
+    Conflict,
+    /// The actor may not read or list this (`rule` names why, for problem+json).
+    #[error("{detail}")]
+    NotPermitted { rule: &'static str, detail: String },
+    #[error("the event store failed")]
+    EventStore(#[source] EventStoreFailure),
+    #[error("the projections could not be brought up to date")]
+    Projection(#[from] ProjectionError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error(transparent)]
+    Fold(#[from] FoldError),
+    /// What the store holds contradicts itself (a checkpoint that vanished, a time that is
+    /// not one): nothing a retry mends.
+    #[error("the store is inconsistent: {0}")]
+    Inconsistent(&'static str),
+    #[error("the log was tampered with: {0}")]
+    Tampered(String),
+    #[error(transparent)]
+    Allocation(#[from] AllocationError),
+}
+
+impl LedgerError {
+    /// The actor may not see what it asked for.
+    pub fn not_permitted(rule: &'static str, detail: impl Into<String>) -> Self {
+        LedgerError::NotPermitted {
+            rule,
+            detail: detail.into(),
+        }
+    }
+}
