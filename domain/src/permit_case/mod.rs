@@ -1,8 +1,10 @@
 //! The permit case aggregate: one application, from online filing to delivery or revocation.
 
+mod authorization;
 mod command;
 mod error;
 mod event;
+mod filing;
 mod status;
 
 use chrono::{Months, NaiveDate};
@@ -17,9 +19,11 @@ pub use error::{CaseError, RefusalKind};
 pub use event::CaseEvent;
 pub use status::CaseStatus;
 
-use crate::actor::{Actor, Post};
+use crate::actor::Post;
 use crate::services::CaseServices;
 use crate::values::{BureauCode, CreditCode, ItemCode};
+use authorization::authorize;
+use filing::{file_application, refuse_phase_out, reject_duplicate_materials};
 
 /// A case as the command side sees it: just what its rules need.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -322,174 +326,7 @@ impl CaseFile {
     }
 }
 
-fn file_application(
-    application: Application,
-    actor: &Actor,
-    today: NaiveDate,
-    services: &CaseServices,
-) -> Result<CaseEvent, CaseError> {
-    let credit_code = match actor {
-        Actor::Applicant { credit_code, .. } => credit_code.clone(),
-        Actor::Officer { .. } => {
-            return Err(CaseError::ApplicantOnly {
-                action: "file_application",
-            })
-        }
-        Actor::Auditor { .. } => return Err(CaseError::ReadOnlyRole),
-    };
-    let catalogue = &services.catalogue;
-    let item = catalogue
-        .item(&application.item_code)
-        .ok_or_else(|| CaseError::UnknownItem(application.item_code.to_string()))?;
-    refuse_phase_out(
-        services,
-        &item.code,
-        &application.product,
-        application.process.as_deref(),
-    )?;
-    if application.commitment.is_some() && !item.commitment_eligible {
-        return Err(CaseError::CommitmentNotEligible(item.code.to_string()));
-    }
-    if let Some(commitment) = &application.commitment {
-        required(commitment.signed_by.clone(), "commitment.signed_by")?;
-        required(commitment.statement.clone(), "commitment.statement")?;
-    }
-    reject_duplicate_materials(&application.materials)?;
-    let missing: Vec<String> = item
-        .materials
-        .iter()
-        .filter(|name| !application.materials.iter().any(|m| &m.name == *name))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        return Err(CaseError::MaterialsIncomplete(missing));
-    }
-    let bureau = route(&credit_code, services)?;
-    Ok(CaseEvent::ApplicationFiled {
-        item_code: item.code.clone(),
-        item_name: item.name.clone(),
-        credit_code,
-        enterprise_name: required(application.enterprise_name, "enterprise_name")?,
-        bureau,
-        product: required(application.product, "product")?,
-        process: application.process,
-        materials: application.materials,
-        commitment: application.commitment,
-        contact: Contact {
-            person: required(application.contact.person, "contact.person")?,
-            phone: required(application.contact.phone, "contact.phone")?,
-        },
-        filed_on: today,
-    })
-}
-
-/// Approval is delegated: a case belongs to the city bureau where the applicant is registered;
-/// the provincial bureau handles none directly.
-fn route(credit_code: &CreditCode, services: &CaseServices) -> Result<BureauCode, CaseError> {
-    let division = credit_code.registration_division();
-    let jurisdiction = services.catalogue.jurisdiction();
-    if !jurisdiction.province.code.contains(&division) {
-        return Err(CaseError::OutsideProvince(division));
-    }
-    division
-        .city()
-        .and_then(|city| services.catalogue.city_bureau(&city))
-        .map(|bureau| bureau.code.clone())
-        .ok_or(CaseError::NoCityBureau(division))
-}
-
-fn authorize(actor: &Actor, file: &CaseFile, action: &CaseAction) -> Result<(), CaseError> {
-    let name = action.name();
-    let sender = match action {
-        CaseAction::FileApplication(_) => unreachable!("filing is decided before authorization"),
-        CaseAction::ResubmitMaterials { .. } | CaseAction::Withdraw { .. } => Sender::Applicant,
-        CaseAction::RequestCorrection { .. }
-        | CaseAction::Accept {}
-        | CaseAction::RefuseToAccept { .. } => Sender::Officer(Post::Acceptor),
-        CaseAction::RecordReview { .. } => Sender::Officer(Post::Reviewer),
-        CaseAction::Approve {}
-        | CaseAction::Deny { .. }
-        | CaseAction::IssuePermit { .. }
-        | CaseAction::RevokePermit { .. } => Sender::Officer(Post::Approver),
-        CaseAction::DispatchCertificate { .. } => Sender::Officer(Post::Dispatcher),
-        CaseAction::ConfirmDelivery {} => Sender::ApplicantOrOfficer(Post::Dispatcher),
-    };
-    match (actor, sender) {
-        (Actor::Auditor { .. }, _) => Err(CaseError::ReadOnlyRole),
-        (
-            Actor::Applicant { credit_code, .. },
-            Sender::Applicant | Sender::ApplicantOrOfficer(_),
-        ) => {
-            if credit_code == &file.credit_code {
-                Ok(())
-            } else {
-                Err(CaseError::NotYourCase)
-            }
-        }
-        (Actor::Applicant { .. }, Sender::Officer(_)) => {
-            Err(CaseError::OfficerOnly { action: name })
-        }
-        (Actor::Officer { .. }, Sender::Applicant) => {
-            Err(CaseError::ApplicantOnly { action: name })
-        }
-        (
-            Actor::Officer { bureau, post, .. },
-            Sender::Officer(required) | Sender::ApplicantOrOfficer(required),
-        ) => {
-            if bureau != &file.bureau {
-                Err(CaseError::OutsideBureau {
-                    case_bureau: file.bureau.clone(),
-                    officer_bureau: bureau.clone(),
-                })
-            } else if *post != required {
-                Err(CaseError::WrongPost {
-                    action: name,
-                    required: required.as_str(),
-                    actual: post.as_str(),
-                })
-            } else {
-                Ok(())
-            }
-        }
-    }
-}
-
-fn refuse_phase_out(
-    services: &CaseServices,
-    item_code: &ItemCode,
-    product: &str,
-    process: Option<&str>,
-) -> Result<(), CaseError> {
-    let catalogue = &services.catalogue;
-    if catalogue
-        .item(item_code)
-        .is_some_and(|item| item.phased_out)
-    {
-        return Err(CaseError::PhasedOut(format!("item {item_code}")));
-    }
-    for text in std::iter::once(product).chain(process) {
-        if let Some(entry) = catalogue.phase_out_entry(text) {
-            return Err(CaseError::PhasedOut(entry.to_owned()));
-        }
-    }
-    Ok(())
-}
-
-fn reject_duplicate_materials(materials: &[Material]) -> Result<(), CaseError> {
-    for (i, material) in materials.iter().enumerate() {
-        if material.name.trim().is_empty() {
-            return Err(CaseError::Required {
-                field: "materials.name",
-            });
-        }
-        if materials[..i].iter().any(|m| m.name == material.name) {
-            return Err(CaseError::DuplicateMaterial(material.name.clone()));
-        }
-    }
-    Ok(())
-}
-
-fn required(value: String, field: &'static str) -> Result<String, CaseError> {
+pub(crate) fn required(value: String, field: &'static str) -> Result<String, CaseError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         Err(CaseError::Required { field })
@@ -499,7 +336,7 @@ fn required(value: String, field: &'static str) -> Result<String, CaseError> {
 }
 
 /// A permit valid for `years` runs from its first day to the day before the anniversary.
-fn validity_end(from: NaiveDate, years: u32) -> NaiveDate {
+pub(crate) fn validity_end(from: NaiveDate, years: u32) -> NaiveDate {
     from.checked_add_months(Months::new(12 * years))
         .and_then(|d| d.pred_opt())
         .expect("validity end is within chrono's range")

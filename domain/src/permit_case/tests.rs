@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use cqrs_es::test::TestFramework;
 
 use super::*;
+use crate::actor::Actor;
 use crate::calendar::{Deadline, DeadlineBasis};
 use crate::catalogue::Catalogue;
 use crate::values::{MaterialDigest, PermitNumber};
