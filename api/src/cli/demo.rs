@@ -1,10 +1,11 @@
 //! `permit-ledger demo`: a month of realistic cases in several city bureaus, every lifecycle
 //! state, made through the same ledger calls as HTTP requests, under a simulated clock.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::bail;
-use chrono::{Duration, NaiveTime, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::catalogue::Item;
 use domain::permit_case::{Application, Commitment, Contact, Material, Recommendation};
 use domain::values::{BureauCode, CaseId, CreditCode, MaterialDigest};
@@ -35,7 +36,19 @@ const WORDS: [&str; 12] = [
 const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "孙"];
 const ORG_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()> {
+/// What the demo loaded.
+pub struct DemoReport {
+    pub cases: usize,
+    pub events: i64,
+    pub published_days: usize,
+    pub days: u32,
+    pub last_day: NaiveDate,
+    /// The store, its password redacted.
+    pub store: String,
+    pub cases_by_status: BTreeMap<&'static str, usize>,
+}
+
+pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<DemoReport> {
     if days == 0 || days > 366 {
         bail!("--days must be 1 to 366");
     }
@@ -51,7 +64,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
         .with_timezone(&Utc);
     let clock = Arc::new(SettableClock::new(start));
     let ledger = open_ledger(settings, clock.clone()).await?;
-    let existing = projections::log::head_position(ledger.db()).await?;
+    let existing = ledger.log_size().await?;
     if existing > 0 {
         bail!(
             "the ledger at {} already holds {existing} events; the demo loads into an empty one \
@@ -82,25 +95,22 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<()
     }
     clock.set(Utc::now());
     demo.ledger.publish_due_days().await?;
-    let published =
-        projections::listing_queries::published_days(demo.ledger.db(), i64::from(days) + 1).await?;
-    let events = projections::log::head_position(demo.ledger.db()).await?;
-    let mut counts = std::collections::BTreeMap::new();
+    let published = demo.ledger.published_days(i64::from(days) + 1).await?;
+    let mut cases_by_status = BTreeMap::new();
     for case in &demo.cases {
         if let Some(view) = demo.ledger.case(case).await? {
-            *counts.entry(view.status.as_str()).or_insert(0) += 1;
+            *cases_by_status.entry(view.status.as_str()).or_insert(0) += 1;
         }
     }
-    crate::say!(
-        "demo: {} cases, {events} events, {} days published, {days} days ending {today}, into {}",
-        demo.cases.len(),
-        published.len(),
-        projections::db::redact(&settings.store_url())
-    );
-    for (status, count) in counts {
-        crate::say!("  {status:<22}{count:>4}");
-    }
-    Ok(())
+    Ok(DemoReport {
+        cases: demo.cases.len(),
+        events: demo.ledger.log_size().await?,
+        published_days: published.len(),
+        days,
+        last_day: today,
+        store: projections::db::redact(&settings.store_url()),
+        cases_by_status,
+    })
 }
 
 struct Demo {

@@ -1,23 +1,24 @@
-//! The `permit-ledger` command line. Every flag can also be set by the environment variable
-//! named in its help.
+//! The `permit-ledger` command line: parsing and dispatch here, one file per subcommand
+//! (`serve` is [`crate::startup`]), reports printed by [`reports`]. Every flag can also be
+//! set by the environment variable named in its help.
 
 pub mod demo;
 pub mod export;
 pub mod replay;
+mod reports;
+pub mod token;
 pub mod verify;
+
+pub use token::TokenArgs;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
-use chrono::Duration;
+use anyhow::bail;
 use chrono_tz::Tz;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use domain::values::{BureauCode, CreditCode};
-use domain::{Actor, Post};
+use clap::{Args, Parser, Subcommand};
 
-use crate::http::tokens::TokenKeys;
 use crate::ledger::clock::SystemClock;
 use crate::settings::Settings;
 use crate::startup::{open_ledger, shutdown_signal, Application};
@@ -97,42 +98,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Role {
-    Applicant,
-    Officer,
-    Auditor,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PostArg {
-    Acceptor,
-    Reviewer,
-    Approver,
-    Dispatcher,
-}
-
-#[derive(Debug, Args)]
-pub struct TokenArgs {
-    #[arg(long, value_enum)]
-    pub role: Role,
-    /// Who the token is for (a person's or an enterprise's name).
-    #[arg(long)]
-    pub subject: String,
-    /// Officer's bureau (six-digit division code, e.g. 370100).
-    #[arg(long)]
-    pub bureau: Option<String>,
-    /// Officer's post.
-    #[arg(long, value_enum)]
-    pub post: Option<PostArg>,
-    /// Applicant's unified social credit code.
-    #[arg(long)]
-    pub credit_code: Option<String>,
-    /// Days until the token expires.
-    #[arg(long, default_value_t = 30)]
-    pub valid_days: i64,
-}
-
+/// Runs the subcommand `cli` names.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let GlobalArgs {
         data_dir,
@@ -147,6 +113,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         public_url,
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
+    let tool = || settings(unused_listen, None);
     match cli.command {
         Command::Serve { listen, public_url } => {
             let app =
@@ -154,25 +121,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await;
             Ok(())
         }
-        Command::Token(args) => {
-            let actor = actor_from(args.role, &args)?;
-            if args.valid_days < 1 {
-                bail!("--valid-days must be at least 1");
-            }
-            let keys =
-                TokenKeys::load_or_create(&data_dir).context("cannot load the token secret")?;
-            crate::say!(
-                "{}",
-                keys.issue(&actor, chrono::Utc::now(), Duration::days(args.valid_days))
-            );
+        Command::Token(args) => token::run(&data_dir, &args),
+        Command::Demo { days, seed } => {
+            reports::demo_loaded(&demo::run(&tool(), days, seed).await?);
             Ok(())
         }
-        Command::Demo { days, seed } => {
-            crate::cli::demo::run(&settings(unused_listen, None), days, seed).await
-        }
         Command::Export { out } => {
-            let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
-            let (events, checkpoints) = crate::cli::export::export(&ledger, &out).await?;
+            let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
+            let (events, checkpoints) = export::export(&ledger, &out).await?;
             crate::say!(
                 "exported {events} events and {checkpoints} checkpoints to {}",
                 out.display()
@@ -186,92 +142,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 other => other,
             };
-            let summary = crate::cli::verify::verify(&file, key.as_deref())?;
-            crate::say!("{}: OK", file.display());
-            crate::say!("  events        {}", summary.events);
-            crate::say!("  publications  {}", summary.publications);
-            let cases: usize = summary.cases.values().sum();
-            crate::say!("  cases         {cases} rebuilt");
-            for (status, count) in &summary.cases {
-                crate::say!("    {status:<22}{count:>6}");
-            }
-            match summary.checkpoints.last() {
-                Some((size, root)) => crate::say!(
-                    "  checkpoints   {} verified, consistent; latest covers {size} events, root {root}",
-                    summary.checkpoints.len()
-                ),
-                None => crate::say!("  checkpoints   none: nothing signed to check the events against"),
-            }
-            if summary.key_from_file {
-                crate::say!("  note: checked against the key written in the export; pass --key with the key you trust");
-            }
+            let summary = verify::verify(&file, key.as_deref())?;
+            reports::verified(&file, &summary);
             Ok(())
         }
         Command::Replay => {
-            let ledger = open_ledger(&settings(unused_listen, None), Arc::new(SystemClock)).await?;
-            let report = crate::cli::replay::replay(&ledger).await?;
-            crate::say!(
-                "{:<16}{:>8}  {:<18}{:<18}equal",
-                "projection",
-                "rows",
-                "live digest",
-                "rebuilt digest"
-            );
-            for line in &report {
-                crate::say!(
-                    "{:<16}{:>8}  {:<18}{:<18}{}",
-                    line.projection,
-                    line.rows,
-                    &line.live[..16],
-                    &line.rebuilt[..16],
-                    if line.live == line.rebuilt {
-                        "yes"
-                    } else {
-                        "NO"
-                    }
-                );
-            }
+            let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
+            let report = replay::replay(&ledger).await?;
+            reports::replayed(&report);
             if report.iter().any(|l| l.live != l.rebuilt) {
                 bail!("a rebuilt projection differs from the live one");
             }
             Ok(())
         }
     }
-}
-
-fn actor_from(role: Role, args: &TokenArgs) -> anyhow::Result<Actor> {
-    let subject = args.subject.trim().to_owned();
-    if subject.is_empty() {
-        bail!("--subject must not be empty");
-    }
-    Ok(match role {
-        Role::Applicant => {
-            let code = args
-                .credit_code
-                .as_deref()
-                .context("an applicant token needs --credit-code")?;
-            Actor::Applicant {
-                subject,
-                credit_code: CreditCode::parse(code)?,
-            }
-        }
-        Role::Officer => {
-            let bureau = args
-                .bureau
-                .as_deref()
-                .context("an officer token needs --bureau")?;
-            let post = args.post.context("an officer token needs --post")?;
-            Actor::Officer {
-                subject,
-                bureau: BureauCode::parse(bureau)?,
-                post: match post {
-                    PostArg::Acceptor => Post::Acceptor,
-                    PostArg::Reviewer => Post::Reviewer,
-                    PostArg::Approver => Post::Approver,
-                    PostArg::Dispatcher => Post::Dispatcher,
-                },
-            }
-        }
-        Role::Auditor => Actor::Auditor { subject },
-    })
 }

@@ -1,0 +1,72 @@
+//! What the tools print: their reports, apart from the work that makes them.
+
+use std::path::Path;
+
+use crate::cli::demo::DemoReport;
+use crate::cli::replay::ReplayLine;
+use crate::cli::verify::Summary;
+
+/// `verify`'s summary of an export that checked out.
+pub fn verified(file: &Path, summary: &Summary) {
+    crate::say!("{}: OK", file.display());
+    crate::say!("  events        {}", summary.events);
+    crate::say!("  publications  {}", summary.publications);
+    let cases: usize = summary.cases.values().sum();
+    crate::say!("  cases         {cases} rebuilt");
+    for (status, count) in &summary.cases {
+        crate::say!("    {status:<22}{count:>6}");
+    }
+    match summary.checkpoints.last() {
+        Some((size, root)) => crate::say!(
+            "  checkpoints   {} verified, consistent; latest covers {size} events, root {root}",
+            summary.checkpoints.len()
+        ),
+        None => crate::say!("  checkpoints   none: nothing signed to check the events against"),
+    }
+    if summary.key_from_file {
+        crate::say!(
+            "  note: checked against the key written in the export; pass --key with the key you trust"
+        );
+    }
+}
+
+/// `replay`'s table: each projection's rows and digests, live and rebuilt.
+pub fn replayed(report: &[ReplayLine]) {
+    crate::say!(
+        "{:<16}{:>8}  {:<18}{:<18}equal",
+        "projection",
+        "rows",
+        "live digest",
+        "rebuilt digest"
+    );
+    for line in report {
+        crate::say!(
+            "{:<16}{:>8}  {:<18}{:<18}{}",
+            line.projection,
+            line.rows,
+            &line.live[..16],
+            &line.rebuilt[..16],
+            if line.live == line.rebuilt {
+                "yes"
+            } else {
+                "NO"
+            }
+        );
+    }
+}
+
+/// What `demo` loaded, by case status.
+pub fn demo_loaded(report: &DemoReport) {
+    crate::say!(
+        "demo: {} cases, {} events, {} days published, {} days ending {}, into {}",
+        report.cases,
+        report.events,
+        report.published_days,
+        report.days,
+        report.last_day,
+        report.store
+    );
+    for (status, count) in &report.cases_by_status {
+        crate::say!("  {status:<22}{count:>4}");
+    }
+}
