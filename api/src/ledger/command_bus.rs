@@ -1,20 +1,36 @@
-//! The cqrs-es command side on the chosen store: the plain event store only (the snapshot and
-//! aggregate stores of 0.5.0 apply new events twice), no inline queries (projectors read the
-//! log instead), and appends through the group-committing writer.
+//! The command side on cqrs-es's aggregate API, with the loop of its `execute_with_metadata`
+//! (load the history, `handle`, collect, wrap, persist) owned here, so that what a command's
+//! append did comes back as a plain value: the writer's [`Receipt`]. Only the pieces of the
+//! plain event store are used (the snapshot and aggregate stores of 0.5.0 apply new events
+//! twice), no inline queries (projectors read the log instead).
+//!
+//! A command is decided on the aggregate's history as this process last saw it, when it has
+//! one ([`RecentHistories`]); unless that run appended events (which proves the history was
+//! the log's), it is decided again on the history read from the log.
 
 use std::collections::HashMap;
 
-use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
+use postgres_es::PostgresEventRepository;
 use projections::Db;
+use sqlite_es::SqliteEventRepository;
 
-use crate::ledger::event_repository::{run_command, LedgerEventRepository};
 use crate::ledger::recent_histories::RecentHistories;
 use crate::ledger::writer::{EventWriter, Receipt};
 
+/// Where histories are read: the stock repository of the store.
+enum HistoryReader {
+    Sqlite(SqliteEventRepository),
+    Postgres(PostgresEventRepository),
+}
+
 pub struct CommandBus<A: Aggregate> {
-    cqrs: CqrsFramework<A, PersistedEventStore<LedgerEventRepository, A>>,
+    reader: HistoryReader,
+    writer: EventWriter,
     recent: RecentHistories,
+    services: A::Services,
 }
 
 impl<A> CommandBus<A>
@@ -23,12 +39,17 @@ where
     A::Command: Send + Clone,
 {
     pub fn new(db: &Db, writer: EventWriter, services: A::Services) -> Self {
-        let recent = RecentHistories::default();
-        let repository = LedgerEventRepository::new(db, writer, recent.clone());
-        let store = PersistedEventStore::new_event_store(repository);
+        let reader = match db {
+            Db::Sqlite(pool) => HistoryReader::Sqlite(SqliteEventRepository::new(pool.clone())),
+            Db::Postgres(pool) => {
+                HistoryReader::Postgres(PostgresEventRepository::new(pool.clone()))
+            }
+        };
         Self {
-            cqrs: CqrsFramework::new(store, vec![], services),
-            recent,
+            reader,
+            writer,
+            recent: RecentHistories::default(),
+            services,
         }
     }
 
@@ -49,33 +70,86 @@ where
     }
 
     /// Runs one command; on success returns the receipt of its append (None when it
-    /// appended nothing). The command is decided on the aggregate's history as this process
-    /// last saw it, when it has one; unless that run appended events (which proves the
-    /// history was the log's, see [`RecentHistories`]), it is decided again on the log.
+    /// appended nothing).
     pub async fn execute(
         &self,
         aggregate_id: &str,
         command: A::Command,
         metadata: HashMap<String, String>,
     ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
-        // Boxed: a command's run through cqrs-es is a large future, and every caller's frame
-        // would hold a copy of it while it is made (debug builds overflowed a worker's stack).
-        let (outcome, run) = Box::pin(run_command(
-            false,
-            self.cqrs
-                .execute_with_metadata(aggregate_id, command.clone(), metadata.clone()),
-        ))
-        .await;
-        if !run.history_from_memory || (outcome.is_ok() && run.appended) {
-            return outcome.map(|()| run.receipt);
+        if let Some(history) = self.recent.get(A::TYPE, aggregate_id) {
+            // Boxed, as below: a decision is a large future, and every caller's frame would
+            // hold a copy of it while it is made (debug builds overflowed a worker's stack).
+            let outcome =
+                Box::pin(self.decide_and_append(aggregate_id, history, command.clone(), &metadata))
+                    .await;
+            if let Ok(Some(receipt)) = outcome {
+                return Ok(Some(receipt));
+            }
+            self.recent.forget(A::TYPE, aggregate_id);
         }
-        self.recent.forget(A::TYPE, aggregate_id);
-        let (outcome, run) = Box::pin(run_command(
-            true,
-            self.cqrs
-                .execute_with_metadata(aggregate_id, command, metadata),
-        ))
-        .await;
-        outcome.map(|()| run.receipt)
+        let history = self.read_history(aggregate_id).await?;
+        Box::pin(self.decide_and_append(aggregate_id, history, command, &metadata)).await
+    }
+
+    /// The aggregate's history as the log holds it, kept for its next command.
+    async fn read_history(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
+        let history = match &self.reader {
+            HistoryReader::Sqlite(repository) => repository.get_events::<A>(aggregate_id).await,
+            HistoryReader::Postgres(repository) => repository.get_events::<A>(aggregate_id).await,
+        }?;
+        self.recent.read(A::TYPE, aggregate_id, &history);
+        Ok(history)
+    }
+
+    /// Decides `command` on the aggregate `history` makes and appends the events it yields,
+    /// numbered after it, each with `metadata`; the append's receipt, or None if the command
+    /// yielded no event.
+    async fn decide_and_append(
+        &self,
+        aggregate_id: &str,
+        history: Vec<SerializedEvent>,
+        command: A::Command,
+        metadata: &HashMap<String, String>,
+    ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
+        let mut aggregate = A::default();
+        let mut last_sequence = 0;
+        for event in history {
+            let envelope = EventEnvelope::<A>::try_from(event)?;
+            last_sequence = envelope.sequence;
+            aggregate.apply(envelope.payload);
+        }
+        let sink = EventSink::default();
+        aggregate
+            .handle(command, &self.services, &sink)
+            .await
+            .map_err(AggregateError::UserError)?;
+        let events = sink.collect().await;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let mut appended = Vec::with_capacity(events.len());
+        for (payload, sequence) in events.into_iter().zip(last_sequence + 1..) {
+            let envelope = EventEnvelope::<A> {
+                aggregate_id: aggregate_id.to_owned(),
+                sequence,
+                payload,
+                metadata: metadata.clone(),
+            };
+            appended.push(SerializedEvent::try_from(&envelope)?);
+        }
+        match self.writer.append(appended.clone()).await {
+            Ok(receipt) => {
+                self.recent.appended(A::TYPE, aggregate_id, &appended);
+                Ok(Some(receipt))
+            }
+            Err(error) => {
+                self.recent.forget(A::TYPE, aggregate_id);
+                Err(error.into())
+            }
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! officer's request.
 //!
 //! - [`Ledger`] (here): open the ledger; file, send, read cases and worklists.
-//! - [`command_bus`], [`event_repository`], [`recent_histories`]: cqrs-es on the chosen
-//!   store, deciding each command on the case's history.
+//! - [`command_bus`], [`recent_histories`]: each command decided on the case's history
+//!   (cqrs-es's aggregate API), its events appended through the writer.
 //! - [`writer`]: the group-committing event writer, which appends and projects together.
 //! - [`permit_numbers`]: serials allocated once per case.
 //! - [`clock`]: the injected time.
@@ -19,7 +19,6 @@ mod reads;
 pub mod checkpoints;
 pub mod clock;
 mod command_bus;
-mod event_repository;
 pub mod merkle_blocks;
 pub mod permit_numbers;
 pub mod publication;

@@ -262,7 +262,7 @@ pub fn print(rows: &[Row]) {
     let checks = targets::judge(rows);
     if !checks.is_empty() {
         permit_ledger::say!();
-        permit_ledger::say!("targets (README, Performance):");
+        permit_ledger::say!("targets (docs/performance.md):");
         for check in &checks {
             permit_ledger::say!("{check}");
         }

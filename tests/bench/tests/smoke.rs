@@ -5,8 +5,7 @@ use std::process::Command;
 
 #[test]
 fn the_benchmark_runs_and_writes_every_figure() {
-    let postgres = std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let postgres = test_support::postgres_server();
     let out = std::env::temp_dir().join(format!("permit-ledger-bench-{}.json", std::process::id()));
     let output = Command::new(env!("CARGO_BIN_EXE_permit-ledger-bench"))
         .args(["--quick", "--postgres", &postgres, "--out"])
@@ -44,7 +43,7 @@ fn the_benchmark_runs_and_writes_every_figure() {
     assert!(stdout.contains("feed/static"), "{stdout}");
     // Every target is judged, on both stores (met or not: a quick run proves nothing).
     let (_, targets) = stdout
-        .split_once("targets (README, Performance):")
+        .split_once("targets (docs/performance.md):")
         .unwrap_or_else(|| panic!("no targets judged:\n{stdout}"));
     for target in [
         "commands / plain cqrs-es",

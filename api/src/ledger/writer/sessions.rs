@@ -164,8 +164,7 @@ mod tests {
     use super::*;
 
     fn options() -> PgConnectOptions {
-        let server = std::env::var("PERMIT_LEDGER_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+        let server = test_support::postgres_server();
         PgConnectOptions::from_str(&format!("{server}/postgres")).unwrap()
     }
 
