@@ -34,18 +34,23 @@ pub fn officer(post: Post) -> Actor {
 
 /// A complete XK-003 application, as the applicant sends it.
 pub fn application(enterprise_name: &str) -> Value {
+    application_for("XK-003", enterprise_name)
+}
+
+/// A complete application for `item` by `enterprise_name`, every required material attached.
+pub fn application_for(item: &str, enterprise_name: &str) -> Value {
     let catalogue = domain::catalogue::Catalogue::bundled();
-    let item = catalogue
-        .item(&domain::values::ItemCode::parse("XK-003").expect("an item code"))
-        .expect("XK-003 is in the catalogue");
-    let materials: Vec<Value> = item
+    let item_code = domain::values::ItemCode::parse(item).expect("an item code");
+    let materials: Vec<Value> = catalogue
+        .item(&item_code)
+        .expect("the item is in the catalogue")
         .materials
         .iter()
         .enumerate()
         .map(|(i, name)| json!({"name": name, "digest": format!("{i:0>64}")}))
         .collect();
     json!({
-        "item_code": "XK-003",
+        "item_code": item,
         "enterprise_name": enterprise_name,
         "product": "复合肥料",
         "materials": materials,

@@ -3,8 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use domain::catalogue::Catalogue;
-use domain::values::{CreditCode, ItemCode};
+use domain::values::CreditCode;
 use domain::{Actor, Post};
 use permit_ledger::http::tokens::TokenKeys;
 use permit_ledger::ledger::clock::SettableClock;
@@ -249,23 +248,7 @@ fn issuance() -> Value {
 
 /// A complete application for `item`, every required material attached.
 pub fn application(item: &str) -> Value {
-    let catalogue = Catalogue::bundled();
-    let item_code = ItemCode::parse(item).unwrap();
-    let materials: Vec<Value> = catalogue
-        .item(&item_code)
-        .unwrap()
-        .materials
-        .iter()
-        .enumerate()
-        .map(|(i, name)| json!({"name": name, "digest": format!("{i:0>64}")}))
-        .collect();
-    json!({
-        "item_code": item,
-        "enterprise_name": "济南恒力化工有限公司",
-        "product": "复合肥料",
-        "materials": materials,
-        "contact": {"person": "王经理", "phone": "13800000000"}
-    })
+    test_support::fixtures::application_for(item, "济南恒力化工有限公司")
 }
 
 /// Asserts a problem+json response with `status` naming `rule`.
