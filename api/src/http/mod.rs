@@ -80,8 +80,20 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
 }
 
 async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
-    use warp::reject::{LengthRequired, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType};
-    let problem = if rejection.is_not_found() {
+    use warp::reject::{
+        InvalidHeader, LengthRequired, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType,
+    };
+    // Before the method: a header that is not text fails every route it reaches, and warp
+    // would otherwise prefer another path's 405.
+    let problem = if let Some(header) = rejection.find::<InvalidHeader>() {
+        Problem::bad_request(
+            "invalid-header",
+            format!(
+                "the {} header is not valid: header values are visible ASCII text",
+                header.name()
+            ),
+        )
+    } else if rejection.is_not_found() {
         Problem::not_found("no-such-resource", "nothing is served at this path")
     } else if rejection.find::<PayloadTooLarge>().is_some() {
         Problem::new(

@@ -11,9 +11,10 @@ const WEIGHTS: [u32; 17] = [
 /// An enterprise's 18-character unified social credit code, check character verified.
 ///
 /// Characters 3-8 are the administrative division where the enterprise is registered, which is
-/// what routes its cases to a city bureau.
+/// what routes its cases to a city bureau: a code whose characters 3-8 name no division is
+/// refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CreditCode(String);
+pub struct CreditCode(String, BureauCode);
 
 impl CreditCode {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
@@ -27,20 +28,18 @@ impl CreditCode {
             .map(|b| ALPHABET.iter().position(|&a| a == b).map(|p| p as u32))
             .collect::<Option<_>>()
             .ok_or_else(|| invalid("only digits and capital letters except I, O, S, V, Z"))?;
-        if !code.as_bytes()[2..8].iter().all(u8::is_ascii_digit) {
-            return Err(invalid(
-                "characters 3-8 must be the administrative division code",
-            ));
-        }
+        let division = BureauCode::parse(&code[2..8]).map_err(|_| {
+            invalid("characters 3-8 must be an administrative division code (GB/T 2260)")
+        })?;
         if values[17] != check_value(&values[..17]) {
             return Err(invalid("check character does not match (GB 32100-2015)"));
         }
-        Ok(Self(code))
+        Ok(Self(code, division))
     }
 
     /// The six-digit administrative division of registration (characters 3-8).
     pub fn registration_division(&self) -> BureauCode {
-        BureauCode::parse(&self.0[2..8]).expect("characters 3-8 are six digits, checked in parse")
+        self.1.clone()
     }
 
     /// Appends the check character to a 17-character body; for tests and sample data.
@@ -95,6 +94,20 @@ mod tests {
         assert!(CreditCode::parse("91350100M000100I43").is_err());
         assert!(CreditCode::parse("91350100M000100Y4").is_err());
         assert!(CreditCode::parse("9135010AM000100Y43").is_err());
+    }
+
+    #[test]
+    fn characters_three_to_eight_must_name_an_administrative_division() {
+        // Six digits, but no division: none under no province, a county under no city.
+        for body in ["91000000PR0BE0000", "91370001PR0BE0000"] {
+            let err = CreditCode::with_check_character(body).unwrap_err();
+            assert!(
+                err.rule.contains("administrative division"),
+                "{body}: {err}"
+            );
+        }
+        let err = CreditCode::parse("9137A102MA3C4F5G6X").unwrap_err();
+        assert!(err.rule.contains("administrative division"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod audit;
 mod case_lifecycle;
 mod errors;
 mod feeds;
+mod hostile_input;
 mod log_integrity;
 mod replay;
 mod worklists;

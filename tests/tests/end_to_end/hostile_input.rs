@@ -1,0 +1,92 @@
+//! Input an attacker or a broken client sends: each is refused with a 4xx problem, the same
+//! on both stores, and the server goes on answering.
+
+use chrono::Utc;
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{
+    application, assert_problem, jinan_enterprise, on_both_stores, spawn_app, Store,
+};
+
+on_both_stores!(
+    a_token_for_a_credit_code_of_no_division_is_refused_not_a_crash,
+    header_bytes_that_are_not_text_are_a_400_naming_the_header,
+);
+
+/// A token the server's own secret signed, for an applicant whose credit code has a valid
+/// check character but no administrative division in characters 3-8.
+fn token_for_credit_code(secret_file: &std::path::Path, credit_code: &str) -> String {
+    let secret = hex::decode(std::fs::read_to_string(secret_file).unwrap().trim()).unwrap();
+    let now = Utc::now().timestamp();
+    let claims = json!({
+        "iss": "permit-ledger",
+        "sub": "probe enterprise",
+        "role": "applicant",
+        "credit_code": credit_code,
+        "iat": now,
+        "exp": now + 3600,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(&secret),
+    )
+    .unwrap()
+}
+
+async fn a_token_for_a_credit_code_of_no_division_is_refused_not_a_crash(store: Store) {
+    let app = spawn_app(store).await;
+    let secret = app.settings.data_dir.join("token-secret");
+    // Valid check characters (GB 32100-2015); divisions 000000 and 370001 do not exist.
+    for credit_code in ["91000000PR0BE00005", "91370001PR0BE0000L"] {
+        let token = token_for_credit_code(&secret, credit_code);
+        for _ in 0..2 {
+            let response = app.file(&token, &application("XK-003")).await;
+            assert_problem(response, StatusCode::UNAUTHORIZED, "token-invalid").await;
+        }
+    }
+    let healthy = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(healthy.status(), StatusCode::OK);
+    assert_eq!(app.log_head().await, 0, "nothing written");
+}
+
+async fn header_bytes_that_are_not_text_are_a_400_naming_the_header(store: Store) {
+    let app = spawn_app(store).await;
+    let token = app.applicant_token(&jinan_enterprise());
+    let not_text = HeaderValue::from_bytes(b"caf\xe9").unwrap();
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let head = app.log_head().await;
+    let requests = [
+        ("x-request-id", "POST", "/api/v1/cases".to_owned()),
+        ("authorization", "POST", "/api/v1/cases".to_owned()),
+        (
+            "if-match",
+            "POST",
+            format!("/api/v1/cases/{case_id}/commands"),
+        ),
+        ("if-none-match", "GET", "/feeds/permits.rss".to_owned()),
+        ("if-modified-since", "GET", "/feeds/daily.json".to_owned()),
+    ];
+    for (header, method, path) in requests {
+        let mut request = match method {
+            "POST" => app.client.post(app.url(&path)).json(&application("XK-003")),
+            _ => app.client.get(app.url(&path)),
+        };
+        if header != "authorization" {
+            request = request.bearer_auth(&token);
+        }
+        let response = request
+            .header(HeaderName::from_static(header), not_text.clone())
+            .send()
+            .await
+            .unwrap();
+        let body = assert_problem(response, StatusCode::BAD_REQUEST, "invalid-header").await;
+        assert!(
+            body["detail"].as_str().unwrap().contains(header),
+            "{header}: {body}"
+        );
+    }
+    assert_eq!(app.log_head().await, head, "nothing written");
+}
