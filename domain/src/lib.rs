@@ -7,6 +7,7 @@
 //! - [`calendar`]: working days (holidays and make-up workdays from data).
 //! - [`iso_date`]: dates as ISO 8601 text in serde, chrono's text without chrono's parser.
 //! - [`values`]: typed values parsed at the boundary (credit code, bureau, case id, ...).
+//! - [`text`]: the rules free text must meet to be kept and published (limits, characters).
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
 //! - [`publication`]: the daily publication of public notices, once per day.
 //! - [`transparency`]: RFC 6962 Merkle tree and signed checkpoints (C2SP signed notes).
@@ -18,6 +19,7 @@ pub mod iso_date;
 pub mod permit_case;
 pub mod publication;
 pub mod services;
+pub mod text;
 pub mod transparency;
 pub mod values;
 

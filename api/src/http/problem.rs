@@ -127,6 +127,7 @@ impl From<CaseError> for Problem {
             RefusalKind::Conflict => StatusCode::CONFLICT,
             RefusalKind::NotFound => StatusCode::NOT_FOUND,
             RefusalKind::Rule => StatusCode::UNPROCESSABLE_ENTITY,
+            RefusalKind::Malformed => StatusCode::BAD_REQUEST,
         };
         Problem::new(status, error.rule(), error.to_string())
     }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::Datelike;
 use cqrs_es::{Aggregate, AggregateError};
 use domain::permit_case::Application;
+use domain::text::TextKind;
 use domain::values::{CaseId, PermitNumber};
 use domain::{Actor, CaseAction, CaseCommand, CaseError, PermitCase};
 use projections::log;
@@ -256,11 +257,16 @@ fn metadata(
         | CaseAction::RefuseToAccept { reason }
         | CaseAction::Deny { reason }
         | CaseAction::Withdraw { reason }
-        | CaseAction::RevokePermit { reason, .. } => Some(reason.trim()),
+        | CaseAction::RevokePermit { reason, .. } => Some(reason),
         _ => None,
     };
+    // As the event keeps it; a reason the rules refuse refuses the command, which then
+    // stores nothing.
     if let Some(reason) = reason {
-        metadata.insert("reason".into(), reason.to_owned());
+        let kept = TextKind::Reason
+            .admit(reason)
+            .unwrap_or_else(|_| reason.trim().to_owned());
+        metadata.insert("reason".into(), kept);
     }
     metadata
 }

@@ -1,3 +1,4 @@
+use crate::text::TextRefusal;
 use crate::values::BureauCode;
 
 /// Why a case refused a command. Each variant is one rule; `rule()` names it for clients.
@@ -49,6 +50,11 @@ pub enum CaseError {
     NoCityBureau(BureauCode),
     #[error("{field} must not be empty")]
     Required { field: &'static str },
+    #[error("{field} {refusal}")]
+    InvalidText {
+        field: &'static str,
+        refusal: TextRefusal,
+    },
     #[error("approval needs a recorded review unless the application carries a signed commitment")]
     ReviewRequired,
 }
@@ -64,6 +70,8 @@ pub enum RefusalKind {
     NotFound,
     /// A business rule refused it (HTTP 422).
     Rule,
+    /// What was sent cannot be kept as it is (HTTP 400).
+    Malformed,
 }
 
 impl CaseError {
@@ -88,6 +96,7 @@ impl CaseError {
             CaseError::OutsideProvince(_) => "outside-province",
             CaseError::NoCityBureau(_) => "no-city-bureau",
             CaseError::Required { .. } => "required-field",
+            CaseError::InvalidText { refusal, .. } => refusal.rule(),
             CaseError::ReviewRequired => "review-required",
         }
     }
@@ -102,6 +111,7 @@ impl CaseError {
             | CaseError::NotYourCase
             | CaseError::OutsideBureau { .. }
             | CaseError::WrongPost { .. } => RefusalKind::Forbidden,
+            CaseError::InvalidText { .. } => RefusalKind::Malformed,
             _ => RefusalKind::Rule,
         }
     }

@@ -4,9 +4,12 @@
 
 use chrono::NaiveDate;
 
-use super::{required, Application, CaseError, CaseEvent, Contact, Material};
+use super::{
+    admitted_materials, text, Application, CaseError, CaseEvent, Commitment, Contact, Material,
+};
 use crate::actor::Actor;
 use crate::services::CaseServices;
+use crate::text::TextKind;
 use crate::values::{BureauCode, CreditCode, ItemCode};
 
 pub(super) fn file_application(
@@ -24,28 +27,56 @@ pub(super) fn file_application(
         }
         Actor::Auditor { .. } => return Err(CaseError::ReadOnlyRole),
     };
+    let enterprise_name = text(
+        TextKind::Name,
+        &application.enterprise_name,
+        "enterprise_name",
+    )?;
+    let product = text(TextKind::Name, &application.product, "product")?;
+    let process = application
+        .process
+        .as_deref()
+        .filter(|process| !process.trim().is_empty())
+        .map(|process| text(TextKind::Name, process, "process"))
+        .transpose()?;
+    let contact = Contact {
+        person: text(
+            TextKind::Name,
+            &application.contact.person,
+            "contact.person",
+        )?,
+        phone: text(TextKind::Phone, &application.contact.phone, "contact.phone")?,
+    };
+    let commitment = application
+        .commitment
+        .map(|commitment| {
+            Ok::<_, CaseError>(Commitment {
+                signed_by: text(
+                    TextKind::Name,
+                    &commitment.signed_by,
+                    "commitment.signed_by",
+                )?,
+                statement: text(
+                    TextKind::Statement,
+                    &commitment.statement,
+                    "commitment.statement",
+                )?,
+            })
+        })
+        .transpose()?;
+    let materials = admitted_materials(application.materials)?;
     let catalogue = &services.catalogue;
     let item = catalogue
         .item(&application.item_code)
         .ok_or_else(|| CaseError::UnknownItem(application.item_code.to_string()))?;
-    refuse_phase_out(
-        services,
-        &item.code,
-        &application.product,
-        application.process.as_deref(),
-    )?;
-    if application.commitment.is_some() && !item.commitment_eligible {
+    refuse_phase_out(services, &item.code, &product, process.as_deref())?;
+    if commitment.is_some() && !item.commitment_eligible {
         return Err(CaseError::CommitmentNotEligible(item.code.to_string()));
     }
-    if let Some(commitment) = &application.commitment {
-        required(commitment.signed_by.clone(), "commitment.signed_by")?;
-        required(commitment.statement.clone(), "commitment.statement")?;
-    }
-    reject_duplicate_materials(&application.materials)?;
     let missing: Vec<String> = item
         .materials
         .iter()
-        .filter(|name| !application.materials.iter().any(|m| &m.name == *name))
+        .filter(|name| !materials.iter().any(|m| &m.name == *name))
         .cloned()
         .collect();
     if !missing.is_empty() {
@@ -56,16 +87,13 @@ pub(super) fn file_application(
         item_code: item.code.clone(),
         item_name: item.name.clone(),
         credit_code,
-        enterprise_name: required(application.enterprise_name, "enterprise_name")?,
+        enterprise_name,
         bureau,
-        product: required(application.product, "product")?,
-        process: application.process,
-        materials: application.materials,
-        commitment: application.commitment,
-        contact: Contact {
-            person: required(application.contact.person, "contact.person")?,
-            phone: required(application.contact.phone, "contact.phone")?,
-        },
+        product,
+        process,
+        materials,
+        commitment,
+        contact,
         filed_on: today,
     })
 }

@@ -25,6 +25,8 @@ use crate::values::{BureauCode, CreditCode, ItemCode};
 use authorization::authorize;
 use filing::{file_application, refuse_phase_out, reject_duplicate_materials};
 
+use crate::text::{TextKind, TextRefusal};
+
 /// A case as the command side sees it: just what its rules need.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermitCase {
@@ -199,10 +201,15 @@ impl CaseFile {
                         field: "corrections",
                     });
                 }
+                let corrections = corrections
+                    .iter()
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| text(TextKind::Reason, c, "corrections"))
+                    .collect::<Result<Vec<_>, _>>()?;
                 CaseEvent::CorrectionRequested {
                     round: self.correction_rounds + 1,
                     corrections,
-                    reason: required(reason, "reason")?,
+                    reason: text(TextKind::Reason, &reason, "reason")?,
                     requested_on: today,
                 }
             }
@@ -210,10 +217,9 @@ impl CaseFile {
                 if materials.is_empty() {
                     return Err(CaseError::Required { field: "materials" });
                 }
-                reject_duplicate_materials(&materials)?;
                 CaseEvent::MaterialsResubmitted {
                     round: self.correction_rounds,
-                    materials,
+                    materials: admitted_materials(materials)?,
                     resubmitted_on: today,
                 }
             }
@@ -236,7 +242,7 @@ impl CaseFile {
                 }
             }
             (S::Filed, A::RefuseToAccept { reason }) => CaseEvent::ApplicationNotAccepted {
-                reason: required(reason, "reason")?,
+                reason: text(TextKind::Reason, &reason, "reason")?,
                 decided_on: today,
             },
             (
@@ -246,7 +252,7 @@ impl CaseFile {
                     recommendation,
                 },
             ) => CaseEvent::ReviewRecorded {
-                findings: required(findings, "findings")?,
+                findings: text(TextKind::Findings, &findings, "findings")?,
                 recommendation,
                 reviewed_on: today,
             },
@@ -260,7 +266,7 @@ impl CaseFile {
             },
             (S::Accepted, A::Approve {}) => return Err(CaseError::ReviewRequired),
             (S::Accepted | S::Reviewed, A::Deny { reason }) => CaseEvent::ApplicationDenied {
-                reason: required(reason, "reason")?,
+                reason: text(TextKind::Reason, &reason, "reason")?,
                 decided_on: today,
             },
             (
@@ -277,7 +283,7 @@ impl CaseFile {
                 let accepted_on = self.accepted_on.unwrap_or(today);
                 CaseEvent::PermitIssued {
                     permit_number,
-                    scope: required(scope, "scope")?,
+                    scope: text(TextKind::Scope, &scope, "scope")?,
                     valid_from: today,
                     valid_until: validity_end(today, item.validity_years),
                     issued_on: today,
@@ -291,8 +297,12 @@ impl CaseFile {
                     tracking_number,
                 },
             ) => CaseEvent::CertificateDispatched {
-                courier: required(courier, "courier")?,
-                tracking_number: required(tracking_number, "tracking_number")?,
+                courier: text(TextKind::Courier, &courier, "courier")?,
+                tracking_number: text(
+                    TextKind::TrackingNumber,
+                    &tracking_number,
+                    "tracking_number",
+                )?,
                 dispatched_on: today,
             },
             (S::Dispatched, A::ConfirmDelivery {}) => CaseEvent::CertificateDelivered {
@@ -300,7 +310,7 @@ impl CaseFile {
             },
             (status, A::Withdraw { reason }) if status.is_open() => {
                 CaseEvent::ApplicationWithdrawn {
-                    reason: required(reason, "reason")?,
+                    reason: text(TextKind::Reason, &reason, "reason")?,
                     withdrawn_on: today,
                 }
             }
@@ -311,7 +321,7 @@ impl CaseFile {
                     false_commitment,
                 },
             ) if status.has_permit_in_force() => CaseEvent::PermitRevoked {
-                reason: required(reason, "reason")?,
+                reason: text(TextKind::Reason, &reason, "reason")?,
                 false_commitment,
                 revoked_on: today,
             },
@@ -326,13 +336,27 @@ impl CaseFile {
     }
 }
 
-pub(crate) fn required(value: String, field: &'static str) -> Result<String, CaseError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        Err(CaseError::Required { field })
-    } else {
-        Ok(trimmed.to_owned())
-    }
+/// `value` as the case keeps it, if it meets the rules of its kind of text (see [`text`]).
+pub(crate) fn text(kind: TextKind, value: &str, field: &'static str) -> Result<String, CaseError> {
+    kind.admit(value).map_err(|refusal| match refusal {
+        TextRefusal::Empty => CaseError::Required { field },
+        refusal => CaseError::InvalidText { field, refusal },
+    })
+}
+
+/// The materials as the case keeps them: each name admitted as text, none twice.
+pub(crate) fn admitted_materials(materials: Vec<Material>) -> Result<Vec<Material>, CaseError> {
+    let materials = materials
+        .into_iter()
+        .map(|m| {
+            Ok(Material {
+                name: text(TextKind::Name, &m.name, "materials.name")?,
+                digest: m.digest,
+            })
+        })
+        .collect::<Result<Vec<_>, CaseError>>()?;
+    reject_duplicate_materials(&materials)?;
+    Ok(materials)
 }
 
 /// A permit valid for `years` runs from its first day to the day before the anniversary.

@@ -978,3 +978,67 @@ fn actions_read_from_json_by_type() {
     );
     assert!(serde_json::from_str::<CaseAction>(r#"{"type":"accept"}"#).is_ok());
 }
+
+#[tokio::test]
+async fn a_control_character_or_noncharacter_in_a_name_is_refused_naming_the_field() {
+    let mut app = application("XK-003");
+    app.enterprise_name = "恶意\u{8}企业\u{fffe}有限公司".into();
+    let command = send(applicant(), CaseAction::FileApplication(app));
+    let refusal = CaseError::InvalidText {
+        field: "enterprise_name",
+        refusal: crate::text::TextRefusal::ControlCharacter { code: 8, at: 3 },
+    };
+    assert_eq!(refusal.rule(), "text-control-character");
+    assert_eq!(refusal.kind(), RefusalKind::Malformed);
+    expect_error(vec![], command, refusal).await;
+}
+
+#[tokio::test]
+async fn a_nul_in_a_contact_is_refused_as_on_every_store() {
+    let mut app = application("XK-003");
+    app.contact.phone = "138\u{0}0000".into();
+    let command = send(applicant(), CaseAction::FileApplication(app));
+    let refusal = CaseError::InvalidText {
+        field: "contact.phone",
+        refusal: crate::text::TextRefusal::ControlCharacter { code: 0, at: 4 },
+    };
+    expect_error(vec![], command, refusal).await;
+}
+
+#[tokio::test]
+async fn a_reason_over_its_limit_is_refused() {
+    let command = send(
+        officer(Post::Approver),
+        CaseAction::Deny {
+            reason: "理".repeat(2_001),
+        },
+    );
+    let refusal = CaseError::InvalidText {
+        field: "reason",
+        refusal: crate::text::TextRefusal::TooLong {
+            max: 2_000,
+            found: 2_001,
+        },
+    };
+    expect_error(vec![filed("XK-003", None), accepted()], command, refusal).await;
+}
+
+#[tokio::test]
+async fn text_is_kept_as_nfc_without_surrounding_blanks() {
+    let command = send(
+        officer(Post::Approver),
+        CaseAction::Deny {
+            reason: "  Caf\u{65}\u{301}：条件不符 ".into(),
+        },
+    );
+    let denied = CaseEvent::ApplicationDenied {
+        reason: "Café：条件不符".into(),
+        decided_on: day(TODAY),
+    };
+    expect_events(
+        vec![filed("XK-003", None), accepted()],
+        command,
+        vec![denied],
+    )
+    .await;
+}

@@ -13,6 +13,8 @@ use crate::helpers::{
 on_both_stores!(
     a_token_for_a_credit_code_of_no_division_is_refused_not_a_crash,
     header_bytes_that_are_not_text_are_a_400_naming_the_header,
+    text_no_feed_reader_could_render_is_refused_before_it_is_logged,
+    a_nul_anywhere_in_a_command_is_the_same_400_on_both_stores,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -88,5 +90,58 @@ async fn header_bytes_that_are_not_text_are_a_400_naming_the_header(store: Store
             "{header}: {body}"
         );
     }
+    assert_eq!(app.log_head().await, head, "nothing written");
+}
+
+async fn text_no_feed_reader_could_render_is_refused_before_it_is_logged(store: Store) {
+    let app = spawn_app(store).await;
+    let token = app.applicant_token(&jinan_enterprise());
+    for (name, rule) in [
+        ("恶意\u{8}企业\u{fffe}有限公司", "text-control-character"),
+        ("恶意企业\u{fffe}有限公司", "text-noncharacter"),
+        ("恶意企业\u{202e}司公限有", "text-bidi-control"),
+    ] {
+        let mut body = application("XK-003");
+        body["enterprise_name"] = json!(name);
+        let problem =
+            assert_problem(app.file(&token, &body).await, StatusCode::BAD_REQUEST, rule).await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("enterprise_name"),
+            "{problem}"
+        );
+    }
+    let mut body = application("XK-003");
+    body["enterprise_name"] = json!("企".repeat(201));
+    assert_problem(
+        app.file(&token, &body).await,
+        StatusCode::BAD_REQUEST,
+        "text-too-long",
+    )
+    .await;
+    assert_eq!(app.log_head().await, 0, "nothing written");
+}
+
+async fn a_nul_anywhere_in_a_command_is_the_same_400_on_both_stores(store: Store) {
+    let app = spawn_app(store).await;
+    let token = app.applicant_token(&jinan_enterprise());
+    for field in ["enterprise_name", "product", "process"] {
+        let mut body = application("XK-003");
+        body[field] = json!("复合\u{0}肥料");
+        let response = app.file(&token, &body).await;
+        assert_problem(response, StatusCode::BAD_REQUEST, "text-control-character").await;
+    }
+    let mut body = application("XK-003");
+    body["materials"][0]["name"] = json!("申请书\u{0}");
+    let response = app.file(&token, &body).await;
+    assert_problem(response, StatusCode::BAD_REQUEST, "text-control-character").await;
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let head = app.log_head().await;
+    let acceptor = app.officer_token("370100", domain::Post::Acceptor);
+    let refusal = json!({"type": "refuse_to_accept", "reason": "材料\u{0}不全"});
+    let response = app.command(&acceptor, &case_id, refusal).await;
+    assert_problem(response, StatusCode::BAD_REQUEST, "text-control-character").await;
     assert_eq!(app.log_head().await, head, "nothing written");
 }
