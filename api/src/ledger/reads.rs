@@ -40,13 +40,6 @@ pub struct Positions {
     pub projected: i64,
 }
 
-fn not_visible() -> LedgerError {
-    LedgerError::not_permitted(
-        "case-not-visible",
-        "this case belongs to another enterprise or another bureau's area",
-    )
-}
-
 impl Ledger {
     /// The case as projected, whoever asks (tools and tests; clients go through
     /// [`Self::case_for`]).
@@ -55,18 +48,17 @@ impl Ledger {
     }
 
     /// The case, if `actor` may read it: an applicant its own, an officer its area's, an
-    /// auditor any.
+    /// auditor any. A case the actor may not read is, for it, no case (None), as unknown ids
+    /// are: the answer tells nothing of another's case.
     pub async fn case_for(
         &self,
         actor: &Actor,
         case_id: &CaseId,
     ) -> Result<Option<CaseView>, LedgerError> {
-        match self.case(case_id).await? {
-            Some(view) if !actor.may_read_case(&view.bureau, &view.credit_code) => {
-                Err(not_visible())
-            }
-            found => Ok(found),
-        }
+        Ok(self
+            .case(case_id)
+            .await?
+            .filter(|view| actor.may_read_case(&view.bureau, &view.credit_code)))
     }
 
     /// The worklist `asked`, narrowed to what `actor` may see: an applicant's own cases, an
@@ -104,7 +96,8 @@ impl Ledger {
     }
 
     /// The case's events, replayed from the log, if `actor` may read the case; with `as_of`,
-    /// those recorded by then and the case as it then stood. None if there is no such case.
+    /// those recorded by then and the case as it then stood. None if there is no such case,
+    /// or none `actor` may read.
     pub async fn case_history(
         &self,
         actor: &Actor,
@@ -116,7 +109,7 @@ impl Ledger {
             return Ok(None);
         };
         if !actor.may_read_case(&current.bureau, &current.credit_code) {
-            return Err(not_visible());
+            return Ok(None);
         }
         let Some(as_of) = as_of.map(log_timestamp) else {
             return Ok(Some(CaseHistory {

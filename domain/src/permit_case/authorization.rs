@@ -1,5 +1,7 @@
 //! Who may send which action to a case: the applicant its own, an officer of the case's
-//! bureau at the action's post.
+//! bureau at the action's post. A case its sender may not even read does not exist for that
+//! sender: the refusal is the one an unknown case gets, and says nothing of the case (its
+//! bureau, its version), which is why it comes before every other check.
 
 use super::{CaseAction, CaseError, CaseFile, Sender};
 use crate::actor::{Actor, Post};
@@ -9,6 +11,9 @@ pub(super) fn authorize(
     file: &CaseFile,
     action: &CaseAction,
 ) -> Result<(), CaseError> {
+    if !actor.may_read_case(&file.bureau, &file.credit_code) {
+        return Err(CaseError::CaseNotFound);
+    }
     let name = action.name();
     let sender = match action {
         CaseAction::FileApplication(_) => unreachable!("filing is decided before authorization"),
@@ -26,16 +31,8 @@ pub(super) fn authorize(
     };
     match (actor, sender) {
         (Actor::Auditor { .. }, _) => Err(CaseError::ReadOnlyRole),
-        (
-            Actor::Applicant { credit_code, .. },
-            Sender::Applicant | Sender::ApplicantOrOfficer(_),
-        ) => {
-            if credit_code == &file.credit_code {
-                Ok(())
-            } else {
-                Err(CaseError::NotYourCase)
-            }
-        }
+        // Its own case: the only one an applicant may read.
+        (Actor::Applicant { .. }, Sender::Applicant | Sender::ApplicantOrOfficer(_)) => Ok(()),
         (Actor::Applicant { .. }, Sender::Officer(_)) => {
             Err(CaseError::OfficerOnly { action: name })
         }

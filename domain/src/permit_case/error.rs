@@ -16,8 +16,6 @@ pub enum CaseError {
     ApplicantOnly { action: &'static str },
     #[error("only an officer can {action}")]
     OfficerOnly { action: &'static str },
-    #[error("this case belongs to another enterprise")]
-    NotYourCase,
     #[error("this case is handled by bureau {case_bureau}; officers of {officer_bureau} cannot act on it")]
     OutsideBureau {
         case_bureau: BureauCode,
@@ -84,7 +82,6 @@ impl CaseError {
             CaseError::ReadOnlyRole => "auditors-read-only",
             CaseError::ApplicantOnly { .. } => "applicant-only",
             CaseError::OfficerOnly { .. } => "officer-only",
-            CaseError::NotYourCase => "own-cases-only",
             CaseError::OutsideBureau { .. } => "own-bureau-only",
             CaseError::WrongPost { .. } => "post-not-allowed",
             CaseError::WrongState { .. } => "not-allowed-in-state",
@@ -108,7 +105,6 @@ impl CaseError {
             CaseError::ReadOnlyRole
             | CaseError::ApplicantOnly { .. }
             | CaseError::OfficerOnly { .. }
-            | CaseError::NotYourCase
             | CaseError::OutsideBureau { .. }
             | CaseError::WrongPost { .. } => RefusalKind::Forbidden,
             CaseError::InvalidText { .. } => RefusalKind::Malformed,

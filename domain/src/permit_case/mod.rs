@@ -150,31 +150,36 @@ impl PermitCase {
         command: CaseCommand,
         services: &CaseServices,
     ) -> Result<Vec<CaseEvent>, CaseError> {
-        if let Some(expected) = command.expected_version {
-            if expected != self.version {
-                return Err(CaseError::VersionMismatch {
-                    expected,
-                    actual: self.version,
-                });
-            }
-        }
         let CaseCommand {
             actor,
             today,
+            expected_version,
             action,
-            ..
         } = command;
-        let file = match (&self.file, action) {
+        let (file, action) = match (&self.file, action) {
             (None, CaseAction::FileApplication(application)) => {
-                return file_application(application, &actor, today, services).map(|e| vec![e])
+                self.check_version(expected_version)?;
+                return file_application(application, &actor, today, services).map(|e| vec![e]);
             }
             (Some(_), CaseAction::FileApplication(_)) => return Err(CaseError::AlreadyFiled),
             (None, _) => return Err(CaseError::CaseNotFound),
             (Some(file), action) => (file, action),
         };
-        let (file, action) = file;
+        // Who may act first: the version is the case's, for those who may see it.
         authorize(&actor, file, &action)?;
+        self.check_version(expected_version)?;
         file.transition(action, today, services).map(|e| vec![e])
+    }
+
+    /// Refuses a command sent on another version than the case's (`If-Match`).
+    fn check_version(&self, expected: Option<u64>) -> Result<(), CaseError> {
+        match expected {
+            Some(expected) if expected != self.version => Err(CaseError::VersionMismatch {
+                expected,
+                actual: self.version,
+            }),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -522,7 +522,7 @@ async fn another_enterprise_cannot_answer_a_correction_request() {
     expect_error(
         vec![filed("XK-003", None), correction(1)],
         command,
-        CaseError::NotYourCase,
+        CaseError::CaseNotFound,
     )
     .await;
 }
@@ -605,18 +605,27 @@ async fn the_acceptor_may_refuse_to_accept_with_a_reason() {
 }
 
 #[tokio::test]
-async fn an_officer_of_another_city_cannot_act_on_the_case() {
+async fn a_case_of_another_city_does_not_exist_for_its_officers() {
     let qingdao = officer_of("370200", Post::Acceptor);
-    let expected = CaseError::OutsideBureau {
-        case_bureau: BureauCode::parse("370100").unwrap(),
-        officer_bureau: BureauCode::parse("370200").unwrap(),
-    };
     expect_error(
         vec![filed("XK-003", None)],
         send(qingdao, CaseAction::Accept {}),
-        expected,
+        CaseError::CaseNotFound,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_sender_who_may_not_see_the_case_learns_nothing_from_a_version() {
+    let mut stale = send(officer_of("370200", Post::Acceptor), CaseAction::Accept {});
+    stale.expected_version = Some(99);
+    expect_error(vec![filed("XK-003", None)], stale, CaseError::CaseNotFound).await;
+    let mut stale = send(
+        applicant_of(credit("91370102MA3C4F5H7")),
+        CaseAction::Withdraw { reason: "x".into() },
+    );
+    stale.expected_version = Some(99);
+    expect_error(vec![filed("XK-003", None)], stale, CaseError::CaseNotFound).await;
 }
 
 #[tokio::test]

@@ -160,15 +160,15 @@ async fn history_and_log_are_refused_to_the_wrong_roles(store: Store) {
     let other_company = app.applicant_token(&another_jinan_enterprise());
     assert_problem(
         history(&app, &other_company, &case_id, "").await,
-        StatusCode::FORBIDDEN,
-        "case-not-visible",
+        StatusCode::NOT_FOUND,
+        "case-not-found",
     )
     .await;
     let other_city = app.officer_token("370200", Post::Reviewer);
     assert_problem(
         history(&app, &other_city, &case_id, "").await,
-        StatusCode::FORBIDDEN,
-        "case-not-visible",
+        StatusCode::NOT_FOUND,
+        "case-not-found",
     )
     .await;
     let own = app.applicant_token(&jinan_enterprise());

@@ -12,8 +12,8 @@ use crate::helpers::{
 on_both_stores!(
     a_malformed_body_is_400,
     a_missing_or_forged_token_is_401,
-    an_applicant_of_another_company_gets_403,
-    an_officer_of_another_city_gets_403,
+    another_companys_case_does_not_exist_for_an_applicant,
+    another_citys_case_does_not_exist_for_its_officers,
     an_auditor_writes_nothing,
     an_unknown_case_is_404,
     a_domain_rule_refusal_is_422_naming_the_rule,
@@ -94,38 +94,52 @@ async fn a_missing_or_forged_token_is_401(store: Store) {
     assert_eq!(app.log_head().await, 0);
 }
 
-async fn an_applicant_of_another_company_gets_403(store: Store) {
+/// A case its sender may not read answers as an unknown id does: 404 `case-not-found`, the
+/// same body, nothing of the case (its bureau, its version) in it.
+async fn another_companys_case_does_not_exist_for_an_applicant(store: Store) {
     let app = spawn_app(store).await;
     let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
     let other = app.applicant_token(&another_jinan_enterprise());
-    assert_problem(
+    let unknown = "0192f0c1-7e6a-7b3c-9d2e-3f4a5b6c7d8e";
+    let read = assert_problem(
         app.get_case(&other, &case_id).await,
-        StatusCode::FORBIDDEN,
-        "case-not-visible",
+        StatusCode::NOT_FOUND,
+        "case-not-found",
     )
     .await;
+    let read_unknown = assert_problem(
+        app.get_case(&other, unknown).await,
+        StatusCode::NOT_FOUND,
+        "case-not-found",
+    )
+    .await;
+    assert_eq!(
+        read["detail"].as_str().unwrap().replace(&case_id, unknown),
+        read_unknown["detail"]
+    );
     let withdraw = app
         .command(&other, &case_id, json!({"type": "withdraw", "reason": "x"}))
         .await;
-    assert_problem(withdraw, StatusCode::FORBIDDEN, "own-cases-only").await;
+    assert_problem(withdraw, StatusCode::NOT_FOUND, "case-not-found").await;
     assert_eq!(app.log_head().await, 1);
 }
 
-async fn an_officer_of_another_city_gets_403(store: Store) {
+async fn another_citys_case_does_not_exist_for_its_officers(store: Store) {
     let app = spawn_app(store).await;
     let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
     let qingdao = app.officer_token("370200", Post::Acceptor);
-    assert_problem(
+    let refused = assert_problem(
         app.command(&qingdao, &case_id, json!({"type": "accept"}))
             .await,
-        StatusCode::FORBIDDEN,
-        "own-bureau-only",
+        StatusCode::NOT_FOUND,
+        "case-not-found",
     )
     .await;
+    assert!(!refused.to_string().contains("370100"), "{refused}");
     assert_problem(
         app.get_case(&qingdao, &case_id).await,
-        StatusCode::FORBIDDEN,
-        "case-not-visible",
+        StatusCode::NOT_FOUND,
+        "case-not-found",
     )
     .await;
     let wrong_post = app
@@ -142,8 +156,8 @@ async fn an_officer_of_another_city_gets_403(store: Store) {
     assert_problem(
         app.command(&jinan, &qingdao_case, json!({"type": "accept"}))
             .await,
-        StatusCode::FORBIDDEN,
-        "own-bureau-only",
+        StatusCode::NOT_FOUND,
+        "case-not-found",
     )
     .await;
     assert_eq!(app.log_head().await, 2);

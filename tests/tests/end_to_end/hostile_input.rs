@@ -7,7 +7,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{
-    application, assert_problem, jinan_enterprise, on_both_stores, spawn_app, Store,
+    another_jinan_enterprise, application, assert_problem, jinan_enterprise, on_both_stores,
+    spawn_app, Store,
 };
 
 on_both_stores!(
@@ -15,6 +16,7 @@ on_both_stores!(
     header_bytes_that_are_not_text_are_a_400_naming_the_header,
     text_no_feed_reader_could_render_is_refused_before_it_is_logged,
     a_nul_anywhere_in_a_command_is_the_same_400_on_both_stores,
+    if_match_tells_nothing_to_a_sender_who_may_not_see_the_case,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -144,4 +146,42 @@ async fn a_nul_anywhere_in_a_command_is_the_same_400_on_both_stores(store: Store
     let response = app.command(&acceptor, &case_id, refusal).await;
     assert_problem(response, StatusCode::BAD_REQUEST, "text-control-character").await;
     assert_eq!(app.log_head().await, head, "nothing written");
+}
+
+async fn if_match_tells_nothing_to_a_sender_who_may_not_see_the_case(store: Store) {
+    let app = spawn_app(store).await;
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let send = |token: String, body: serde_json::Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/cases/{case_id}/commands")))
+            .bearer_auth(token)
+            .header("if-match", "\"99\"")
+            .json(&body)
+            .send()
+    };
+    let outsiders = [
+        (
+            app.applicant_token(&another_jinan_enterprise()),
+            json!({"type": "withdraw", "reason": "x"}),
+        ),
+        (
+            app.officer_token("370200", domain::Post::Acceptor),
+            json!({"type": "accept"}),
+        ),
+    ];
+    let unknown = "0192f0c1-7e6a-7b3c-9d2e-3f4a5b6c7d8e";
+    for (token, body) in outsiders {
+        let response = send(token.clone(), body.clone()).await.unwrap();
+        let problem = assert_problem(response, StatusCode::NOT_FOUND, "case-not-found").await;
+        // Word for word what a case that does not exist answers.
+        let response = app.command(&token, unknown, body).await;
+        let nothing = assert_problem(response, StatusCode::NOT_FOUND, "case-not-found").await;
+        assert_eq!(problem["detail"], nothing["detail"]);
+        assert!(!problem.to_string().contains("370100"), "{problem}");
+    }
+    // The case's own acceptor learns that the version moved on.
+    let acceptor = app.officer_token("370100", domain::Post::Acceptor);
+    let response = send(acceptor, json!({"type": "accept"})).await.unwrap();
+    assert_problem(response, StatusCode::CONFLICT, "version-mismatch").await;
+    assert_eq!(app.log_head().await, 1, "nothing written");
 }
