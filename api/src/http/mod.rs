@@ -6,11 +6,12 @@
 //! the answer into a response: no SQL, no authorization of its own, no replays.
 
 pub mod problem;
+pub mod public_documents;
 pub mod request;
 pub mod routes;
 pub mod tokens;
 
-pub use routes::feeds::RenderCache;
+pub use public_documents::RenderCache;
 
 use std::convert::Infallible;
 use std::sync::Arc;

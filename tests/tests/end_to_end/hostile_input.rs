@@ -17,6 +17,7 @@ on_both_stores!(
     text_no_feed_reader_could_render_is_refused_before_it_is_logged,
     a_nul_anywhere_in_a_command_is_the_same_400_on_both_stores,
     if_match_tells_nothing_to_a_sender_who_may_not_see_the_case,
+    a_public_document_has_one_name,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -184,4 +185,44 @@ async fn if_match_tells_nothing_to_a_sender_who_may_not_see_the_case(store: Stor
     let response = send(acceptor, json!({"type": "accept"})).await.unwrap();
     assert_problem(response, StatusCode::CONFLICT, "version-mismatch").await;
     assert_eq!(app.log_head().await, 1, "nothing written");
+}
+
+/// Spellings of the same feed are one document (one rendering, one cache entry, the canonical
+/// self link); spellings of a listing's day other than YYYY-MM-DD name none.
+async fn a_public_document_has_one_name(store: Store) {
+    let app = spawn_app(store).await;
+    app.issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .await;
+    app.set_time("2026-11-03T01:00:00Z");
+    app.publish().await;
+    let canonical = app.get_public("/feeds/permits.rss?bureau=370100").await;
+    let etag = canonical.headers()["etag"].clone();
+    let body = canonical.text().await.unwrap();
+    assert!(
+        body.contains("/feeds/permits.rss?bureau=370100\""),
+        "{body}"
+    );
+    for spelling in [
+        "/feeds/permits.rss?bureau=370100+",
+        "/feeds/permits.rss?bureau=370100+++++",
+        "/feeds/permits.rss?bureau=+370100",
+        "/feeds/permits.rss?bureau=%20370100",
+    ] {
+        let response = app.get_public(spelling).await;
+        assert_eq!(response.status(), StatusCode::OK, "{spelling}");
+        assert_eq!(response.headers()["etag"], etag, "{spelling}");
+    }
+    assert_eq!(
+        app.get_public("/listings/2026-11-02.rss").await.status(),
+        StatusCode::OK
+    );
+    for alias in [
+        "/listings/+2026-11-02.rss",
+        "/listings/+0002026-11-02.rss",
+        "/listings/2026-11-2.json",
+        "/listings/02026-11-02.json",
+    ] {
+        let response = app.get_public(alias).await;
+        assert_problem(response, StatusCode::NOT_FOUND, "no-such-listing").await;
+    }
 }

@@ -1,48 +1,25 @@
 //! The public face: feeds, daily archived listings and permit look-up. No token needed.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, Utc};
 use domain::values::{BureauCode, ItemCode};
 use feed::{json_feed, rss_feed, ArchiveLinks, PublishedNotice};
 use projections::listing_queries::PublishedDay;
 use projections::PublicNotice;
-use sha2::{Digest, Sha256};
-use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
+use crate::http::public_documents::{
+    respond, validators, Document, FeedKind, Format, Rendered, Validators,
+};
 use crate::http::{with_state, AppState};
-use crate::ledger::Ledger;
 
 /// Published days the subscription feeds cover.
 const FEED_DAYS: i64 = 7;
 /// Published days the daily feed lists.
 const DAILY_DAYS: i64 = 60;
-
-const RSS: &str = "application/rss+xml; charset=utf-8";
-const JSON_FEED: &str = "application/feed+json; charset=utf-8";
-
-/// What makes a conditional GET answer 304.
-#[derive(Debug, Clone, Default)]
-struct Validators {
-    if_none_match: Option<String>,
-    if_modified_since: Option<String>,
-}
-
-fn validators() -> impl Filter<Extract = (Validators,), Error = Rejection> + Clone {
-    warp::header::optional::<String>("if-none-match")
-        .and(warp::header::optional::<String>("if-modified-since"))
-        .map(|if_none_match, if_modified_since| Validators {
-            if_none_match,
-            if_modified_since,
-        })
-}
 
 /// GET /feeds/{permits|daily}.{rss|json}?bureau=&item=
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
@@ -50,26 +27,10 @@ pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Reje
         .and(warp::get())
         .and(with_state(state))
         .and(warp::query::<HashMap<String, String>>())
-        .and(warp::filters::path::full())
-        .and(
-            warp::filters::query::raw()
-                .or(warp::any().map(String::new))
-                .unify(),
-        )
         .and(validators())
         .then(
-            |file: String,
-             state: AppState,
-             query,
-             path: warp::filters::path::FullPath,
-             raw_query: String,
-             validators| async move {
-                let self_path = if raw_query.is_empty() {
-                    path.as_str().to_owned()
-                } else {
-                    format!("{}?{raw_query}", path.as_str())
-                };
-                handle_feed(&file, &state, &query, &self_path, &validators)
+            |file: String, state: AppState, query, validators| async move {
+                handle_feed(&file, &state, &query, &validators)
                     .await
                     .unwrap_or_else(Reply::into_response)
             },
@@ -115,23 +76,33 @@ async fn handle_feed(
     file: &str,
     state: &AppState,
     query: &HashMap<String, String>,
-    self_path: &str,
     validators: &Validators,
 ) -> Result<Response, Problem> {
+    let no_such_feed = || {
+        Problem::not_found(
+            "no-such-feed",
+            "feeds are permits.rss, permits.json, daily.rss, daily.json",
+        )
+    };
     let (bureau, item) = filters(state, query)?;
+    let document = Document::feed(file, bureau.clone(), item.clone()).ok_or_else(no_such_feed)?;
     let generation = state.render_cache.generation(&state.ledger).await?;
-    if let Some(rendered) = state.render_cache.get(self_path, generation) {
+    if let Some(rendered) = state.render_cache.get(&document, generation) {
         return Ok(respond(&rendered, validators));
     }
     let site = &state.site;
-    let self_url = site.url(self_path);
+    let self_url = site.url(&document.path());
+    let format = document.format();
     let keep = |n: &PublicNotice| {
         bureau.as_ref().is_none_or(|b| b.contains(&n.bureau))
             && item.as_ref().is_none_or(|i| i == &n.item_code)
     };
-    let (body, content_type, updated) =
-        match file {
-            "permits.rss" | "permits.json" => {
+    let Document::Feed { kind, .. } = &document else {
+        return Err(no_such_feed());
+    };
+    let (body, updated) =
+        match kind {
+            FeedKind::Permits => {
                 let days = state.ledger.published_days(FEED_DAYS).await?;
                 let mut notices = Vec::new();
                 for day in &days {
@@ -145,14 +116,13 @@ async fn handle_feed(
                 }
                 notices.sort_by_key(|n| std::cmp::Reverse(n.notice.position));
                 let updated = days.first().map(published_at);
-                let body = if file.ends_with(".rss") {
-                    rss_feed::permits(site, &self_url, &notices, updated)
-                } else {
-                    json_feed::permits(site, &self_url, &notices)
+                let body = match format {
+                    Format::Rss => rss_feed::permits(site, &self_url, &notices, updated),
+                    Format::Json => json_feed::permits(site, &self_url, &notices),
                 };
-                (body, content_type_of(file), updated)
+                (body, updated)
             }
-            "daily.rss" | "daily.json" => {
+            FeedKind::Daily => {
                 let mut days = state.ledger.published_days(DAILY_DAYS).await?;
                 if bureau.is_some() || item.is_some() {
                     // A filtered daily feed counts only the matching notices of each day.
@@ -162,24 +132,17 @@ async fn handle_feed(
                     }
                 }
                 let updated = days.first().map(published_at);
-                let body = if file.ends_with(".rss") {
-                    rss_feed::daily(site, &self_url, &days)
-                } else {
-                    json_feed::daily(site, &self_url, &days)
+                let body = match format {
+                    Format::Rss => rss_feed::daily(site, &self_url, &days),
+                    Format::Json => json_feed::daily(site, &self_url, &days),
                 };
-                (body, content_type_of(file), updated)
-            }
-            _ => {
-                return Err(Problem::not_found(
-                    "no-such-feed",
-                    "feeds are permits.rss, permits.json, daily.rss, daily.json",
-                ))
+                (body, updated)
             }
         };
-    let rendered = Rendered::new(body, content_type, updated);
+    let rendered = Rendered::new(body, format.content_type(), updated);
     state
         .render_cache
-        .put(self_path.to_owned(), generation, rendered.clone());
+        .put(document, generation, rendered.clone());
     Ok(respond(&rendered, validators))
 }
 
@@ -194,13 +157,12 @@ async fn handle_listing(
             "listings are /listings/YYYY-MM-DD.json or .rss",
         )
     };
-    let (day, extension) = file.split_once('.').ok_or_else(not_found)?;
-    let day: NaiveDate = day.parse().map_err(|_| not_found())?;
-    if extension != "json" && extension != "rss" {
+    let document = Document::listing(file).ok_or_else(not_found)?;
+    let Document::Listing { day, format } = document else {
         return Err(not_found());
-    }
+    };
     let generation = state.render_cache.generation(&state.ledger).await?;
-    if let Some(rendered) = state.render_cache.get(file, generation) {
+    if let Some(rendered) = state.render_cache.get(&document, generation) {
         return Ok(respond(&rendered, validators));
     }
     let Some(published) = state.ledger.published_day(day).await? else {
@@ -216,16 +178,15 @@ async fn handle_listing(
     };
     let notices = state.ledger.notices_published_on(day).await?;
     let first_day = state.ledger.first_published_day().await?.unwrap_or(day);
-    let links = ArchiveLinks::of(&state.site, day, first_day, extension);
-    let body = if extension == "rss" {
-        rss_feed::listing(&state.site, &published, &notices, &links)
-    } else {
-        json_feed::listing(&state.site, &published, &notices, &links)
+    let links = ArchiveLinks::of(&state.site, day, first_day, format.extension());
+    let body = match format {
+        Format::Rss => rss_feed::listing(&state.site, &published, &notices, &links),
+        Format::Json => json_feed::listing(&state.site, &published, &notices, &links),
     };
-    let rendered = Rendered::new(body, content_type_of(file), Some(published_at(&published)));
+    let rendered = Rendered::new(body, format.content_type(), Some(published_at(&published)));
     state
         .render_cache
-        .put(file.to_owned(), generation, rendered.clone());
+        .put(document, generation, rendered.clone());
     Ok(respond(&rendered, validators))
 }
 
@@ -272,147 +233,6 @@ fn filters(
     Ok((bureau, item))
 }
 
-fn content_type_of(file: &str) -> &'static str {
-    if file.ends_with(".rss") {
-        RSS
-    } else {
-        JSON_FEED
-    }
-}
-
 fn published_at(day: &PublishedDay) -> DateTime<Utc> {
     day.published_at.parse().unwrap_or_default()
-}
-
-fn http_date(at: DateTime<Utc>) -> String {
-    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
-/// A rendered public document with its validators.
-#[derive(Debug, Clone)]
-pub struct Rendered {
-    body: Bytes,
-    content_type: &'static str,
-    updated: Option<DateTime<Utc>>,
-    etag: String,
-}
-
-impl Rendered {
-    fn new(body: String, content_type: &'static str, updated: Option<DateTime<Utc>>) -> Self {
-        let etag = format!(
-            "\"{}\"",
-            &hex::encode(Sha256::digest(body.as_bytes()))[..32]
-        );
-        Self {
-            body: body.into(),
-            content_type,
-            updated,
-            etag,
-        }
-    }
-}
-
-/// Rendered feeds and listings, each valid until the next day is published (the generation
-/// is the position of the latest publication): a warm request renders nothing, and asks the
-/// database nothing either while the generation it read last is fresh (see
-/// [`GENERATION_TRUSTED_FOR`]).
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    entries: Mutex<HashMap<String, (i64, Rendered)>>,
-    generation: Mutex<Option<GenerationRead>>,
-}
-
-/// How long a read of the latest publication is trusted. A day published by this process
-/// shows at once (the ledger's publication epoch changes); one published by another server
-/// on the same database shows here within this time.
-pub const GENERATION_TRUSTED_FOR: Duration = Duration::from_secs(1);
-
-#[derive(Debug, Clone, Copy)]
-struct GenerationRead {
-    at: Instant,
-    epoch: u64,
-    position: i64,
-}
-
-impl RenderCache {
-    /// The position of the latest publication, read again once it is no longer trusted.
-    async fn generation(&self, ledger: &Ledger) -> Result<i64, Problem> {
-        let epoch = ledger.publication_epoch();
-        let known = *self.generation.lock().expect("render cache lock");
-        if let Some(read) =
-            known.filter(|read| read.epoch == epoch && read.at.elapsed() < GENERATION_TRUSTED_FOR)
-        {
-            return Ok(read.position);
-        }
-        let at = Instant::now();
-        let position = ledger.latest_publication_position().await?;
-        *self.generation.lock().expect("render cache lock") = Some(GenerationRead {
-            at,
-            epoch,
-            position,
-        });
-        Ok(position)
-    }
-
-    fn get(&self, key: &str, generation: i64) -> Option<Rendered> {
-        let entries = self.entries.lock().expect("render cache lock");
-        entries
-            .get(key)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, rendered)| rendered.clone())
-    }
-
-    fn put(&self, key: String, generation: i64, rendered: Rendered) {
-        let mut entries = self.entries.lock().expect("render cache lock");
-        if entries.len() >= 1_000 {
-            entries.clear();
-        }
-        entries.insert(key, (generation, rendered));
-    }
-}
-
-/// The document with `ETag` (its digest) and `Last-Modified`, or 304 with no body when the
-/// client's validators match (`If-None-Match` first, as RFC 9110 says).
-fn respond(rendered: &Rendered, validators: &Validators) -> Response {
-    let etag = &rendered.etag;
-    let not_modified = match (
-        &validators.if_none_match,
-        &validators.if_modified_since,
-        rendered.updated,
-    ) {
-        (Some(tags), _, _) => tags
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == etag || t == "*"),
-        (None, Some(since), Some(updated)) => DateTime::parse_from_rfc2822(since)
-            .map(|since| updated.timestamp() <= since.timestamp())
-            .unwrap_or(false),
-        _ => false,
-    };
-    let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut response = Response::new(rendered.body.clone().into());
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(rendered.content_type),
-        );
-        response
-    };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(etag).expect("hex is a header value"),
-    );
-    if let Some(updated) = rendered.updated {
-        headers.insert(
-            header::LAST_MODIFIED,
-            HeaderValue::from_str(&http_date(updated)).expect("an HTTP date is a header value"),
-        );
-    }
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
-    response
 }
