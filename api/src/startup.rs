@@ -47,7 +47,8 @@ impl Application {
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let ledger = Arc::new(open_ledger(settings, clock).await?);
         let keys = TokenKeys::load_or_create(&settings.data_dir)
-            .context("cannot load the token secret")?;
+            .context("cannot load the token secret")?
+            .for_jurisdiction(ledger.services().catalogue.jurisdiction());
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use chrono::Duration;
 use clap::{Args, ValueEnum};
+use domain::catalogue::Catalogue;
 use domain::values::{BureauCode, CreditCode};
 use domain::{Actor, Post};
 
@@ -53,11 +54,13 @@ pub fn run(data_dir: &Path, args: &TokenArgs) -> anyhow::Result<()> {
     if args.valid_days < 1 {
         bail!("--valid-days must be at least 1");
     }
-    let keys = TokenKeys::load_or_create(data_dir).context("cannot load the token secret")?;
-    crate::say!(
-        "{}",
-        keys.issue(&actor, chrono::Utc::now(), Duration::days(args.valid_days))
-    );
+    let keys = TokenKeys::load_or_create(data_dir)
+        .context("cannot load the token secret")?
+        .for_jurisdiction(Catalogue::bundled().jurisdiction());
+    let token = keys.issue(&actor, chrono::Utc::now(), Duration::days(args.valid_days));
+    // Never print a token the server would refuse (a bureau outside the jurisdiction, say).
+    keys.verify(&token)?;
+    crate::say!("{token}");
     Ok(())
 }
 

@@ -1,11 +1,21 @@
 //! Bearer tokens: JWTs signed by the server (HS256, secret kept in the data directory) that
 //! carry the role: applicant with its credit code, officer with bureau and post, auditor.
+//!
+//! Verified strictly: a few seconds of leeway on expiry and not-before, no token issued in
+//! the future, no critical header parameter (`crit`: none is understood here), and an
+//! officer's bureau must be one of the jurisdiction's (the province, its city bureaus and
+//! their counties).
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
+use domain::catalogue::Jurisdiction;
 use domain::values::{BureauCode, CreditCode};
 use domain::{Actor, Post};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -14,6 +24,8 @@ use serde::{Deserialize, Serialize};
 
 const ISSUER: &str = "permit-ledger";
 const SECRET_FILE: &str = "token-secret";
+/// The clock difference tolerated between the issuer and this server, in seconds.
+const LEEWAY_SECONDS: u64 = 5;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -42,6 +54,8 @@ pub enum AuthError {
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The bureaus an officer may belong to; None accepts any well-formed code.
+    bureaus: Option<Arc<BTreeSet<BureauCode>>>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -55,7 +69,24 @@ impl TokenKeys {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            bureaus: None,
         }
+    }
+
+    /// These keys, refusing officers of bureaus outside `jurisdiction`: its province, its
+    /// city bureaus, and the counties of those cities.
+    pub fn for_jurisdiction(mut self, jurisdiction: &Jurisdiction) -> Self {
+        let bureaus = std::iter::once(jurisdiction.province.code.clone())
+            .chain(jurisdiction.cities.iter().map(|city| city.code.clone()))
+            .collect();
+        self.bureaus = Some(Arc::new(bureaus));
+        self
+    }
+
+    fn knows(&self, bureau: &BureauCode) -> bool {
+        self.bureaus.as_ref().is_none_or(|bureaus| {
+            bureaus.contains(bureau) || bureau.city().is_some_and(|city| bureaus.contains(&city))
+        })
     }
 
     /// The secret in `data_dir/token-secret`, made (32 random bytes, owner-only) on first use.
@@ -113,15 +144,31 @@ impl TokenKeys {
             .expect("HS256 signing of plain claims cannot fail")
     }
 
-    /// The actor a token names, if its signature, issuer, expiry and claims are valid.
+    /// The actor a token names, if its signature, issuer, times and claims are valid.
     pub fn verify(&self, token: &str) -> Result<Actor, AuthError> {
+        refuse_critical_parameters(token).map_err(AuthError::Invalid)?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?
             .claims;
-        actor_from(claims).map_err(AuthError::Invalid)
+        if claims.iat > Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
+            return Err(AuthError::Invalid(
+                "the token was issued in the future".into(),
+            ));
+        }
+        let actor = actor_from(claims).map_err(AuthError::Invalid)?;
+        if let Actor::Officer { bureau, .. } = &actor {
+            if !self.knows(bureau) {
+                return Err(AuthError::Invalid(format!(
+                    "bureau {bureau} is not one of this jurisdiction's"
+                )));
+            }
+        }
+        Ok(actor)
     }
 
     /// The actor named in an `Authorization` header value.
@@ -132,6 +179,23 @@ impl TokenKeys {
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or(AuthError::Missing)?;
         self.verify(token.trim())
+    }
+}
+
+/// A token whose header names critical parameters (`crit`, RFC 7515 4.1.11) must be refused
+/// by a recipient that does not understand them, and none is understood here.
+fn refuse_critical_parameters(token: &str) -> Result<(), String> {
+    let header = token.split('.').next().unwrap_or_default();
+    let header = URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|e| format!("the token's header is not base64url: {e}"))?;
+    let header: serde_json::Value = serde_json::from_slice(&header)
+        .map_err(|e| format!("the token's header is not JSON: {e}"))?;
+    match header.get("crit") {
+        Some(_) => {
+            Err("the token names critical header parameters this server does not understand".into())
+        }
+        None => Ok(()),
     }
 }
 
@@ -201,6 +265,83 @@ mod tests {
             Duration::days(1),
         );
         assert!(keys.verify(&token).is_err());
+    }
+
+    /// A token signed with `keys`' secret ([7; 32]) with these claims and header fields.
+    fn signed(claims: serde_json::Value, header: serde_json::Value) -> String {
+        let mut full = serde_json::json!({"alg": "HS256", "typ": "JWT"});
+        for (k, v) in header.as_object().unwrap() {
+            full[k] = v.clone();
+        }
+        let encode = |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let signing_input = format!("{}.{}", encode(&full), encode(&claims));
+        let signature = jsonwebtoken::crypto::sign(
+            signing_input.as_bytes(),
+            &EncodingKey::from_secret(&[7; 32]),
+            Algorithm::HS256,
+        )
+        .unwrap();
+        format!("{signing_input}.{signature}")
+    }
+
+    fn officer_claims(offsets: (i64, i64)) -> serde_json::Value {
+        let now = Utc::now().timestamp();
+        serde_json::json!({
+            "iss": "permit-ledger", "sub": "zhang", "role": "officer",
+            "bureau": "370100", "post": "acceptor",
+            "iat": now + offsets.0, "exp": now + offsets.1,
+        })
+    }
+
+    #[test]
+    fn times_are_checked_with_seconds_of_leeway_not_a_minute() {
+        let keys = TokenKeys::from_secret(&[7; 32]);
+        let none = serde_json::json!({});
+        assert!(keys
+            .verify(&signed(officer_claims((0, 3600)), none.clone()))
+            .is_ok());
+        let expired = signed(officer_claims((-3600, -30)), none.clone());
+        assert!(keys.verify(&expired).is_err(), "expired 30 s ago");
+        let from_the_future = signed(officer_claims((600, 3600)), none.clone());
+        assert!(
+            keys.verify(&from_the_future).is_err(),
+            "issued in 10 minutes"
+        );
+        let mut not_yet = officer_claims((0, 3600));
+        not_yet["nbf"] = serde_json::json!(Utc::now().timestamp() + 600);
+        assert!(
+            keys.verify(&signed(not_yet, none)).is_err(),
+            "not valid before 10 minutes"
+        );
+    }
+
+    #[test]
+    fn a_critical_header_parameter_is_refused() {
+        let keys = TokenKeys::from_secret(&[7; 32]);
+        let crit = serde_json::json!({"crit": ["exp"], "exp": 1});
+        let error = keys
+            .verify(&signed(officer_claims((0, 3600)), crit))
+            .unwrap_err();
+        assert!(error.to_string().contains("critical"), "{error}");
+    }
+
+    #[test]
+    fn an_officer_of_a_bureau_outside_the_jurisdiction_is_refused() {
+        let keys = TokenKeys::from_secret(&[7; 32])
+            .for_jurisdiction(domain::catalogue::Catalogue::bundled().jurisdiction());
+        let at = |bureau: &str| Actor::Officer {
+            subject: "zhang".into(),
+            bureau: BureauCode::parse(bureau).unwrap(),
+            post: Post::Acceptor,
+        };
+        for known in ["370000", "370100", "370102"] {
+            let token = keys.issue(&at(known), Utc::now(), Duration::days(1));
+            assert!(keys.verify(&token).is_ok(), "{known}");
+        }
+        for unknown in ["990000", "990100", "110100"] {
+            let token = keys.issue(&at(unknown), Utc::now(), Duration::days(1));
+            assert!(keys.verify(&token).is_err(), "{unknown}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ on_both_stores!(
     a_nul_anywhere_in_a_command_is_the_same_400_on_both_stores,
     if_match_tells_nothing_to_a_sender_who_may_not_see_the_case,
     a_public_document_has_one_name,
+    tokens_are_read_strictly,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -225,4 +226,48 @@ async fn a_public_document_has_one_name(store: Store) {
         let response = app.get_public(alias).await;
         assert_problem(response, StatusCode::NOT_FOUND, "no-such-listing").await;
     }
+}
+
+/// No minute of grace after expiry, nothing issued in the future, no officer of a bureau
+/// outside the province.
+async fn tokens_are_read_strictly(store: Store) {
+    let app = spawn_app(store).await;
+    let officer = |bureau: &str| domain::Actor::Officer {
+        subject: "probe".into(),
+        bureau: bureau.parse().unwrap(),
+        post: domain::Post::Acceptor,
+    };
+    let now = Utc::now();
+    let expired = app.keys.issue(
+        &officer("370100"),
+        now - chrono::Duration::hours(1),
+        chrono::Duration::minutes(59) + chrono::Duration::seconds(30),
+    );
+    let early = app.keys.issue(
+        &officer("370100"),
+        now + chrono::Duration::minutes(10),
+        chrono::Duration::hours(1),
+    );
+    let outsider = app
+        .keys
+        .issue(&officer("990000"), now, chrono::Duration::hours(1));
+    for token in [expired, early, outsider] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/cases"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, StatusCode::UNAUTHORIZED, "token-invalid").await;
+    }
+    let fine = app.officer_token("370100", domain::Post::Acceptor);
+    let response = app
+        .client
+        .get(app.url("/api/v1/cases"))
+        .bearer_auth(fine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }
