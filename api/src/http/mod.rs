@@ -5,6 +5,7 @@
 //! A route parses what it is sent into typed values, makes one call to the facade and turns
 //! the answer into a response: no SQL, no authorization of its own, no replays.
 
+pub mod options;
 pub mod problem;
 pub mod public_documents;
 pub mod request;
@@ -72,6 +73,8 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(transparency::checkpoint(state.clone()))
         .unify()
         .or(transparency::proofs(state))
+        .unify()
+        .or(options::options())
         .unify()
         .recover(recover)
         .unify()

@@ -47,3 +47,9 @@ pub async fn answer(
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     serde_json::from_slice(body).map_err(|e| Problem::bad_request("malformed-body", e.to_string()))
 }
+
+/// GET, or HEAD: the same answer with the same headers and no body (hyper leaves the body
+/// out of a response to HEAD).
+pub fn get_or_head() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::get().or(warp::head()).unify()
+}

@@ -10,5 +10,6 @@ mod errors;
 mod feeds;
 mod hostile_input;
 mod log_integrity;
+mod methods;
 mod replay;
 mod worklists;

@@ -15,7 +15,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
-use crate::http::request::{answer, authorization, parse_body, request_id};
+use crate::http::request::{answer, authorization, get_or_head, parse_body, request_id};
 use crate::http::{with_state, AppState, BODY_LIMIT};
 use crate::ledger::CaseRequest;
 
@@ -59,7 +59,7 @@ pub fn send_command(
 /// GET /api/v1/cases/{id}
 pub fn read_case(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "cases" / String)
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(authorization())
         .and(request_id())
@@ -73,7 +73,7 @@ pub fn list_cases(
     state: AppState,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "cases")
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(authorization())
         .and(request_id())

@@ -1,3 +1,4 @@
+use crate::http::request::get_or_head;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
@@ -8,7 +9,7 @@ use crate::http::{with_state, AppState};
 /// The item catalogue: codes, limits, materials to file, whether a commitment is allowed.
 pub fn items(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "items")
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .map(|state: AppState| {
             let catalogue = &state.ledger.services().catalogue;

@@ -14,6 +14,7 @@ use crate::http::problem::Problem;
 use crate::http::public_documents::{
     respond, validators, Document, FeedKind, Format, Rendered, Validators,
 };
+use crate::http::request::get_or_head;
 use crate::http::{with_state, AppState};
 
 /// Published days the subscription feeds cover.
@@ -24,7 +25,7 @@ const DAILY_DAYS: i64 = 60;
 /// GET /feeds/{permits|daily}.{rss|json}?bureau=&item=
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("feeds" / String)
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(warp::query::<HashMap<String, String>>())
         .and(validators())
@@ -40,7 +41,7 @@ pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Reje
 /// GET /listings/{YYYY-MM-DD}.{json|rss}
 pub fn listings(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("listings" / String)
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(validators())
         .then(|file: String, state: AppState, validators| async move {
@@ -53,7 +54,7 @@ pub fn listings(state: AppState) -> impl Filter<Extract = (Response,), Error = R
 /// GET /permits/{number}
 pub fn permit(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("permits" / String)
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .then(|number: String, state: AppState| async move {
             let notices = match state.ledger.notices_for_permit(&number).await {

@@ -4,12 +4,13 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
+use crate::http::request::get_or_head;
 use crate::http::{with_state, AppState};
 
 /// GET /healthz
 pub fn healthz(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("healthz")
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .then(handle)
 }

@@ -13,6 +13,7 @@ use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
 use crate::http::request::authorization;
+use crate::http::request::get_or_head;
 use crate::http::{with_state, AppState};
 
 /// GET /api/v1/cases/{id}/history[?as_of=RFC3339]
@@ -20,7 +21,7 @@ pub fn case_history(
     state: AppState,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "cases" / String / "history")
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(authorization())
         .and(warp::query::<HashMap<String, String>>())
@@ -36,7 +37,7 @@ pub fn case_history(
 /// GET /api/v1/log?after=&limit=
 pub fn whole_log(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "log")
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(authorization())
         .and(warp::query::<HashMap<String, String>>())

@@ -10,6 +10,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
+use crate::http::request::get_or_head;
 use crate::http::{with_state, AppState};
 
 fn text(body: String) -> Response {
@@ -24,7 +25,7 @@ fn text(body: String) -> Response {
 /// GET /transparency/key
 pub fn key(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("transparency" / "key")
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .map(|state: AppState| text(format!("{}\n", state.ledger.signer().verifier().vkey())))
 }
@@ -38,7 +39,7 @@ pub fn checkpoint(
     latest
         .or(sized)
         .unify()
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .then(|size: Option<i64>, state: AppState| async move {
             match state.ledger.checkpoint(size).await {
@@ -56,7 +57,7 @@ pub fn checkpoint(
 /// GET /transparency/proof/inclusion?index=&size= and /transparency/proof/consistency?from=&to=
 pub fn proofs(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("transparency" / "proof" / String)
-        .and(warp::get())
+        .and(get_or_head())
         .and(with_state(state))
         .and(warp::query::<HashMap<String, String>>())
         .then(

@@ -1,0 +1,59 @@
+//! `OPTIONS` on every path the API serves: `204` with `Allow`, the methods the path takes.
+//! A path the API does not serve is a 404, as for any other method.
+
+use warp::http::{header, HeaderValue, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+const READ: &str = "GET, HEAD, OPTIONS";
+const WRITE: &str = "POST, OPTIONS";
+const READ_AND_WRITE: &str = "GET, HEAD, POST, OPTIONS";
+
+/// The methods `path` takes, or None where nothing is served. Kept beside the routes it
+/// describes (`http::api`); a test asks every route.
+pub fn allowed(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["healthz"] | ["api", "v1", "items"] | ["api", "v1", "log"] => Some(READ),
+        ["api", "v1", "cases"] => Some(READ_AND_WRITE),
+        ["api", "v1", "cases", _] | ["api", "v1", "cases", _, "history"] => Some(READ),
+        ["api", "v1", "cases", _, "commands"] => Some(WRITE),
+        ["feeds", _] | ["listings", _] | ["permits", _] => Some(READ),
+        ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
+        ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),
+        ["transparency", "proof", _] => Some(READ),
+        _ => None,
+    }
+}
+
+/// OPTIONS on any path the API serves. The path is looked at first: on a path nothing is
+/// served at, any method is a 404, not this filter's 405.
+pub fn options() -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path::full()
+        .and_then(|path: warp::path::FullPath| async move {
+            allowed(path.as_str()).ok_or_else(warp::reject::not_found)
+        })
+        .and(warp::options())
+        .map(|methods: &'static str| {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(methods));
+            response
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_shape_of_the_api_has_its_methods() {
+        assert_eq!(allowed("/api/v1/cases"), Some(READ_AND_WRITE));
+        assert_eq!(allowed("/api/v1/cases/x/commands"), Some(WRITE));
+        assert_eq!(allowed("/transparency/checkpoint/12"), Some(READ));
+        assert_eq!(allowed("/transparency/checkpoint/twelve"), None);
+        assert_eq!(allowed("/nothing/here"), None);
+        assert_eq!(allowed("/api/v1/cases/x/y/z"), None);
+    }
+}
