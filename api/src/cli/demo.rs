@@ -279,7 +279,7 @@ impl Demo {
                     },
                 ),
                 CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery {}),
-                CaseStatus::Delivered if roll < 0.03 && view.commitment.is_some() => (
+                CaseStatus::Delivered if roll < 0.03 && view.on_commitment == Some(true) => (
                     officer(Post::Approver),
                     CaseAction::RevokePermit {
                         reason: "证后核查发现承诺内容与实际不符".into(),

@@ -55,6 +55,10 @@ pub enum CaseError {
     },
     #[error("approval needs a recorded review unless the application carries a signed commitment")]
     ReviewRequired,
+    #[error(
+        "a false commitment is no ground for revoking a permit that was not issued on a commitment"
+    )]
+    NotIssuedOnCommitment,
 }
 
 /// How a refusal should reach the sender.
@@ -95,6 +99,7 @@ impl CaseError {
             CaseError::Required { .. } => "required-field",
             CaseError::InvalidText { refusal, .. } => refusal.rule(),
             CaseError::ReviewRequired => "review-required",
+            CaseError::NotIssuedOnCommitment => "not-issued-on-commitment",
         }
     }
 

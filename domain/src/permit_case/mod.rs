@@ -44,6 +44,10 @@ struct CaseFile {
     product: String,
     process: Option<String>,
     on_commitment: bool,
+    /// Approved on the signed commitment, without a review: the only permits a false
+    /// commitment can be the ground of revoking.
+    #[serde(default)]
+    approved_on_commitment: bool,
     correction_rounds: u32,
     accepted_on: Option<NaiveDate>,
 }
@@ -94,6 +98,7 @@ impl Aggregate for PermitCase {
                 product,
                 process,
                 on_commitment: commitment.is_some(),
+                approved_on_commitment: false,
                 correction_rounds: 0,
                 accepted_on: None,
             });
@@ -115,7 +120,10 @@ impl Aggregate for PermitCase {
             }
             CaseEvent::ApplicationNotAccepted { .. } => CaseStatus::NotAccepted,
             CaseEvent::ReviewRecorded { .. } => CaseStatus::Reviewed,
-            CaseEvent::ApplicationApproved { .. } => CaseStatus::Approved,
+            CaseEvent::ApplicationApproved { on_commitment, .. } => {
+                file.approved_on_commitment = on_commitment;
+                CaseStatus::Approved
+            }
             CaseEvent::ApplicationDenied { .. } => CaseStatus::Denied,
             CaseEvent::PermitIssued { .. } => CaseStatus::Issued,
             CaseEvent::CertificateDispatched { .. } => CaseStatus::Dispatched,
@@ -325,11 +333,16 @@ impl CaseFile {
                     reason,
                     false_commitment,
                 },
-            ) if status.has_permit_in_force() => CaseEvent::PermitRevoked {
-                reason: text(TextKind::Reason, &reason, "reason")?,
-                false_commitment,
-                revoked_on: today,
-            },
+            ) if status.has_permit_in_force() => {
+                if false_commitment && !self.approved_on_commitment {
+                    return Err(CaseError::NotIssuedOnCommitment);
+                }
+                CaseEvent::PermitRevoked {
+                    reason: text(TextKind::Reason, &reason, "reason")?,
+                    false_commitment,
+                    revoked_on: today,
+                }
+            }
             (status, _) => {
                 return Err(CaseError::WrongState {
                     action: action_name,

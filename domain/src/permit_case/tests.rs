@@ -910,21 +910,57 @@ async fn an_issued_permit_cannot_be_withdrawn() {
     expect_error(through_issuance(), command, expected).await;
 }
 
-#[tokio::test]
-async fn the_approver_revokes_a_permit_obtained_by_a_false_commitment() {
-    let command = send(
+fn false_commitment_revocation() -> CaseCommand {
+    send(
         officer(Post::Approver),
         CaseAction::RevokePermit {
             reason: "承诺不实".into(),
             false_commitment: true,
         },
-    );
+    )
+}
+
+#[tokio::test]
+async fn the_approver_revokes_a_permit_obtained_by_a_false_commitment() {
+    let given = vec![
+        filed("XK-003", Some(commitment())),
+        accepted(),
+        CaseEvent::ApplicationApproved {
+            approved_on: day(TODAY),
+            on_commitment: true,
+        },
+        issued(),
+    ];
     let expected = CaseEvent::PermitRevoked {
         reason: "承诺不实".into(),
         false_commitment: true,
         revoked_on: day(TODAY),
     };
-    expect_events(through_issuance(), command, vec![expected]).await;
+    expect_events(given, false_commitment_revocation(), vec![expected]).await;
+}
+
+#[tokio::test]
+async fn a_permit_not_issued_on_a_commitment_is_not_revoked_for_a_false_one() {
+    expect_error(
+        through_issuance(),
+        false_commitment_revocation(),
+        CaseError::NotIssuedOnCommitment,
+    )
+    .await;
+    // Filed with a commitment, but reviewed and approved on the review: no promise decided it.
+    let reviewed_after_all = vec![
+        filed("XK-003", Some(commitment())),
+        accepted(),
+        reviewed(),
+        approved(),
+        issued(),
+    ];
+    expect_error(
+        reviewed_after_all,
+        false_commitment_revocation(),
+        CaseError::NotIssuedOnCommitment,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -28,12 +28,13 @@ fn notice_ids(listing: &Value) -> Vec<String> {
         .collect()
 }
 
-/// A permit issued at 23:59:59 on 2 Nov (Shanghai), another at 00:00:00 on 3 Nov, the first
-/// revoked on 3 Nov; then the clock reaches 4 Nov and both days are published.
+/// A permit issued on a commitment at 23:59:59 on 2 Nov (Shanghai), another at 00:00:00 on
+/// 3 Nov, the first revoked for a false commitment on 3 Nov; then the clock reaches 4 Nov and
+/// both days are published.
 async fn two_days_of_permits(app: &TestApp) -> (Value, Value) {
     app.set_time("2026-11-02T15:59:59Z");
     let before_midnight = app
-        .issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .issued_case_on_commitment(&jinan_enterprise(), "济南恒力化工有限公司")
         .await;
     app.set_time("2026-11-02T16:00:00Z");
     app.publish().await;

@@ -300,6 +300,33 @@ impl TestApp {
             .await
     }
 
+    /// As [`Self::issued_case`], filed with a signed commitment and approved on it, without
+    /// a review: the permit a false commitment can be the ground of revoking.
+    pub async fn issued_case_on_commitment(
+        &self,
+        credit_code: &CreditCode,
+        enterprise_name: &str,
+    ) -> Value {
+        let mut body = application("XK-003");
+        body["enterprise_name"] = json!(enterprise_name);
+        body["commitment"] =
+            json!({"signed_by": "李明 法定代表人", "statement": "本企业承诺符合许可条件"});
+        let response = self.file(&self.applicant_token(credit_code), &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let case: Value = response.json().await.unwrap();
+        let case_id = case["case_id"].as_str().unwrap();
+        let approver = self.officer_token("370100", Post::Approver);
+        self.ok_command(
+            &self.officer_token("370100", Post::Acceptor),
+            case_id,
+            json!({"type": "accept"}),
+        )
+        .await;
+        self.ok_command(&approver, case_id, json!({"type": "approve"}))
+            .await;
+        self.ok_command(&approver, case_id, issuance()).await
+    }
+
     /// GET `path` with one extra request header.
     pub async fn get_with(&self, path: &str, header: &str, value: &str) -> Response {
         self.client

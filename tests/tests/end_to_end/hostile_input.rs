@@ -19,6 +19,7 @@ on_both_stores!(
     if_match_tells_nothing_to_a_sender_who_may_not_see_the_case,
     a_public_document_has_one_name,
     tokens_are_read_strictly,
+    no_enterprise_is_blacklisted_for_a_promise_it_never_made,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -270,4 +271,23 @@ async fn tokens_are_read_strictly(store: Store) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+async fn no_enterprise_is_blacklisted_for_a_promise_it_never_made(store: Store) {
+    let app = spawn_app(store).await;
+    let case = app
+        .issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .await;
+    let case_id = case["case_id"].as_str().unwrap();
+    let head = app.log_head().await;
+    let approver = app.officer_token("370100", domain::Post::Approver);
+    let revoke = json!({"type": "revoke_permit", "reason": "承诺不实", "false_commitment": true});
+    let response = app.command(&approver, case_id, revoke).await;
+    assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not-issued-on-commitment",
+    )
+    .await;
+    assert_eq!(app.log_head().await, head, "nothing written");
 }
