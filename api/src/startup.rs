@@ -35,7 +35,27 @@ pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::
         .context("cannot load the checkpoint signing key")?;
     let db = Db::connect(&settings.store_url()).await?;
     let ledger = Ledger::open(db, services, clock, settings.time_zone, signer).await?;
+    refuse_another_signer(&ledger, settings).await?;
     Ok(ledger)
+}
+
+/// Refuses to go on with a checkpoint key that is not the one that signed the log's latest
+/// checkpoint: several servers on one PostgreSQL database share one log, and a second key
+/// would sign a second, unverifiable history of it.
+async fn refuse_another_signer(ledger: &Ledger, settings: &Settings) -> anyhow::Result<()> {
+    let Some(latest) = ledger.checkpoint(None).await? else {
+        return Ok(());
+    };
+    if ledger.signer().verifier().open(&latest.note).is_err() {
+        anyhow::bail!(
+            "{} holds another key than the one that signed this log's checkpoints (the \
+             latest covers {} events): servers sharing a store share its checkpoint key; copy \
+             the first server's checkpoint-key into this data directory",
+            settings.data_dir.join("checkpoint-key").display(),
+            latest.size
+        );
+    }
+    Ok(())
 }
 
 pub struct Application {

@@ -20,6 +20,7 @@ on_both_stores!(
     a_public_document_has_one_name,
     tokens_are_read_strictly,
     no_enterprise_is_blacklisted_for_a_promise_it_never_made,
+    a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -290,4 +291,36 @@ async fn no_enterprise_is_blacklisted_for_a_promise_it_never_made(store: Store) 
     )
     .await;
     assert_eq!(app.log_head().await, head, "nothing written");
+}
+
+/// Servers sharing a store share its log, so its checkpoint key: one with a key of its own
+/// would sign a second history of the same log.
+async fn a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log(store: Store) {
+    let app = spawn_app(store).await;
+    app.issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .await;
+    app.set_time("2026-11-03T01:00:00Z");
+    app.publish().await;
+    let mut elsewhere = app.settings.clone();
+    elsewhere.data_dir = app.settings.data_dir.join("another-server");
+    if store == Store::Sqlite {
+        // The same SQLite file, from another data directory.
+        elsewhere.store = Some(app.settings.store_url());
+    }
+    let clock = std::sync::Arc::new(permit_ledger::ledger::SettableClock::new(Utc::now()));
+    let refused = permit_ledger::startup::Application::build(&elsewhere, clock).await;
+    let error = format!("{:#}", refused.err().expect("the server refuses to start"));
+    assert!(error.contains("checkpoint-key"), "{error}");
+    // With the log's key it starts.
+    std::fs::copy(
+        app.settings.data_dir.join("checkpoint-key"),
+        elsewhere.data_dir.join("checkpoint-key"),
+    )
+    .unwrap();
+    let clock = std::sync::Arc::new(permit_ledger::ledger::SettableClock::new(Utc::now()));
+    assert!(
+        permit_ledger::startup::Application::build(&elsewhere, clock)
+            .await
+            .is_ok()
+    );
 }
