@@ -44,10 +44,11 @@ pub fn with_state(
     warp::any().map(move || state.clone())
 }
 
-/// Every route of the API, with warp's rejections turned into problem+json.
+/// Every route of the API, with warp's rejections turned into problem+json, and every
+/// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     use routes::{cases, catalogue, feeds, health, history, transparency};
-    health::healthz(state.clone())
+    let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
         .unify()
         .or(cases::file_application(state.clone()))
@@ -77,7 +78,10 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(options::options())
         .unify()
         .recover(recover)
-        .unify()
+        .unify();
+    request::response_request_id()
+        .and(routes)
+        .map(|id: String, response: Response| request::ensure_request_id(response, &id))
         .with(warp::trace::request())
         .map(Reply::into_response)
         .boxed()

@@ -11,12 +11,29 @@ use crate::http::problem::Problem;
 
 /// The caller's `X-Request-Id` when it is sensible (1-128 visible ASCII characters), else a
 /// fresh UUID. It is stored with every event the request causes and returned in the response.
+/// A value that is not text at all is refused (`invalid-header`).
 pub fn request_id() -> impl Filter<Extract = (String,), Error = Rejection> + Clone {
-    warp::header::optional::<String>("x-request-id").map(|given: Option<String>| {
-        given
-            .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
-            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+    warp::header::optional::<String>("x-request-id").map(|given: Option<String>| sensible(given))
+}
+
+/// The id a response carries when its route named none: the caller's, when it is sensible,
+/// else a fresh one. Never refuses: a response that refuses the header carries an id too.
+pub fn response_request_id(
+) -> impl Filter<Extract = (String,), Error = std::convert::Infallible> + Clone {
+    warp::header::headers_cloned().map(|headers: warp::http::HeaderMap| {
+        sensible(
+            headers
+                .get("x-request-id")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+        )
     })
+}
+
+fn sensible(given: Option<String>) -> String {
+    given
+        .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
 pub fn authorization() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
@@ -28,6 +45,15 @@ pub fn with_request_id(mut response: Response, request_id: &str) -> Response {
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// `response` with `X-Request-Id`: the one its route set, or `request_id`.
+pub fn ensure_request_id(response: Response, request_id: &str) -> Response {
+    if response.headers().contains_key("x-request-id") {
+        response
+    } else {
+        with_request_id(response, request_id)
+    }
 }
 
 /// The response to a request with id `request_id`: what `handled` answered, or its problem,

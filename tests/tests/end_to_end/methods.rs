@@ -1,11 +1,15 @@
-//! Every GET route answers HEAD with the GET's status and headers and no body, and every path
-//! answers OPTIONS with the methods it takes.
+//! Every GET route answers HEAD with the GET's status and headers and no body, every path
+//! answers OPTIONS with the methods it takes, every response carries an X-Request-Id and
+//! every public document its validators.
 
 use reqwest::{Method, StatusCode};
 
 use crate::helpers::{jinan_enterprise, on_both_stores, spawn_app, Store};
 
-on_both_stores!(head_and_options_on_every_route);
+on_both_stores!(
+    head_and_options_on_every_route,
+    every_response_carries_a_request_id_and_every_document_its_validators,
+);
 
 async fn head_and_options_on_every_route(store: Store) {
     let app = spawn_app(store).await;
@@ -82,4 +86,56 @@ async fn head_and_options_on_every_route(store: Store) {
         .await
         .unwrap();
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+}
+
+async fn every_response_carries_a_request_id_and_every_document_its_validators(store: Store) {
+    let app = spawn_app(store).await;
+    let case = app
+        .issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .await;
+    let permit = case["permit"]["permit_number"].as_str().unwrap().to_owned();
+    app.set_time("2026-11-03T01:00:00Z");
+    app.publish().await;
+    let paths = [
+        "/healthz".to_owned(),
+        "/api/v1/items".to_owned(),
+        "/api/v1/cases".to_owned(),
+        "/feeds/permits.rss".to_owned(),
+        "/listings/2026-11-02.json".to_owned(),
+        format!("/permits/{permit}"),
+        "/transparency/key".to_owned(),
+        "/transparency/checkpoint".to_owned(),
+        "/nothing/here".to_owned(),
+        "/listings/2026-11-2.json".to_owned(),
+    ];
+    for path in &paths {
+        let response = app.get_public(path).await;
+        let id = response.headers().get("x-request-id");
+        assert!(
+            id.is_some_and(|id| !id.is_empty()),
+            "{path}: {:?}",
+            response.headers()
+        );
+        let echoed = app.get_with(path, "x-request-id", "probe-42").await;
+        assert_eq!(echoed.headers()["x-request-id"], "probe-42", "{path}");
+    }
+    let refused = app
+        .client
+        .get(app.url("/feeds/permits.rss"))
+        .header(
+            "if-none-match",
+            reqwest::header::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.headers().contains_key("x-request-id"));
+    let document = app.get_public(&format!("/permits/{permit}")).await;
+    let etag = document.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(document.headers().contains_key("last-modified"));
+    let again = app
+        .get_with(&format!("/permits/{permit}"), "if-none-match", &etag)
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }

@@ -56,21 +56,34 @@ pub fn permit(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
     warp::path!("permits" / String)
         .and(get_or_head())
         .and(with_state(state))
-        .then(|number: String, state: AppState| async move {
-            let notices = match state.ledger.notices_for_permit(&number).await {
-                Ok(notices) => notices,
-                Err(error) => return Problem::internal(&error).into_response(),
-            };
-            if notices.is_empty() {
-                return Problem::not_found(
-                    "permit-not-published",
-                    format!("no published permit {number}"),
-                )
-                .into_response();
-            }
-            warp::reply::json(&serde_json::json!({ "permit_number": number, "notices": notices }))
-                .into_response()
+        .and(validators())
+        .then(|number: String, state: AppState, validators| async move {
+            handle_permit(&number, &state, &validators)
+                .await
+                .unwrap_or_else(Reply::into_response)
         })
+}
+
+/// Every published notice about one permit, with validators like every public document.
+async fn handle_permit(
+    number: &str,
+    state: &AppState,
+    validators: &Validators,
+) -> Result<Response, Problem> {
+    let notices = state.ledger.notices_for_permit(number).await?;
+    if notices.is_empty() {
+        return Err(Problem::not_found(
+            "permit-not-published",
+            format!("no published permit {number}"),
+        ));
+    }
+    let updated = notices
+        .iter()
+        .filter_map(|n| n.recorded_at.parse::<DateTime<Utc>>().ok())
+        .max();
+    let body = serde_json::json!({ "permit_number": number, "notices": notices }).to_string();
+    let rendered = Rendered::new(body, "application/json", updated);
+    Ok(respond(&rendered, validators))
 }
 
 async fn handle_feed(
