@@ -69,12 +69,28 @@ pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)>
         }
     }
     let checkpoints = projections::transparency::checkpoints(db).await?;
+    let mut previous: Option<i64> = None;
     for checkpoint in &checkpoints {
-        writeln!(
-            writer,
-            "{}",
-            json!({ "kind": "checkpoint", "size": checkpoint.size, "note": checkpoint.note })
-        )?;
+        let mut line =
+            json!({ "kind": "checkpoint", "size": checkpoint.size, "note": checkpoint.note });
+        // The proof that this checkpoint's tree extends the one before, from the leaves
+        // recorded when the events were logged: verify checks it against the signed roots.
+        if let Some(before) = previous {
+            match ledger
+                .consistency_proof(before as usize, checkpoint.size as usize)
+                .await
+            {
+                Ok(proof) => {
+                    line["consistency"] = json!(proof.iter().map(hex::encode).collect::<Vec<_>>())
+                }
+                Err(why) => eprintln!(
+                    "warning: no consistency proof from {before} to {}: {why}",
+                    checkpoint.size
+                ),
+            }
+        }
+        previous = Some(checkpoint.size);
+        writeln!(writer, "{line}")?;
     }
     writer.flush()?;
     Ok((written, checkpoints.len()))

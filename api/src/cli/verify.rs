@@ -1,7 +1,8 @@
 //! `permit-ledger verify FILE`: checks an export offline, from the file alone (and the key the
 //! auditor trusts): positions gap-free and in order, recorded-at never decreasing, each event
 //! hashing to the leaf recorded when it was logged, every case rebuilt, every checkpoint's
-//! signature, root and consistency. Names the first bad position.
+//! signature and root, and each checkpoint's consistency with the one before from its signed
+//! roots and the export's proof. Names the first bad position.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -40,6 +41,9 @@ enum Line {
     Checkpoint {
         size: i64,
         note: String,
+        /// The RFC 6962 consistency proof from the checkpoint before (hex hashes).
+        #[serde(default)]
+        consistency: Option<Vec<String>>,
     },
 }
 
@@ -201,53 +205,24 @@ pub fn verify(path: &Path, key: Option<&str>) -> anyhow::Result<Summary> {
                 }
                 computed.push(hash);
             }
-            Line::Checkpoint { size, note } => {
+            Line::Checkpoint {
+                size,
+                note,
+                consistency,
+            } => {
                 let verifier = verifier
                     .as_ref()
                     .ok_or_else(|| anyhow::anyhow!("the export has no header"))?;
-                let checkpoint = verifier.open(&note).map_err(|e| {
-                    fail(
-                        size,
-                        format!("checkpoint {size} is not signed by the log's key: {e}"),
-                    )
-                })?;
-                if checkpoint.size as i64 != size || checkpoint.origin != verifier.name() {
-                    return Err(fail(
-                        size,
-                        format!("checkpoint {size} names another size or log"),
-                    ));
-                }
-                if size as usize > computed.len() {
-                    return Err(fail(
-                        computed.len() as i64 + 1,
-                        format!("checkpoint {size} covers events missing from the export"),
-                    ));
-                }
-                let tree_root = root(&computed[..size as usize]);
-                if tree_root != checkpoint.root {
-                    return Err(fail(size, format!("the first {size} events do not give the root signed in checkpoint {size}: an event at or before {size} was changed")));
-                }
-                if let Some((previous, previous_root)) = last_checkpoint {
-                    let proof = consistency_proof(previous as usize, &computed[..size as usize]);
-                    if !verify_consistency(
-                        previous as u64,
-                        size as u64,
-                        &previous_root,
-                        &checkpoint.root,
-                        &proof,
-                    ) {
-                        return Err(fail(
-                            size,
-                            format!(
-                                "checkpoint {size} is not consistent with checkpoint {previous}"
-                            ),
-                        ));
-                    }
-                }
-                last_checkpoint = Some((size, checkpoint.root));
-                summary
-                    .checkpoints
-                    .push((size, hex::encode(checkpoint.root)));
+                let signed = check_checkpoint(
+                    verifier,
+                    size,
+                    &note,
+                    consistency.as_deref(),
+                    last_checkpoint,
+                    &computed,
+                )?;
+                last_checkpoint = Some((size, signed));
+                summary.checkpoints.push((size, hex::encode(signed)));
             }
         }
     }
@@ -260,4 +235,82 @@ pub fn verify(path: &Path, key: Option<&str>) -> anyhow::Result<Summary> {
         *summary.cases.entry(case.status.as_str()).or_insert(0) += 1;
     }
     Ok(summary)
+}
+
+/// Checks one checkpoint line: a size that grows, the log's signature, consistency with the
+/// checkpoint before from the signed roots and the proof alone (the leaves only where an
+/// older export carries no proof), and the root of the events it covers. Returns its root.
+fn check_checkpoint(
+    verifier: &NoteVerifier,
+    size: i64,
+    note: &str,
+    consistency: Option<&[String]>,
+    previous: Option<(i64, Hash)>,
+    computed: &[Hash],
+) -> anyhow::Result<Hash> {
+    if size < 1 {
+        return Err(fail(
+            0,
+            format!("a checkpoint of {size} events signs nothing"),
+        ));
+    }
+    if let Some((before, _)) = previous {
+        if size <= before {
+            return Err(fail(
+                size,
+                format!("checkpoint {size} follows checkpoint {before}: checkpoints only grow"),
+            ));
+        }
+    }
+    let checkpoint = verifier.open(note).map_err(|e| {
+        fail(
+            size,
+            format!("checkpoint {size} is not signed by the log's key: {e}"),
+        )
+    })?;
+    if checkpoint.size as i64 != size || checkpoint.origin != verifier.name() {
+        return Err(fail(
+            size,
+            format!("checkpoint {size} names another size or log"),
+        ));
+    }
+    if size as usize > computed.len() {
+        return Err(fail(
+            computed.len() as i64 + 1,
+            format!("checkpoint {size} covers events missing from the export"),
+        ));
+    }
+    if let Some((before, before_root)) = previous {
+        let proof = match consistency {
+            Some(hashes) => hashes
+                .iter()
+                .map(|h| hex::decode(h).ok().and_then(|h| Hash::try_from(h).ok()))
+                .collect::<Option<Vec<Hash>>>()
+                .ok_or_else(|| {
+                    fail(
+                        size,
+                        format!(
+                            "checkpoint {size}'s consistency proof is not a list of SHA-256 hashes"
+                        ),
+                    )
+                })?,
+            None => consistency_proof(before as usize, &computed[..size as usize]),
+        };
+        if !verify_consistency(
+            before as u64,
+            size as u64,
+            &before_root,
+            &checkpoint.root,
+            &proof,
+        ) {
+            return Err(fail(
+                size,
+                format!("checkpoint {size} is not consistent with checkpoint {before}: the log was not only appended to"),
+            ));
+        }
+    }
+    if root(&computed[..size as usize]) != checkpoint.root {
+        return Err(fail(size, format!("the first {size} events do not give the root signed in checkpoint {size}: an event at or before {size} was changed")));
+    }
+    Ok(checkpoint.root)
 }

@@ -7,6 +7,7 @@ mod helpers;
 mod audit;
 mod case_lifecycle;
 mod errors;
+mod export_checkpoints;
 mod feeds;
 mod hostile_input;
 mod log_integrity;
