@@ -35,8 +35,25 @@ pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::
         .context("cannot load the checkpoint signing key")?;
     let db = Db::connect(&settings.store_url()).await?;
     let ledger = Ledger::open(db, services, clock, settings.time_zone, signer).await?;
+    refuse_another_time_zone(&ledger, settings).await?;
     refuse_another_signer(&ledger, settings).await?;
     Ok(ledger)
+}
+
+/// Refuses to go on in another business time zone than the ledger's, fixed when it was
+/// created: the day an event falls on decides what each published day lists, and a replay in
+/// another zone would rewrite the public notices of days that never change.
+async fn refuse_another_time_zone(ledger: &Ledger, settings: &Settings) -> anyhow::Result<()> {
+    let asked = settings.time_zone.name();
+    let fixed = projections::ledger_settings::time_zone(ledger.db(), asked).await?;
+    if fixed != asked {
+        anyhow::bail!(
+            "this ledger counts its business days in {fixed}, fixed when it was created; it \
+             was opened with --time-zone {asked} (PERMIT_LEDGER_TIME_ZONE): open it with \
+             --time-zone {fixed}"
+        );
+    }
+    Ok(())
 }
 
 /// Refuses to go on with a checkpoint key that is not the one that signed the log's latest

@@ -17,11 +17,13 @@
 //! - [`transparency`]: each event's Merkle leaf (written once) and the signed checkpoints.
 //! - [`postgres_writes`]: several tables written in one PostgreSQL statement.
 //! - [`case_queries`], [`listing_queries`]: reading cases, worklists, published days.
+//! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone).
 
 pub mod case_projection;
 pub mod case_queries;
 pub mod case_view;
 pub mod db;
+pub mod ledger_settings;
 pub mod listing_queries;
 pub mod log;
 pub mod notices;

@@ -21,6 +21,7 @@ on_both_stores!(
     tokens_are_read_strictly,
     no_enterprise_is_blacklisted_for_a_promise_it_never_made,
     a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log,
+    a_server_or_tool_in_another_time_zone_refuses_to_open_the_ledger,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -323,4 +324,28 @@ async fn a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log(s
             .await
             .is_ok()
     );
+}
+
+/// The business time zone is the ledger's: a replay in another zone rewrote the published
+/// notices of days that never change.
+async fn a_server_or_tool_in_another_time_zone_refuses_to_open_the_ledger(store: Store) {
+    let app = spawn_app(store).await;
+    app.issued_case(&jinan_enterprise(), "济南恒力化工有限公司")
+        .await;
+    app.set_time("2026-11-03T01:00:00Z");
+    app.publish().await;
+    let before = app.public_text("/listings/2026-11-02.json").await;
+    let mut elsewhere = app.settings.clone();
+    elsewhere.time_zone = chrono_tz::UTC;
+    let clock = std::sync::Arc::new(permit_ledger::ledger::SettableClock::new(Utc::now()));
+    let refused = permit_ledger::startup::open_ledger(&elsewhere, clock).await;
+    let error = format!(
+        "{:#}",
+        refused.err().expect("the ledger refuses another zone")
+    );
+    assert!(
+        error.contains("Asia/Shanghai") && error.contains("--time-zone"),
+        "{error}"
+    );
+    assert_eq!(app.public_text("/listings/2026-11-02.json").await, before);
 }
