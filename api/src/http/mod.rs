@@ -1,6 +1,7 @@
 //! The HTTP side: warp routes over the [`Ledger`] facade, one file per resource under
 //! [`routes`]; what every request carries ([`request`]); problem+json ([`problem`]) and the
-//! single place warp's own rejections become one; bearer tokens ([`tokens`]).
+//! single place warp's own rejections become one; bearer tokens ([`tokens`]); the public
+//! documents' names, cache and validators ([`public_documents`]); `OPTIONS` ([`options`]).
 //!
 //! A route parses what it is sent into typed values, makes one call to the facade and turns
 //! the answer into a response: no SQL, no authorization of its own, no replays.
