@@ -220,7 +220,7 @@ impl<P: Projection + 'static> Projector<P> {
     /// Projects, inside `tx`, the events `tx` has just appended: `appended` holds them as the
     /// log stores them (read back with `RETURNING`), or nothing where the database cannot
     /// return them. When the checkpoint stands right before them, they are all there is to
-    /// project, and no event is read; otherwise this is [`Self::project_waiting_in`].
+    /// project, and no event is read; otherwise this is `Self::project_waiting_in`.
     pub async fn project_in_transaction(
         &self,
         tx: &mut Tx,

@@ -1,5 +1,5 @@
 //! The `permit-ledger` command line: parsing and dispatch here, one file per subcommand
-//! (`serve` is [`crate::startup`]), reports printed by [`reports`]. Every flag can also be
+//! (`serve` is [`crate::startup`]), reports printed by `reports`. Every flag can also be
 //! set by the environment variable named in its help.
 
 pub mod demo;

@@ -3,7 +3,7 @@
 //! officer's request.
 //!
 //! - [`Ledger`] (here): open the ledger; file, send, read cases and worklists.
-//! - [`command_bus`], [`recent_histories`]: each command decided on the case's history
+//! - `command_bus`, `recent_histories`: each command decided on the case's history
 //!   (cqrs-es's aggregate API), its events appended through the writer.
 //! - [`writer`]: the group-committing event writer, which appends and projects together.
 //! - [`permit_numbers`]: serials allocated once per case.

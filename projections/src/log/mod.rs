@@ -1,5 +1,5 @@
 //! The event log: every event as stored ([`LoggedEvent`]), read in global position order
-//! ([`read`]) and appended ([`append`]). All of the log's SQL is here; its schema is
+//! ([`read`]) and appended ([`mod@append`]). All of the log's SQL is here; its schema is
 //! migration 0001.
 
 pub mod append;

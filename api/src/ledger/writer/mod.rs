@@ -10,7 +10,7 @@
 //!
 //! Latecomers get a moment. A command this process has started and not yet ended is
 //! *underway* ([`EventWriter::command_underway`]); while more commands are underway than the
-//! batch holds, the writer waits for them (at most [`MAX_WAIT_FOR_UNDERWAY`]) before it
+//! batch holds, the writer waits for them (at most `batching::MAX_WAIT_FOR_UNDERWAY`) before it
 //! commits: an issuance allocating its permit number, say, joins this commit instead of
 //! waiting a whole commit for the next. And when the previous commit carried more than one
 //! command (clients are writing at once), it also lets the other tasks run for a few turns,
@@ -20,7 +20,7 @@
 //!
 //! On PostgreSQL the batch's INSERT commits on its own, in autocommit, and its projection
 //! follows in one statement of its own, on two sessions the writer keeps for itself (see
-//! [`WriterSession`]), the second without waiting for the disk: two round trips a batch
+//! `sessions::WriterSession`), the second without waiting for the disk: two round trips a batch
 //! instead of five (taking a pooled connection, BEGIN, INSERT, projection, COMMIT) plus the
 //! pool's ping when the connection is given back. The events are durable before their
 //! projection; a projection that does not happen (it failed, or the checkpoint was not where
