@@ -22,6 +22,7 @@ on_both_stores!(
     no_enterprise_is_blacklisted_for_a_promise_it_never_made,
     a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log,
     a_server_or_tool_in_another_time_zone_refuses_to_open_the_ledger,
+    a_worklist_page_is_cut_at_its_byte_limit_and_says_where_to_go_on,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -348,4 +349,50 @@ async fn a_server_or_tool_in_another_time_zone_refuses_to_open_the_ledger(store:
         "{error}"
     );
     assert_eq!(app.public_text("/listings/2026-11-02.json").await, before);
+}
+
+/// A page of big cases stops before 4 MiB and names the offset of the next page; following
+/// the pages lists every case once.
+async fn a_worklist_page_is_cut_at_its_byte_limit_and_says_where_to_go_on(store: Store) {
+    let app = spawn_app(store).await;
+    let token = app.applicant_token(&jinan_enterprise());
+    let mut body = application("XK-003");
+    // About 60 KB of material names: the most a 64 KiB filing carries.
+    let extra: Vec<serde_json::Value> = (0..200)
+        .map(|i| json!({"name": format!("{i:03} {}", "m".repeat(190)), "digest": format!("{i:0>64}")}))
+        .collect();
+    body["materials"].as_array_mut().unwrap().extend(extra);
+    let cases = 90;
+    for _ in 0..cases {
+        assert_eq!(app.file(&token, &body).await.status(), StatusCode::CREATED);
+    }
+    let officer = app.officer_token("370100", domain::Post::Acceptor);
+    let (mut offset, mut seen, mut pages) = (0, std::collections::BTreeSet::new(), 0);
+    loop {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/cases?limit=500&offset={offset}")))
+            .bearer_auth(&officer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let page = response.bytes().await.unwrap();
+        assert!(
+            page.len() <= 4 * 1024 * 1024,
+            "a page of {} bytes",
+            page.len()
+        );
+        let page: serde_json::Value = serde_json::from_slice(&page).unwrap();
+        for case in page["cases"].as_array().unwrap() {
+            assert!(seen.insert(case["case_id"].as_str().unwrap().to_owned()));
+        }
+        pages += 1;
+        match page["next_offset"].as_u64() {
+            Some(next) => offset = next,
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), cases);
+    assert!(pages >= 2, "the cases took {pages} page(s)");
 }
