@@ -64,28 +64,36 @@ impl Format {
 /// what its canonical URL is made of.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Document {
-    Feed {
-        kind: FeedKind,
-        format: Format,
-        bureau: Option<BureauCode>,
-        item: Option<ItemCode>,
-    },
-    Listing {
-        day: NaiveDate,
-        format: Format,
-    },
+    Feed(Feed),
+    Listing(Listing),
 }
 
-impl Document {
+/// A subscription feed, with the filters it was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Feed {
+    pub kind: FeedKind,
+    pub format: Format,
+    pub bureau: Option<BureauCode>,
+    pub item: Option<ItemCode>,
+}
+
+/// A published day's listing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Listing {
+    pub day: NaiveDate,
+    pub format: Format,
+}
+
+impl Feed {
     /// The feed a `/feeds/FILE` path names: `permits` or `daily`, `.rss` or `.json`.
-    pub fn feed(file: &str, bureau: Option<BureauCode>, item: Option<ItemCode>) -> Option<Self> {
+    pub fn parse(file: &str, bureau: Option<BureauCode>, item: Option<ItemCode>) -> Option<Self> {
         let (name, extension) = file.split_once('.')?;
         let kind = match name {
             "permits" => FeedKind::Permits,
             "daily" => FeedKind::Daily,
             _ => return None,
         };
-        Some(Document::Feed {
+        Some(Feed {
             kind,
             format: Format::of(extension)?,
             bureau,
@@ -93,55 +101,45 @@ impl Document {
         })
     }
 
+    /// The canonical path and query of the feed.
+    pub fn path(&self) -> String {
+        let name = match self.kind {
+            FeedKind::Permits => "permits",
+            FeedKind::Daily => "daily",
+        };
+        let mut path = format!("/feeds/{name}.{}", self.format.extension());
+        let filters: Vec<String> = self
+            .bureau
+            .iter()
+            .map(|b| format!("bureau={b}"))
+            .chain(self.item.iter().map(|i| format!("item={i}")))
+            .collect();
+        if !filters.is_empty() {
+            path.push('?');
+            path.push_str(&filters.join("&"));
+        }
+        path
+    }
+}
+
+impl Listing {
     /// The listing a `/listings/FILE` path names, only in its canonical form
     /// `YYYY-MM-DD.rss|json` (no sign, no extra digits, no unpadded month or day).
-    pub fn listing(file: &str) -> Option<Self> {
+    pub fn parse(file: &str) -> Option<Self> {
         let (day_text, extension) = file.split_once('.')?;
         let day = NaiveDate::parse_from_str(day_text, "%Y-%m-%d").ok()?;
         if day.format("%Y-%m-%d").to_string() != day_text {
             return None;
         }
-        Some(Document::Listing {
+        Some(Listing {
             day,
             format: Format::of(extension)?,
         })
     }
 
-    pub fn format(&self) -> Format {
-        match self {
-            Document::Feed { format, .. } | Document::Listing { format, .. } => *format,
-        }
-    }
-
-    /// The canonical path and query of the document.
+    /// The canonical path of the listing.
     pub fn path(&self) -> String {
-        match self {
-            Document::Feed {
-                kind,
-                format,
-                bureau,
-                item,
-            } => {
-                let name = match kind {
-                    FeedKind::Permits => "permits",
-                    FeedKind::Daily => "daily",
-                };
-                let mut path = format!("/feeds/{name}.{}", format.extension());
-                let filters: Vec<String> = bureau
-                    .iter()
-                    .map(|b| format!("bureau={b}"))
-                    .chain(item.iter().map(|i| format!("item={i}")))
-                    .collect();
-                if !filters.is_empty() {
-                    path.push('?');
-                    path.push_str(&filters.join("&"));
-                }
-                path
-            }
-            Document::Listing { day, format } => {
-                format!("/listings/{day}.{}", format.extension())
-            }
-        }
+        format!("/listings/{}.{}", self.day, self.format.extension())
     }
 }
 
@@ -331,21 +329,21 @@ mod tests {
     }
 
     fn day(n: u32) -> Document {
-        Document::Listing {
+        Document::Listing(Listing {
             day: NaiveDate::from_ymd_opt(2026, 11, n).unwrap(),
             format: Format::Rss,
-        }
+        })
     }
 
     #[test]
     fn a_listing_has_one_name() {
-        let first_of_december = Document::Listing {
+        let first_of_december = Listing {
             day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
             format: Format::Rss,
         };
-        assert_eq!(Document::listing("2026-12-01.rss"), Some(first_of_december));
+        assert_eq!(Listing::parse("2026-12-01.rss"), Some(first_of_december));
         assert_eq!(
-            Document::listing("2026-12-01.rss").unwrap().path(),
+            Listing::parse("2026-12-01.rss").unwrap().path(),
             "/listings/2026-12-01.rss"
         );
         for alias in [
@@ -357,17 +355,17 @@ mod tests {
             "2026-11-02.xml",
             "2026-11-02",
         ] {
-            assert_eq!(Document::listing(alias), None, "{alias}");
+            assert_eq!(Listing::parse(alias), None, "{alias}");
         }
     }
 
     #[test]
     fn a_feed_is_named_by_its_filters_not_by_how_they_were_written() {
         let bureau: BureauCode = "370100".parse().unwrap();
-        let feed = Document::feed("permits.rss", Some(bureau), None).unwrap();
+        let feed = Feed::parse("permits.rss", Some(bureau), None).unwrap();
         assert_eq!(feed.path(), "/feeds/permits.rss?bureau=370100");
-        assert_eq!(Document::feed("permits.xml", None, None), None);
-        assert_eq!(Document::feed("latest.rss", None, None), None);
+        assert_eq!(Feed::parse("permits.xml", None, None), None);
+        assert_eq!(Feed::parse("latest.rss", None, None), None);
     }
 
     #[test]

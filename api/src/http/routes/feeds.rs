@@ -12,7 +12,7 @@ use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
 use crate::http::public_documents::{
-    respond, validators, Document, FeedKind, Format, Rendered, Validators,
+    respond, validators, Document, Feed, FeedKind, Format, Listing, Rendered, Validators,
 };
 use crate::http::request::get_or_head;
 use crate::http::{with_state, AppState};
@@ -92,27 +92,29 @@ async fn handle_feed(
     query: &HashMap<String, String>,
     validators: &Validators,
 ) -> Result<Response, Problem> {
-    let no_such_feed = || {
+    let (bureau, item) = filters(state, query)?;
+    let feed = Feed::parse(file, bureau, item).ok_or_else(|| {
         Problem::not_found(
             "no-such-feed",
             "feeds are permits.rss, permits.json, daily.rss, daily.json",
         )
-    };
-    let (bureau, item) = filters(state, query)?;
-    let document = Document::feed(file, bureau.clone(), item.clone()).ok_or_else(no_such_feed)?;
+    })?;
+    let document = Document::Feed(feed.clone());
     let generation = state.render_cache.generation(&state.ledger).await?;
     if let Some(rendered) = state.render_cache.get(&document, generation) {
         return Ok(respond(&rendered, validators));
     }
     let site = &state.site;
-    let self_url = site.url(&document.path());
-    let format = document.format();
+    let self_url = site.url(&feed.path());
+    let Feed {
+        kind,
+        format,
+        bureau,
+        item,
+    } = feed;
     let keep = |n: &PublicNotice| {
         bureau.as_ref().is_none_or(|b| b.contains(&n.bureau))
             && item.as_ref().is_none_or(|i| i == &n.item_code)
-    };
-    let Document::Feed { kind, .. } = &document else {
-        return Err(no_such_feed());
     };
     let (body, updated) =
         match kind {
@@ -171,10 +173,9 @@ async fn handle_listing(
             "listings are /listings/YYYY-MM-DD.json or .rss",
         )
     };
-    let document = Document::listing(file).ok_or_else(not_found)?;
-    let Document::Listing { day, format } = document else {
-        return Err(not_found());
-    };
+    let listing = Listing::parse(file).ok_or_else(not_found)?;
+    let Listing { day, format } = listing;
+    let document = Document::Listing(listing);
     let generation = state.render_cache.generation(&state.ledger).await?;
     if let Some(rendered) = state.render_cache.get(&document, generation) {
         return Ok(respond(&rendered, validators));
