@@ -17,6 +17,11 @@ pub struct Settings {
     /// The base URL the public reaches the server at, for links in feeds; default
     /// `http://LISTEN`.
     pub public_url: Option<String>,
+    /// The master key (base64), when not kept in the data directory.
+    pub master_key: Option<String>,
+    /// Days after an enterprise's last case finished until its personal information is
+    /// erased by the server itself; None: never by itself.
+    pub retention_days: Option<u32>,
 }
 
 impl Settings {
@@ -30,6 +35,8 @@ impl Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             time_zone: chrono_tz::Asia::Shanghai,
             public_url: None,
+            master_key: None,
+            retention_days: None,
         }
     }
 

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::http::tokens::TokenKeys;
 use crate::http::{api, AppState};
 use crate::ledger::clock::Clock;
+use crate::ledger::master_key::load_master_key;
 use crate::ledger::Ledger;
 use crate::settings::Settings;
 
@@ -34,7 +35,10 @@ pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::
     let signer = crate::ledger::checkpoints::load_or_create_signer(&settings.data_dir, &origin)
         .context("cannot load the checkpoint signing key")?;
     let db = Db::connect(&settings.store_url()).await?;
-    let ledger = Ledger::open(db, services, clock, settings.time_zone, signer).await?;
+    db.migrate().await?;
+    let master_key =
+        load_master_key(&db, &settings.data_dir, settings.master_key.as_deref()).await?;
+    let ledger = Ledger::open(db, services, clock, settings.time_zone, signer, master_key).await?;
     refuse_another_time_zone(&ledger, settings).await?;
     refuse_another_signer(&ledger, settings).await?;
     Ok(ledger)
@@ -78,6 +82,7 @@ async fn refuse_another_signer(ledger: &Ledger, settings: &Settings) -> anyhow::
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    retention_days: Option<u32>,
 }
 
 impl Application {
@@ -111,6 +116,7 @@ impl Application {
                 site: feed::Site::new(&base_url, &publisher),
                 render_cache: Default::default(),
             },
+            retention_days: settings.retention_days,
         })
     }
 
@@ -132,7 +138,11 @@ impl Application {
     /// background projector.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop, stopped) = watch::channel(false);
-        let projector = tokio::spawn(project_in_background(self.state.ledger.clone(), stopped));
+        let projector = tokio::spawn(project_in_background(
+            self.state.ledger.clone(),
+            self.retention_days,
+            stopped,
+        ));
         tracing::info!(address = %self.local_addr(), store = self.state.ledger.db().kind(), "serving");
         warp::serve(api(self.state.clone()))
             .incoming(self.listener)
@@ -150,8 +160,15 @@ impl Application {
 /// retries after a failed inline catch-up, and publishes each day once it has ended (days
 /// missed while no server ran are published on the first pass, at start-up). Then keeps the
 /// Merkle block roots proofs are made of up with the recorded leaves (on the first pass it
-/// reads them all, after the publications, which it must not delay).
-async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bool>) {
+/// reads them all, after the publications, which it must not delay). Forgets the personal-data
+/// keys another process destroyed, and once an hour (and at start-up) erases what the
+/// retention period calls for.
+async fn project_in_background(
+    ledger: Arc<Ledger>,
+    retention_days: Option<u32>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut next_erasure = tokio::time::Instant::now();
     loop {
         let reached = ledger.catch_up().await;
         if let Err(error) = &reached {
@@ -165,6 +182,19 @@ async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bo
                 tracing::error!(%error, "reading the Merkle blocks failed; retrying");
             }
         }
+        if let Err(error) = ledger.personal_keys().forget_destroyed_keys().await {
+            tracing::error!(%error, "reading which personal-data keys are destroyed failed");
+        }
+        if tokio::time::Instant::now() >= next_erasure {
+            match ledger.erase_what_is_due(retention_days).await {
+                Ok(0) => next_erasure += ERASURE_INTERVAL,
+                Ok(erased) => {
+                    tracing::info!(erased, "personal data past its retention period erased");
+                    next_erasure += ERASURE_INTERVAL;
+                }
+                Err(error) => tracing::error!(%error, "erasing what is due failed; retrying"),
+            }
+        }
         tokio::select! {
             _ = ledger.projector_wakeup().notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -172,6 +202,9 @@ async fn project_in_background(ledger: Arc<Ledger>, mut stop: watch::Receiver<bo
         }
     }
 }
+
+/// How often the server looks for personal data past its retention period.
+const ERASURE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

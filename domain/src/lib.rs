@@ -9,6 +9,7 @@
 //! - [`values`]: typed values parsed at the boundary (credit code, bureau, case id, ...).
 //! - [`text`]: the rules free text must meet to be kept and published (limits, characters).
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
+//! - [`personal_data`]: which fields are personal, whose, and their erasure, once.
 //! - [`publication`]: the daily publication of public notices, once per day.
 //! - [`transparency`]: RFC 6962 Merkle tree and signed checkpoints (C2SP signed notes).
 
@@ -17,6 +18,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod iso_date;
 pub mod permit_case;
+pub mod personal_data;
 pub mod publication;
 pub mod services;
 pub mod text;

@@ -47,6 +47,10 @@ pub struct CaseView {
     #[serde(default, with = "domain::iso_date::option")]
     pub delivered_on: Option<NaiveDate>,
     pub revocation: Option<Revocation>,
+    /// The personal fields that read as erased, by label (`contact.person`, ...): their
+    /// subject's key was destroyed. Set when a view is opened for a reader, never stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased_fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +176,7 @@ impl CaseView {
                 dispatch: None,
                 delivered_on: None,
                 revocation: None,
+                erased_fields: Vec::new(),
             },
             (None, _) => return Err(FoldError::BeforeFiling(event.position)),
             (Some(mut view), payload) => {

@@ -17,7 +17,10 @@
 //! - [`transparency`]: each event's Merkle leaf (written once) and the signed checkpoints.
 //! - [`postgres_writes`]: several tables written in one PostgreSQL statement.
 //! - [`case_queries`], [`listing_queries`]: reading cases, worklists, published days.
-//! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone).
+//! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone,
+//!   its master key's fingerprint).
+//! - [`personal`]: personal fields sealed under a key per data subject, opened for readers,
+//!   erased by destroying the key; the key table and retention.
 
 pub mod case_projection;
 pub mod case_queries;
@@ -27,6 +30,7 @@ pub mod ledger_settings;
 pub mod listing_queries;
 pub mod log;
 pub mod notices;
+pub mod personal;
 pub mod postgres_writes;
 pub mod projection;
 pub mod projector;

@@ -1,7 +1,8 @@
 //! `permit-ledger export`: the log as JSON Lines, with each event's recorded leaf and every
-//! signed checkpoint, for offline verification with `permit-ledger verify`.
+//! signed checkpoint, for offline verification with `permit-ledger verify`. Personal fields
+//! are exported as stored, sealed; with `--decrypt` (for an auditor's review, on a server
+//! holding the master key) each event also carries them opened, beside what the leaf covers.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -13,8 +14,9 @@ use crate::ledger::Ledger;
 
 pub const FORMAT: &str = "permit-ledger-export/1";
 
-/// Writes the export; returns (events, checkpoints) written.
-pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)> {
+/// Writes the export, with the personal fields opened too if `decrypt`; returns (events,
+/// checkpoints) written.
+pub async fn export(ledger: &Ledger, out: &Path, decrypt: bool) -> anyhow::Result<(i64, usize)> {
     // The export is most needed when something is wrong: a projection that cannot catch up
     // (a gap, a changed event) is reported, not allowed to stop it.
     if let Err(error) = ledger.catch_up().await {
@@ -29,7 +31,14 @@ pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)>
             eprintln!("warning: no checkpoint of the whole log was signed: {why}");
         }
     }
-    let file = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    // A decrypted export holds personal information: its owner's to read, no one else's.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, if decrypt { 0o600 } else { 0o644 });
+    let file = options
+        .open(out)
+        .with_context(|| format!("cannot create {}", out.display()))?;
     let mut writer = BufWriter::new(file);
     let header = json!({
         "kind": "header",
@@ -38,6 +47,7 @@ pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)>
         "key": ledger.signer().verifier().vkey(),
         "store": db.kind(),
         "exported_at": log_timestamp(ledger.clock().now()),
+        "decrypted": decrypt,
     });
     writeln!(writer, "{header}")?;
     let leaves: std::collections::HashMap<i64, _> = projections::transparency::recorded_leaves(db)
@@ -49,9 +59,24 @@ pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)>
         let events = projections::log::read_after(db, after, 5_000).await?;
         let Some(last) = events.last() else { break };
         after = last.position;
+        let opener = if decrypt {
+            let texts: Vec<String> = events
+                .iter()
+                .map(|e| e.personal_texts())
+                .collect::<Result<Vec<_>, _>>()?
+                .concat();
+            Some(
+                ledger
+                    .personal_keys()
+                    .opener(texts.iter().map(String::as_str))
+                    .await?,
+            )
+        } else {
+            None
+        };
         for event in &events {
             let recorded = leaves.get(&event.position).map(hex::encode);
-            let line = json!({
+            let mut line = json!({
                 "kind": "event",
                 "position": event.position,
                 "recorded_at": event.recorded_at,
@@ -64,6 +89,14 @@ pub async fn export(ledger: &Ledger, out: &Path) -> anyhow::Result<(i64, usize)>
                 "metadata": event.metadata,
                 "leaf": recorded,
             });
+            if let Some(opener) = &opener {
+                let opened = event.open_personal(opener)?;
+                line["opened"] = json!({
+                    "payload": opened.payload,
+                    "metadata": opened.metadata,
+                    "erased_fields": opened.erased_fields,
+                });
+            }
             writeln!(writer, "{line}")?;
             written += 1;
         }

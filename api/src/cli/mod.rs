@@ -3,9 +3,11 @@
 //! set by the environment variable named in its help.
 
 pub mod demo;
+pub mod erase;
 pub mod export;
 pub mod replay;
 mod reports;
+pub mod rotate;
 pub mod token;
 pub mod verify;
 
@@ -18,6 +20,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
+use domain::personal_data::DataSubject;
 
 use crate::ledger::clock::SystemClock;
 use crate::settings::Settings;
@@ -57,6 +60,16 @@ pub struct GlobalArgs {
         default_value = "Asia/Shanghai"
     )]
     pub time_zone: Tz,
+    /// The master key that wraps the personal-data keys (base64 of 32 bytes); default the
+    /// one kept in DATA_DIR/master-key, made when the ledger is created. Servers sharing a
+    /// store share it.
+    #[arg(
+        long,
+        global = true,
+        env = "PERMIT_LEDGER_MASTER_KEY",
+        hide_env_values = true
+    )]
+    pub master_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +82,10 @@ pub enum Command {
         /// Base URL the public reaches this server at, used in feed links (default http://LISTEN).
         #[arg(long, env = "PERMIT_LEDGER_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Days after an enterprise's last case finished until the server erases its
+        /// personal information by itself (0: never by itself).
+        #[arg(long, env = "PERMIT_LEDGER_RETENTION_DAYS", default_value_t = 1825)]
+        retention_days: u32,
     },
     /// Print a bearer token for an applicant, officer or auditor.
     Token(TokenArgs),
@@ -87,6 +104,29 @@ pub enum Command {
     Export {
         #[arg(long)]
         out: PathBuf,
+        /// Also write each event's personal fields opened (an erased one reads "erased"),
+        /// for an auditor's review; the file is readable by its owner only.
+        #[arg(long)]
+        decrypt: bool,
+    },
+    /// Erase a data subject's personal information: its key is destroyed and the erasure
+    /// recorded; the log and every proof still verify.
+    Erase {
+        /// enterprise:CREDIT-CODE, officer:SUBJECT or auditor:SUBJECT.
+        #[arg(long)]
+        subject: DataSubject,
+        /// Why (recorded in the log).
+        #[arg(long)]
+        reason: String,
+        /// The auditor who orders the erasure (recorded, sealed under the auditor's key).
+        #[arg(long)]
+        by: String,
+    },
+    /// Wrap every personal-data key under a new master key, written to NEW_KEY_FILE; the
+    /// old one may then be destroyed. Stop the servers first; start them with the new key.
+    RotateMasterKey {
+        #[arg(long)]
+        new_key_file: PathBuf,
     },
     /// Check an export offline: hashes, checkpoints, positions, times, cases.
     Verify {
@@ -104,20 +144,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         data_dir,
         store,
         time_zone,
+        master_key,
     } = cli.global;
-    let settings = |listen, public_url| Settings {
+    let settings = |listen, public_url, retention_days| Settings {
         data_dir: data_dir.clone(),
         store: store.clone(),
         listen,
         time_zone,
         public_url,
+        master_key: master_key.clone(),
+        retention_days,
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
-    let tool = || settings(unused_listen, None);
+    let tool = || settings(unused_listen, None, None);
     match cli.command {
-        Command::Serve { listen, public_url } => {
-            let app =
-                Application::build(&settings(listen, public_url), Arc::new(SystemClock)).await?;
+        Command::Serve {
+            listen,
+            public_url,
+            retention_days,
+        } => {
+            let retention = Some(retention_days).filter(|days| *days > 0);
+            let app = Application::build(
+                &settings(listen, public_url, retention),
+                Arc::new(SystemClock),
+            )
+            .await?;
             app.run_until(shutdown_signal()).await;
             Ok(())
         }
@@ -126,9 +177,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             reports::demo_loaded(&demo::run(&tool(), days, seed).await?);
             Ok(())
         }
-        Command::Export { out } => {
+        Command::Export { out, decrypt } => {
             let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
-            let (events, checkpoints) = export::export(&ledger, &out).await?;
+            let (events, checkpoints) = export::export(&ledger, &out, decrypt).await?;
             crate::say!(
                 "exported {events} events and {checkpoints} checkpoints to {}",
                 out.display()
@@ -144,6 +195,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let summary = verify::verify(&file, key.as_deref())?;
             reports::verified(&file, &summary);
+            Ok(())
+        }
+        Command::Erase {
+            subject,
+            reason,
+            by,
+        } => {
+            let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
+            let erased = erase::erase(&ledger, &subject, reason, by).await?;
+            reports::erased(&subject, &erased);
+            Ok(())
+        }
+        Command::RotateMasterKey { new_key_file } => {
+            let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
+            let rotated = rotate::rotate(&ledger, &tool(), &new_key_file).await?;
+            crate::say!(
+                "{rotated} personal-data keys are wrapped under the master key in {}",
+                new_key_file.display()
+            );
             Ok(())
         }
         Command::Replay => {

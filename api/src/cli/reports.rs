@@ -5,12 +5,15 @@ use std::path::Path;
 use crate::cli::demo::DemoReport;
 use crate::cli::replay::ReplayLine;
 use crate::cli::verify::Summary;
+use crate::ledger::Erased;
+use domain::personal_data::DataSubject;
 
 /// `verify`'s summary of an export that checked out.
 pub fn verified(file: &Path, summary: &Summary) {
     crate::say!("{}: OK", file.display());
     crate::say!("  events        {}", summary.events);
     crate::say!("  publications  {}", summary.publications);
+    crate::say!("  erasures      {}", summary.erasures);
     let cases: usize = summary.cases.values().sum();
     crate::say!("  cases         {cases} rebuilt");
     for (status, count) in &summary.cases {
@@ -68,5 +71,20 @@ pub fn demo_loaded(report: &DemoReport) {
     );
     for (status, count) in &report.cases_by_status {
         crate::say!("  {status:<22}{count:>4}");
+    }
+}
+
+/// `erase`'s report.
+pub fn erased(subject: &DataSubject, erased: &Erased) {
+    if erased.recorded {
+        crate::say!(
+            "erased {subject}: key {} destroyed, erasure recorded",
+            erased.key_id
+        );
+    } else {
+        crate::say!(
+            "erased {subject}: key {} destroyed (its erasure was recorded already)",
+            erased.key_id
+        );
     }
 }

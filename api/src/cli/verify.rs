@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use domain::personal_data::ErasureEvent;
 use domain::publication::PublicationEvent;
 use domain::transparency::{consistency_proof, root, verify_consistency, Hash, NoteVerifier};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -53,6 +54,8 @@ pub struct Summary {
     pub events: i64,
     pub cases: BTreeMap<&'static str, usize>,
     pub publications: usize,
+    /// Data subjects whose personal information was erased.
+    pub erasures: usize,
     pub checkpoints: Vec<(i64, String)>,
     pub key_from_file: bool,
 }
@@ -198,6 +201,12 @@ pub fn verify(path: &Path, key: Option<&str>) -> anyhow::Result<Summary> {
                             fail(position, format!("the publication does not decode: {e}"))
                         })?;
                         summary.publications += 1;
+                    }
+                    "SubjectErasure" => {
+                        event.decode::<ErasureEvent>().map_err(|e| {
+                            fail(position, format!("the erasure does not decode: {e}"))
+                        })?;
+                        summary.erasures += 1;
                     }
                     other => {
                         return Err(fail(position, format!("unknown aggregate type {other:?}")))

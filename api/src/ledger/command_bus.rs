@@ -9,11 +9,14 @@
 //! the log's), it is decided again on the history read from the log.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
+use domain::personal_data::{DataSubject, PersonalFields};
 use postgres_es::PostgresEventRepository;
+use projections::personal::{KeyError, PersonalKeys};
 use projections::Db;
 use sqlite_es::SqliteEventRepository;
 
@@ -31,14 +34,21 @@ pub struct CommandBus<A: Aggregate> {
     writer: EventWriter,
     recent: RecentHistories,
     services: A::Services,
+    /// Seals the personal fields of each event, and who sent it, before it is appended.
+    personal: Arc<PersonalKeys>,
 }
 
 impl<A> CommandBus<A>
 where
-    A: Aggregate,
+    A: Aggregate + PersonalFields,
     A::Command: Send + Clone,
 {
-    pub fn new(db: &Db, writer: EventWriter, services: A::Services) -> Self {
+    pub fn new(
+        db: &Db,
+        writer: EventWriter,
+        services: A::Services,
+        personal: Arc<PersonalKeys>,
+    ) -> Self {
         let reader = match db {
             Db::Sqlite(pool) => HistoryReader::Sqlite(SqliteEventRepository::new(pool.clone())),
             Db::Postgres(pool) => {
@@ -50,6 +60,7 @@ where
             writer,
             recent: RecentHistories::default(),
             services,
+            personal,
         }
     }
 
@@ -69,14 +80,21 @@ where
         self.recent.read(A::TYPE, aggregate_id, &[]);
     }
 
-    /// Runs one command; on success returns the receipt of its append (None when it
-    /// appended nothing).
+    /// Runs one command from `sender` (None: the ledger itself); on success returns the
+    /// receipt of its append (None when it appended nothing).
     pub async fn execute(
         &self,
         aggregate_id: &str,
         command: A::Command,
-        metadata: HashMap<String, String>,
+        mut metadata: HashMap<String, String>,
+        sender: Option<&DataSubject>,
     ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
+        if let Some(sender) = sender {
+            self.personal
+                .seal_sender(sender, aggregate_id, &mut metadata)
+                .await
+                .map_err(unsealed)?;
+        }
         if let Some(history) = self.recent.get(A::TYPE, aggregate_id) {
             // Boxed, as below: a decision is a large future, and every caller's frame would
             // hold a copy of it while it is made (debug builds overflowed a worker's stack).
@@ -133,13 +151,21 @@ where
         }
         let mut appended = Vec::with_capacity(events.len());
         for (payload, sequence) in events.into_iter().zip(last_sequence + 1..) {
+            let personal = aggregate.personal_fields(&payload);
             let envelope = EventEnvelope::<A> {
                 aggregate_id: aggregate_id.to_owned(),
                 sequence,
                 payload,
                 metadata: metadata.clone(),
             };
-            appended.push(SerializedEvent::try_from(&envelope)?);
+            let mut serialized = SerializedEvent::try_from(&envelope)?;
+            if let Some((subject, fields)) = personal {
+                self.personal
+                    .seal_payload(&subject, fields, aggregate_id, &mut serialized.payload)
+                    .await
+                    .map_err(unsealed)?;
+            }
+            appended.push(serialized);
         }
         match self.writer.append(appended.clone()).await {
             Ok(receipt) => {
@@ -152,4 +178,10 @@ where
             }
         }
     }
+}
+
+/// A command whose personal fields could not be sealed (the key table is unreachable, or a
+/// key does not unwrap): nothing was appended.
+fn unsealed<E: std::error::Error>(error: KeyError) -> AggregateError<E> {
+    AggregateError::UnexpectedError(Box::new(error))
 }

@@ -3,6 +3,7 @@
 //! history, appended by the group-committing writer, and answered with the case as it then
 //! stands, read back from the projection committed with it.
 
+use domain::personal_data::DataSubject;
 use std::collections::HashMap;
 
 use chrono::Datelike;
@@ -71,6 +72,12 @@ impl Ledger {
     }
 
     async fn submit_underway(&self, submission: Submission) -> Result<CaseView, LedgerError> {
+        let view = self.decide(submission).await?;
+        Ok(self.opened(vec![view]).await?.remove(0))
+    }
+
+    /// The case as `submission` left it, its personal fields as stored.
+    async fn decide(&self, submission: Submission) -> Result<CaseView, LedgerError> {
         let Submission {
             case_id,
             actor,
@@ -80,6 +87,7 @@ impl Ledger {
         } = submission;
         let requested_at = self.clock.now();
         let metadata = metadata(&actor, &action, &request_id, &log_timestamp(requested_at));
+        let sender = DataSubject::of_actor(&actor);
         let command = CaseCommand {
             actor,
             today: requested_at.with_timezone(&self.time_zone).date_naive(),
@@ -88,7 +96,7 @@ impl Ledger {
         };
         let receipt = self
             .commands
-            .execute(case_id.as_str(), command, metadata)
+            .execute(case_id.as_str(), command, metadata, Some(&sender))
             .await
             .map_err(|e| match e {
                 AggregateError::UserError(refusal) => LedgerError::Refused(refusal),

@@ -3,10 +3,12 @@
 
 use std::error::Error;
 
+use domain::personal_data::ErasureError;
 use domain::CaseError;
 use projections::case_queries::QueryError;
 use projections::case_view::FoldError;
 use projections::log::LogError;
+use projections::personal::{KeyError, OpenError};
 use projections::ProjectionError;
 
 use crate::ledger::permit_numbers::AllocationError;
@@ -42,6 +44,18 @@ pub enum LedgerError {
     Tampered(String),
     #[error(transparent)]
     Allocation(#[from] AllocationError),
+    /// The personal-data keys could not be read, made or unwrapped.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// A sealed personal field does not authenticate: altered, or moved from its place.
+    #[error(transparent)]
+    Sealed(#[from] OpenError),
+    /// The erasure rules refused the erasure.
+    #[error(transparent)]
+    ErasureRefused(ErasureError),
+    /// The subject to erase has no live key: nothing of it is kept, or it is erased already.
+    #[error("no personal data of {0} is kept: it has none in the log, or it was erased")]
+    NoSuchSubject(String),
 }
 
 impl LedgerError {

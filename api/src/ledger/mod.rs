@@ -12,6 +12,7 @@
 //! - [`checkpoints`], [`merkle_blocks`]: signed checkpoints, and the hashes proofs are made of.
 
 mod commands;
+mod erasure;
 mod error;
 mod listings;
 mod reads;
@@ -19,6 +20,7 @@ mod reads;
 pub mod checkpoints;
 pub mod clock;
 mod command_bus;
+pub mod master_key;
 pub mod merkle_blocks;
 pub mod permit_numbers;
 pub mod publication;
@@ -27,6 +29,7 @@ pub mod writer;
 
 pub use clock::{Clock, SettableClock, SystemClock};
 pub use commands::{CaseRequest, Submission};
+pub use erasure::Erased;
 pub use error::LedgerError;
 pub use reads::{CaseHistory, LogPage, Positions};
 
@@ -36,9 +39,11 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use domain::personal_data::SubjectErasure;
 use domain::publication::DailyPublication;
 use domain::transparency::NoteSigner;
 use domain::{CaseServices, PermitCase};
+use projections::personal::{PersonalKeys, SecretKey};
 use projections::{
     Db, NoticesProjection, ProjectionError, Projector, ReadModelProjector, ReadModels,
 };
@@ -56,6 +61,9 @@ pub struct Ledger {
     db: Db,
     commands: CommandBus<PermitCase>,
     publications: CommandBus<DailyPublication>,
+    erasures: CommandBus<SubjectErasure>,
+    /// The keys personal fields are sealed under.
+    personal: Arc<PersonalKeys>,
     projector: Arc<ReadModelProjector>,
     permit_numbers: PermitNumbers,
     /// Counts the commands underway, for the batches it commits.
@@ -81,8 +89,12 @@ impl Ledger {
         clock: Arc<dyn Clock>,
         time_zone: Tz,
         signer: NoteSigner,
-    ) -> Result<Self, projections::db::DbError> {
-        db.migrate().await?;
+        master_key: SecretKey,
+    ) -> Result<Self, LedgerError> {
+        db.migrate()
+            .await
+            .map_err(|e| LedgerError::EventStore(Box::new(e)))?;
+        let personal = Arc::new(PersonalKeys::open(db.clone(), master_key).await?);
         let projector = Arc::new(Projector::new(
             db.clone(),
             ReadModels::new(NoticesProjection::new(
@@ -93,14 +105,18 @@ impl Ledger {
         let writer = EventWriter::start(db.clone(), projector.clone());
         let permit_numbers = PermitNumbers::open(&db, writer.gate().clone())
             .await
-            .map_err(|source| projections::db::DbError::Connect {
-                url: "the ledger's store (connections for permit numbers)".into(),
-                source,
+            .map_err(|source| {
+                LedgerError::EventStore(Box::new(projections::db::DbError::Connect {
+                    url: "the ledger's store (connections for permit numbers)".into(),
+                    source,
+                }))
             })?;
         Ok(Self {
             permit_numbers,
-            commands: CommandBus::new(&db, writer.clone(), services.clone()),
-            publications: CommandBus::new(&db, writer.clone(), ()),
+            commands: CommandBus::new(&db, writer.clone(), services.clone(), personal.clone()),
+            publications: CommandBus::new(&db, writer.clone(), (), personal.clone()),
+            erasures: CommandBus::new(&db, writer.clone(), (), personal.clone()),
+            personal,
             writer,
             projector,
             signer,
@@ -148,6 +164,15 @@ impl Ledger {
 
     pub(crate) fn publications(&self) -> &CommandBus<DailyPublication> {
         &self.publications
+    }
+
+    pub(crate) fn erasures(&self) -> &CommandBus<SubjectErasure> {
+        &self.erasures
+    }
+
+    /// The keys personal fields are sealed under, for opening what is read.
+    pub fn personal_keys(&self) -> &PersonalKeys {
+        &self.personal
     }
 
     /// Woken after every commit, so the background projector needs no tight polling.

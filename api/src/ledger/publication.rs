@@ -64,7 +64,7 @@ impl Ledger {
             ]);
             match self
                 .publications()
-                .execute(&publication_id(day), command, metadata)
+                .execute(&publication_id(day), command, metadata, None)
                 .await
             {
                 Ok(_) => {

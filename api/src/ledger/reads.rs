@@ -8,6 +8,7 @@ use domain::values::CaseId;
 use domain::Actor;
 use projections::case_queries::{self, Worklist};
 use projections::log::{self, LoggedEvent};
+use projections::personal::{OpenError, OpenedEvent};
 use projections::transparency::{self, StoredCheckpoint};
 use projections::CaseView;
 
@@ -20,6 +21,8 @@ pub struct CaseHistory {
     pub case_id: CaseId,
     /// Every event of the case in sequence order; as of a moment, those recorded by then.
     pub events: Vec<LoggedEvent>,
+    /// The same events with their personal fields opened (or read as erased).
+    pub opened: Vec<OpenedEvent>,
     /// The moment asked for, as the log writes times, and the case as it then stood.
     pub as_of: Option<(String, Option<CaseView>)>,
 }
@@ -44,7 +47,44 @@ impl Ledger {
     /// The case as projected, whoever asks (tools and tests; clients go through
     /// [`Self::case_for`]).
     pub async fn case(&self, case_id: &CaseId) -> Result<Option<CaseView>, LedgerError> {
-        Ok(case_queries::case(&self.db, case_id.as_str()).await?)
+        let view = case_queries::case(&self.db, case_id.as_str()).await?;
+        Ok(self.opened(view.into_iter().collect()).await?.pop())
+    }
+
+    /// `views` with their personal fields opened for the reader they are about to reach.
+    pub(crate) async fn opened(
+        &self,
+        mut views: Vec<CaseView>,
+    ) -> Result<Vec<CaseView>, LedgerError> {
+        let opener = self
+            .personal_keys()
+            .opener(views.iter().flat_map(|v| v.personal_texts()))
+            .await?;
+        for view in &mut views {
+            view.open_personal(&opener)
+                .map_err(|source| OpenError::NotAuthentic {
+                    position: view.last_position,
+                    source,
+                })?;
+        }
+        Ok(views)
+    }
+
+    /// `events` with their personal fields opened.
+    async fn opened_events(&self, events: &[LoggedEvent]) -> Result<Vec<OpenedEvent>, LedgerError> {
+        let texts: Vec<String> = events
+            .iter()
+            .map(LoggedEvent::personal_texts)
+            .collect::<Result<Vec<_>, _>>()?
+            .concat();
+        let opener = self
+            .personal_keys()
+            .opener(texts.iter().map(String::as_str))
+            .await?;
+        Ok(events
+            .iter()
+            .map(|e| e.open_personal(&opener))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The case, if `actor` may read it: an applicant its own, an officer its area's, an
@@ -92,7 +132,8 @@ impl Ledger {
             },
             Actor::Auditor { .. } => {}
         }
-        Ok(case_queries::worklist(&self.db, &asked).await?)
+        self.opened(case_queries::worklist(&self.db, &asked).await?)
+            .await
     }
 
     /// The case's events, replayed from the log, if `actor` may read the case; with `as_of`,
@@ -114,6 +155,7 @@ impl Ledger {
         let Some(as_of) = as_of.map(log_timestamp) else {
             return Ok(Some(CaseHistory {
                 case_id: case_id.clone(),
+                opened: self.opened_events(&events).await?,
                 events,
                 as_of: None,
             }));
@@ -122,9 +164,13 @@ impl Ledger {
             .into_iter()
             .filter(|e| e.recorded_at <= as_of)
             .collect();
-        let then = CaseView::replay(&events)?;
+        let then = match CaseView::replay(&events)? {
+            Some(view) => self.opened(vec![view]).await?.pop(),
+            None => None,
+        };
         Ok(Some(CaseHistory {
             case_id: case_id.clone(),
+            opened: self.opened_events(&events).await?,
             events,
             as_of: Some((as_of, then)),
         }))

@@ -52,6 +52,13 @@ struct CaseFile {
     accepted_on: Option<NaiveDate>,
 }
 
+impl PermitCase {
+    /// The credit code of the enterprise that filed the case; None before it is filed.
+    pub fn credit_code(&self) -> Option<&CreditCode> {
+        self.file.as_ref().map(|file| &file.credit_code)
+    }
+}
+
 /// Who may send an action: the applicant, or an officer at a given post.
 enum Sender {
     Applicant,

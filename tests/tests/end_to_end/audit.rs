@@ -361,7 +361,7 @@ fn export_file(app: &TestApp) -> std::path::PathBuf {
 
 async fn export(app: &TestApp) -> std::path::PathBuf {
     let out = export_file(app);
-    permit_ledger::cli::export::export(&app.ledger, &out)
+    permit_ledger::cli::export::export(&app.ledger, &out, false)
         .await
         .unwrap();
     out
@@ -458,8 +458,8 @@ async fn a_changed_byte_is_caught_and_located(store: Store) {
     let app = spawn_app(store).await;
     logged_case(&app).await;
     let sql = match store {
-        Store::Sqlite => "UPDATE events SET payload = replace(payload, '符合', '不符') WHERE global_position = 3",
-        Store::Postgres => "UPDATE events SET payload = replace(payload::text, '符合', '不符')::json WHERE global_position = 3",
+        Store::Sqlite => "UPDATE events SET payload = replace(payload, '\"approve\"', '\"deny\"') WHERE global_position = 3",
+        Store::Postgres => "UPDATE events SET payload = replace(payload::text, '\"approve\"', '\"deny\"')::json WHERE global_position = 3",
     };
     tamper(&app, store, &[sql]).await;
     assert_caught_at(&app, 3).await;

@@ -119,7 +119,23 @@ async fn every_event_records_who_did_it_when_and_why(store: Store) {
     assert_eq!(filing["requested_at"], "2026-11-02T01:00:00.000000Z");
     let refusal = events[1].metadata_map().unwrap();
     assert_eq!(refusal["actor_role"], "officer");
-    assert_eq!(refusal["actor_subject"], "acceptor@370100");
+    // Who it was is personal: sealed in the log, opened for an auditor.
+    assert!(
+        refusal["actor_subject"].starts_with("sealed:v1:"),
+        "{refusal:?}"
+    );
+    assert!(!events[1].metadata.contains("acceptor@370100"));
+    let history: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/cases/{case_id}/history")))
+        .bearer_auth(app.auditor_token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["events"][1]["actor"]["subject"], "acceptor@370100");
     assert_eq!(refusal["actor_bureau"], "370100");
     assert_eq!(refusal["actor_post"], "acceptor");
     assert_eq!(refusal["request_id"], "req-refuse-1");

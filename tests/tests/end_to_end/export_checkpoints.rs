@@ -25,7 +25,7 @@ async fn exported_lines(app: &TestApp) -> Vec<Value> {
     )
     .await;
     let out = app.settings.data_dir.join("export.jsonl");
-    permit_ledger::cli::export::export(&app.ledger, &out)
+    permit_ledger::cli::export::export(&app.ledger, &out, false)
         .await
         .unwrap();
     std::fs::read_to_string(&out)

@@ -309,6 +309,13 @@ async fn a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log(s
         // The same SQLite file, from another data directory.
         elsewhere.store = Some(app.settings.store_url());
     }
+    // Sharing the master key, as servers on one store must.
+    std::fs::create_dir_all(&elsewhere.data_dir).unwrap();
+    std::fs::copy(
+        app.settings.data_dir.join("master-key"),
+        elsewhere.data_dir.join("master-key"),
+    )
+    .unwrap();
     let clock = std::sync::Arc::new(permit_ledger::ledger::SettableClock::new(Utc::now()));
     let refused = permit_ledger::startup::Application::build(&elsewhere, clock).await;
     let error = format!("{:#}", refused.err().expect("the server refuses to start"));

@@ -11,6 +11,8 @@ mod export_checkpoints;
 mod feeds;
 mod hostile_input;
 mod log_integrity;
+mod master_key;
 mod methods;
+mod personal_data;
 mod replay;
 mod worklists;

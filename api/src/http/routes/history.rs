@@ -1,12 +1,13 @@
 //! For auditors: a case's full history (and its state at any moment), and the whole log.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use domain::values::CaseId;
 use projections::log::LoggedEvent;
+use projections::personal::OpenedEvent;
 use serde_json::{json, Value};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -48,13 +49,16 @@ pub fn whole_log(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         })
 }
 
-/// One event as an auditor reads it: who, when, why, and what.
-fn history_entry(event: &LoggedEvent) -> Result<Value, Problem> {
-    let metadata: BTreeMap<String, String> =
-        event.metadata_map().map_err(|e| Problem::internal(&e))?;
-    let payload: Value = serde_json::from_str(&event.payload).map_err(|e| Problem::internal(&e))?;
+/// One event as an auditor reads it: who, when, why, and what; personal fields opened, or
+/// `"erased"` and named in `erased_fields`.
+fn history_entry(event: &LoggedEvent, opened: &OpenedEvent) -> Value {
+    let OpenedEvent {
+        payload,
+        metadata,
+        erased_fields,
+    } = opened;
     let get = |key: &str| metadata.get(key).cloned();
-    Ok(json!({
+    let mut entry = json!({
         "position": event.position,
         "recorded_at": event.recorded_at,
         "sequence": event.sequence,
@@ -72,7 +76,11 @@ fn history_entry(event: &LoggedEvent) -> Result<Value, Problem> {
         "request_id": get("request_id"),
         "requested_at": get("requested_at"),
         "reason": get("reason"),
-    }))
+    });
+    if !erased_fields.is_empty() {
+        entry["erased_fields"] = json!(erased_fields);
+    }
+    entry
 }
 
 async fn history(
@@ -108,11 +116,12 @@ async fn history(
         .case_history(&actor, &case_id, as_of)
         .await?
         .ok_or_else(|| Problem::not_found("case-not-found", format!("no case {case_id}")))?;
-    let entries = history
+    let entries: Vec<Value> = history
         .events
         .iter()
-        .map(history_entry)
-        .collect::<Result<Vec<_>, _>>()?;
+        .zip(&history.opened)
+        .map(|(event, opened)| history_entry(event, opened))
+        .collect();
     let mut body = json!({ "case_id": case_id, "events": entries });
     if let Some((as_of, state_then)) = history.as_of {
         body["as_of"] = json!(as_of);
