@@ -39,6 +39,9 @@ pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::
     let master_key =
         load_master_key(&db, &settings.data_dir, settings.master_key.as_deref()).await?;
     let ledger = Ledger::open(db, services, clock, settings.time_zone, signer, master_key).await?;
+    ledger
+        .personal_keys()
+        .set_sealing(settings.seal_personal_data);
     refuse_another_time_zone(&ledger, settings).await?;
     refuse_another_signer(&ledger, settings).await?;
     Ok(ledger)

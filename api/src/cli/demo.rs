@@ -46,7 +46,13 @@ pub struct DemoReport {
     /// The store, its password redacted.
     pub store: String,
     pub cases_by_status: BTreeMap<&'static str, usize>,
+    /// Enterprises whose personal information the demo's short retention period erased.
+    pub erased_enterprises: usize,
 }
+
+/// The retention period the demo erases with: short, so that a month of sample cases shows
+/// erased contacts beside kept ones (a server's default is five years).
+pub const DEMO_RETENTION_DAYS: u32 = 7;
 
 pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<DemoReport> {
     if days == 0 || days > 366 {
@@ -95,6 +101,10 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
     }
     clock.set(Utc::now());
     demo.ledger.publish_due_days().await?;
+    let erased_enterprises = demo
+        .ledger
+        .erase_what_is_due(Some(DEMO_RETENTION_DAYS))
+        .await?;
     let published = demo.ledger.published_days(i64::from(days) + 1).await?;
     let mut cases_by_status = BTreeMap::new();
     for case in &demo.cases {
@@ -110,6 +120,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         last_day: today,
         store: projections::db::redact(&settings.store_url()),
         cases_by_status,
+        erased_enterprises,
     })
 }
 

@@ -1,7 +1,7 @@
 //! `permit-ledger erase`: erases one data subject's personal information, as ordered by an
 //! auditor, for a stated reason.
 
-use domain::personal_data::{DataSubject, ErasureBasis};
+use domain::personal_data::DataSubject;
 use domain::Actor;
 
 use crate::ledger::{Erased, Ledger};
@@ -13,7 +13,5 @@ pub async fn erase(
     by: String,
 ) -> anyhow::Result<Erased> {
     let auditor = Actor::Auditor { subject: by };
-    Ok(ledger
-        .erase(subject, ErasureBasis::Request { reason }, Some(&auditor))
-        .await?)
+    Ok(ledger.erase_on_request(&auditor, subject, reason).await?)
 }

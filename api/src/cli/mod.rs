@@ -154,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         public_url,
         master_key: master_key.clone(),
         retention_days,
+        seal_personal_data: true,
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
     let tool = || settings(unused_listen, None, None);

@@ -72,6 +72,11 @@ pub fn demo_loaded(report: &DemoReport) {
     for (status, count) in &report.cases_by_status {
         crate::say!("  {status:<22}{count:>4}");
     }
+    crate::say!(
+        "  personal data of {} enterprises erased: their cases finished over {} days ago",
+        report.erased_enterprises,
+        crate::cli::demo::DEMO_RETENTION_DAYS
+    );
 }
 
 /// `erase`'s report.

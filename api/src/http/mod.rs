@@ -48,13 +48,15 @@ pub fn with_state(
 /// Every route of the API, with warp's rejections turned into problem+json, and every
 /// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    use routes::{cases, catalogue, feeds, health, history, transparency};
+    use routes::{cases, catalogue, erasures, feeds, health, history, transparency};
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
         .unify()
         .or(cases::file_application(state.clone()))
         .unify()
         .or(cases::send_command(state.clone()))
+        .unify()
+        .or(erasures::erase_subject(state.clone()))
         .unify()
         .or(history::case_history(state.clone()))
         .unify()

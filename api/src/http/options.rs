@@ -17,7 +17,7 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         ["healthz"] | ["api", "v1", "items"] | ["api", "v1", "log"] => Some(READ),
         ["api", "v1", "cases"] => Some(READ_AND_WRITE),
         ["api", "v1", "cases", _] | ["api", "v1", "cases", _, "history"] => Some(READ),
-        ["api", "v1", "cases", _, "commands"] => Some(WRITE),
+        ["api", "v1", "cases", _, "commands"] | ["api", "v1", "erasures"] => Some(WRITE),
         ["feeds", _] | ["listings", _] | ["permits", _] => Some(READ),
         ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
         ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),

@@ -10,6 +10,8 @@ use warp::reply::Response;
 use crate::http::tokens::AuthError;
 use crate::ledger::permit_numbers::AllocationError;
 use crate::ledger::LedgerError;
+use domain::personal_data::ErasureError;
+use domain::text::TextRefusal;
 
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -147,6 +149,20 @@ impl From<LedgerError> for Problem {
                 "permit-serials-exhausted",
                 error.to_string(),
             ),
+            LedgerError::NoSuchSubject(_) => {
+                Problem::not_found("no-personal-data", error.to_string())
+            }
+            LedgerError::ErasureRefused(ErasureError::AlreadyErased(_)) => {
+                Problem::new(StatusCode::CONFLICT, "already-erased", error.to_string())
+            }
+            LedgerError::ErasureRefused(ErasureError::Reason(TextRefusal::Empty)) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "required-field",
+                "reason: an erasure states its reason",
+            ),
+            LedgerError::ErasureRefused(ErasureError::Reason(refusal)) => {
+                Problem::bad_request(refusal.rule(), format!("reason: {refusal}"))
+            }
             other => Problem::internal(&other),
         }
     }

@@ -79,6 +79,17 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     serde_json::from_slice(body).map_err(|e| Problem::bad_request("malformed-body", e.to_string()))
 }
 
+/// A POST with a body, as every write is: its bearer token, request id and body (at most
+/// [`crate::http::BODY_LIMIT`] bytes).
+pub fn post_with_body(
+) -> impl Filter<Extract = (Option<String>, String, bytes::Bytes), Error = Rejection> + Clone {
+    warp::post()
+        .and(authorization())
+        .and(request_id())
+        .and(warp::body::content_length_limit(crate::http::BODY_LIMIT))
+        .and(warp::body::bytes())
+}
+
 /// GET, or HEAD: the same answer with the same headers and no body (hyper leaves the body
 /// out of a response to HEAD).
 pub fn get_or_head() -> impl Filter<Extract = (), Error = Rejection> + Clone {

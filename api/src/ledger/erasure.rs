@@ -24,6 +24,24 @@ pub struct Erased {
 }
 
 impl Ledger {
+    /// Erases `subject`'s personal information on `actor`'s request, for `reason`: auditors
+    /// only.
+    pub async fn erase_on_request(
+        &self,
+        actor: &Actor,
+        subject: &DataSubject,
+        reason: String,
+    ) -> Result<Erased, LedgerError> {
+        if !matches!(actor, Actor::Auditor { .. }) {
+            return Err(LedgerError::not_permitted(
+                "auditors-only",
+                "personal data is erased on an auditor's order",
+            ));
+        }
+        self.erase(subject, ErasureBasis::Request { reason }, Some(actor))
+            .await
+    }
+
     /// Erases `subject`'s personal information for `basis`, as `by` (None: the ledger
     /// itself, for retention).
     pub async fn erase(

@@ -3,7 +3,7 @@
 //! key, whose fingerprint the ledger records when it is created).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use domain::personal_data::DataSubject;
@@ -43,6 +43,9 @@ pub struct PersonalKeys {
     cache: Mutex<KeyCache>,
     /// How many keys were destroyed when the sealing cache was last checked.
     destroyed_seen: AtomicI64,
+    /// Whether new personal fields are sealed (always, but when measuring what sealing
+    /// costs).
+    sealing: AtomicBool,
 }
 
 /// The fingerprint of the master key this ledger's keys are wrapped under, if it has one.
@@ -70,10 +73,22 @@ impl PersonalKeys {
             master,
             cache: Mutex::default(),
             destroyed_seen: AtomicI64::new(0),
+            sealing: AtomicBool::new(true),
         };
         keys.destroyed_seen
             .store(keys.destroyed_count().await?, Ordering::Release);
         Ok(keys)
+    }
+
+    /// Turns the sealing of new personal fields on or off. Off is for measurement only (the
+    /// benchmark's commands beside the same without sealing): what is then logged in clear
+    /// can never be erased.
+    pub fn set_sealing(&self, on: bool) {
+        self.sealing.store(on, Ordering::Release);
+    }
+
+    pub fn seals(&self) -> bool {
+        self.sealing.load(Ordering::Acquire)
     }
 
     /// The live key of `subject`, created if it has none.

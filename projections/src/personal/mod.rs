@@ -48,6 +48,9 @@ impl PersonalKeys {
         aggregate_id: &str,
         payload: &mut Value,
     ) -> Result<(), KeyError> {
+        if !self.seals() {
+            return Ok(());
+        }
         let mut key = None;
         for field in fields {
             let Some(Value::String(text)) = payload.pointer_mut(field.pointer) else {
@@ -69,6 +72,9 @@ impl PersonalKeys {
         aggregate_id: &str,
         metadata: &mut HashMap<String, String>,
     ) -> Result<(), KeyError> {
+        if !self.seals() {
+            return Ok(());
+        }
         if let Some(text) = metadata.get_mut(ACTOR_SUBJECT.label) {
             let key = self.key_for(sender).await?;
             *text = Sealed::seal(

@@ -15,9 +15,17 @@ use permit_ledger::startup::Application;
 use test_support::fixtures::{application, officer};
 use test_support::Store;
 
-pub async fn measure(options: &Options, store: Store, clients: usize) -> anyhow::Result<Vec<Row>> {
+/// Full lifecycles by `clients` clients; with `sealed` false, on the same ledger with its
+/// personal fields logged in clear, to measure what sealing them costs.
+pub async fn measure(
+    options: &Options,
+    store: Store,
+    clients: usize,
+    sealed: bool,
+) -> anyhow::Result<Vec<Row>> {
     let scratch = options.scratch(store).await?;
-    let settings = crate::settings_on(&scratch);
+    let mut settings = crate::settings_on(&scratch);
+    settings.seal_personal_data = sealed;
     let app = Application::build(&settings, Arc::new(SystemClock)).await?;
     let base = format!("http://{}", app.local_addr());
     let keys = app.keys();
@@ -84,6 +92,18 @@ pub async fn measure(options: &Options, store: Store, clients: usize) -> anyhow:
     let _ = stop.send(());
     let _ = server.await;
     scratch.remove().await;
+    if !sealed {
+        return Ok(vec![Row {
+            section: "commands",
+            store: store.name(),
+            clients,
+            measure: "unsealed ledger over HTTP (personal data in clear)".into(),
+            value: timing.per_second,
+            unit: "commands/s",
+            p50_ms: Some(timing.p50_ms),
+            p99_ms: Some(timing.p99_ms),
+        }]);
+    }
     Ok(vec![
         Row {
             section: "commands",

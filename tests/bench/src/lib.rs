@@ -1,8 +1,9 @@
 //! The benchmark program (`permit-ledger-bench`): measures the ledger beside the limits of what it stands on, in one
 //! run on one machine, so that ratios stay meaningful on a noisy machine.
 //!
-//! - commands over real HTTP (1 and 8 clients), beside raw single-row INSERT transactions and
-//!   the plain cqrs-es framework with one GenericQuery, on SQLite and PostgreSQL;
+//! - commands over real HTTP (1 and 8 clients), beside raw single-row INSERT transactions,
+//!   the plain cqrs-es framework with one GenericQuery, and the same ledger with its personal
+//!   fields logged in clear (what sealing them costs), on SQLite and PostgreSQL;
 //! - projection rebuild from a bulk-loaded log, beside a raw sequential scan, with peak RSS;
 //! - feed serving (200 and 304) beside the same bytes from a plain static file server, and
 //!   the render time of a 10,000-notice day.
@@ -140,7 +141,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Row>> {
                         *store,
                         &format!("commands, {clients} client(s), round {round} of {rounds}"),
                     );
-                    measured.extend(commands::measure(options, *store, clients).await?);
+                    measured.extend(commands::measure(options, *store, clients, true).await?);
+                    measured.extend(commands::measure(options, *store, clients, false).await?);
                     measured.extend(commands::raw_inserts(options, *store, clients).await?);
                     measured.extend(plain::measure(options, *store, clients).await?);
                 }
@@ -233,6 +235,15 @@ pub fn print(rows: &[Row]) {
                     "{store} {clients} client(s): ledger/plain cqrs-es = {:.2}x, ledger/raw insert = {:.0}%",
                     ours / plain,
                     100.0 * ours / raw
+                );
+            }
+            if let (Some(ours), Some(clear)) = (
+                find("commands", store, clients, "ledger"),
+                find("commands", store, clients, "unsealed ledger"),
+            ) {
+                permit_ledger::say!(
+                    "{store} {clients} client(s): sealed/in clear = {:.0}%",
+                    100.0 * ours / clear
                 );
             }
         }

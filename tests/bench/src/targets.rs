@@ -85,6 +85,12 @@ pub fn judge(rows: &[Row]) -> Vec<Check> {
             Unit::Percent,
         );
         check(
+            "sealed / in clear",
+            ratio(ours, value("commands", 8, "unsealed ledger")),
+            Target::AtLeast(0.9),
+            Unit::Percent,
+        );
+        check(
             "p99 / p50, 8 clients",
             row("commands", 8, "ledger").and_then(|r| Some(r.p99_ms? / r.p50_ms?)),
             Target::AtMost(3.0),

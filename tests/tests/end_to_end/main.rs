@@ -6,6 +6,7 @@ mod helpers;
 
 mod audit;
 mod case_lifecycle;
+mod demo;
 mod errors;
 mod export_checkpoints;
 mod feeds;

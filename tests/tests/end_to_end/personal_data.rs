@@ -12,8 +12,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    another_jinan_enterprise, application, jinan_enterprise, on_both_stores, spawn_app, Store,
-    TestApp,
+    another_jinan_enterprise, application, assert_problem, jinan_enterprise, on_both_stores,
+    spawn_app, Store, TestApp,
 };
 
 on_both_stores!(
@@ -21,6 +21,7 @@ on_both_stores!(
     an_erased_subject_reads_as_erased_and_every_proof_still_verifies,
     a_tampered_ciphertext_fails_authentication,
     retention_erases_an_enterprise_once_its_cases_are_long_finished,
+    an_auditor_erases_an_officer_over_http_and_no_one_else_may,
 );
 
 const PERSON: &str = "欧阳联系人甲";
@@ -450,4 +451,78 @@ async fn retention_erases_an_enterprise_once_its_cases_are_long_finished(store: 
     assert_eq!(payload["PersonalDataErased"]["basis"], "retention");
     assert_eq!(payload["PersonalDataErased"]["retention_days"], 20);
     assert_eq!(erasure.metadata_map().unwrap()["actor_role"], "system");
+}
+
+async fn an_auditor_erases_an_officer_over_http_and_no_one_else_may(store: Store) {
+    let app = spawn_app(store).await;
+    let case_id = file_with_contact(&app, &jinan_enterprise(), PERSON).await;
+    issue_with_findings(&app, &case_id).await;
+    let erase = |token: String, body: Value| {
+        let request = app
+            .client
+            .post(app.url("/api/v1/erasures"))
+            .bearer_auth(token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let officer = json!({"subject": "officer:reviewer@370100", "reason": "调离岗位满五年"});
+    let head = app.log_head().await;
+    for token in [
+        app.applicant_token(&jinan_enterprise()),
+        app.officer_token("370100", Post::Approver),
+    ] {
+        assert_problem(
+            erase(token, officer.clone()).await,
+            StatusCode::FORBIDDEN,
+            "auditors-only",
+        )
+        .await;
+    }
+    let auditor = app.auditor_token();
+    assert_problem(
+        erase(
+            auditor.clone(),
+            json!({"subject": "citizen:x", "reason": "r"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid-data-subject",
+    )
+    .await;
+    assert_problem(
+        erase(
+            auditor.clone(),
+            json!({"subject": "officer:reviewer@370100", "reason": " "}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "required-field",
+    )
+    .await;
+    assert_eq!(app.log_head().await, head, "nothing refused is written");
+
+    let response = erase(auditor.clone(), officer.clone()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let erased: Value = response.json().await.unwrap();
+    assert_eq!(erased["recorded"], true);
+    assert_problem(
+        erase(auditor.clone(), officer).await,
+        StatusCode::NOT_FOUND,
+        "no-personal-data",
+    )
+    .await;
+
+    let history = get_json(&app, &auditor, &format!("/api/v1/cases/{case_id}/history")).await;
+    let events = history["events"].as_array().unwrap();
+    assert_eq!(events[1]["actor"]["subject"], "acceptor@370100");
+    assert_eq!(events[2]["actor"]["subject"], "erased", "the reviewer");
+    assert_eq!(events[2]["erased_fields"], json!(["actor_subject"]));
+    assert_eq!(
+        events[2]["payload"]["ReviewRecorded"]["findings"], FINDINGS,
+        "the findings are the enterprise's, not the reviewer's"
+    );
+    assert_eq!(
+        events[0]["payload"]["ApplicationFiled"]["contact"]["person"],
+        PERSON
+    );
 }

@@ -15,8 +15,10 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
-use crate::http::request::{answer, authorization, get_or_head, parse_body, request_id};
-use crate::http::{with_state, AppState, BODY_LIMIT};
+use crate::http::request::{
+    answer, authorization, get_or_head, parse_body, post_with_body, request_id,
+};
+use crate::http::{with_state, AppState};
 use crate::ledger::CaseRequest;
 
 /// POST /api/v1/cases
@@ -24,12 +26,8 @@ pub fn file_application(
     state: AppState,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "cases")
-        .and(warp::post())
         .and(with_state(state))
-        .and(authorization())
-        .and(request_id())
-        .and(warp::body::content_length_limit(BODY_LIMIT))
-        .and(warp::body::bytes())
+        .and(post_with_body())
         .then(|state, auth, request_id: String, body| {
             answer(
                 request_id.clone(),
@@ -43,14 +41,10 @@ pub fn send_command(
     state: AppState,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("api" / "v1" / "cases" / String / "commands")
-        .and(warp::post())
         .and(with_state(state))
-        .and(authorization())
-        .and(request_id())
+        .and(post_with_body())
         .and(warp::header::optional::<String>("if-match"))
-        .and(warp::body::content_length_limit(BODY_LIMIT))
-        .and(warp::body::bytes())
-        .then(|id, state, auth, request_id: String, if_match, body| {
+        .then(|id, state, auth, request_id: String, body, if_match| {
             let handled = handle_command(id, state, auth, request_id.clone(), if_match, body);
             answer(request_id, handled)
         })

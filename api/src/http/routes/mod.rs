@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod catalogue;
+pub mod erasures;
 pub mod feeds;
 pub mod health;
 pub mod history;
