@@ -172,6 +172,7 @@ async fn project_in_background(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut next_erasure = tokio::time::Instant::now();
+    let mut next_key_check = tokio::time::Instant::now();
     loop {
         let reached = ledger.catch_up().await;
         if let Err(error) = &reached {
@@ -185,8 +186,12 @@ async fn project_in_background(
                 tracing::error!(%error, "reading the Merkle blocks failed; retrying");
             }
         }
-        if let Err(error) = ledger.personal_keys().forget_destroyed_keys().await {
-            tracing::error!(%error, "reading which personal-data keys are destroyed failed");
+        // Once a second, not at every commit's wake-up.
+        if tokio::time::Instant::now() >= next_key_check {
+            next_key_check = tokio::time::Instant::now() + Duration::from_secs(1);
+            if let Err(error) = ledger.personal_keys().forget_destroyed_keys().await {
+                tracing::error!(%error, "reading which personal-data keys are destroyed failed");
+            }
         }
         if tokio::time::Instant::now() >= next_erasure {
             match ledger.erase_what_is_due(retention_days).await {

@@ -93,7 +93,7 @@ impl Ledger {
 
     /// Carries out what is due: the erasures recorded but not carried out, then those the
     /// retention period calls for (`retention_days` after an enterprise's last case
-    /// finished; None: none). Returns how many subjects were erased.
+    /// finished; None: none). Returns how many erasures this call recorded.
     pub async fn erase_what_is_due(
         &self,
         retention_days: Option<u32>,
@@ -123,7 +123,9 @@ impl Ledger {
                 .erase(&DataSubject::Enterprise(credit_code), basis, None)
                 .await
             {
-                Ok(_) => erased += 1,
+                Ok(done) if done.recorded => erased += 1,
+                // Recorded by another server meanwhile; the key is destroyed all the same.
+                Ok(_) => {}
                 // Erased by another server since the query: nothing left to do.
                 Err(LedgerError::NoSuchSubject(_)) => {}
                 Err(error) => return Err(error),

@@ -22,6 +22,7 @@ on_both_stores!(
     a_tampered_ciphertext_fails_authentication,
     retention_erases_an_enterprise_once_its_cases_are_long_finished,
     an_auditor_erases_an_officer_over_http_and_no_one_else_may,
+    two_servers_past_the_retention_period_record_one_erasure,
 );
 
 const PERSON: &str = "欧阳联系人甲";
@@ -525,4 +526,53 @@ async fn an_auditor_erases_an_officer_over_http_and_no_one_else_may(store: Store
         events[0]["payload"]["ApplicationFiled"]["contact"]["person"],
         PERSON
     );
+}
+
+async fn two_servers_past_the_retention_period_record_one_erasure(store: Store) {
+    let app = spawn_app(store).await;
+    let case_id = file_with_contact(&app, &jinan_enterprise(), PERSON).await;
+    app.ok_command(
+        &app.applicant_token(&jinan_enterprise()),
+        &case_id,
+        json!({"type": "withdraw", "reason": "不再生产该产品"}),
+    )
+    .await;
+    let mut elsewhere = app.settings.clone();
+    elsewhere.data_dir = app.settings.data_dir.join("second-server");
+    if store == Store::Sqlite {
+        elsewhere.store = Some(app.settings.store_url());
+    }
+    std::fs::create_dir_all(&elsewhere.data_dir).unwrap();
+    for shared in ["checkpoint-key", "master-key"] {
+        std::fs::copy(
+            app.settings.data_dir.join(shared),
+            elsewhere.data_dir.join(shared),
+        )
+        .unwrap();
+    }
+    app.set_time("2026-12-30T01:00:00Z");
+    let second = permit_ledger::startup::open_ledger(&elsewhere, app.clock.clone())
+        .await
+        .unwrap();
+    let (first, other) = tokio::join!(
+        app.ledger.erase_what_is_due(Some(20)),
+        second.erase_what_is_due(Some(20))
+    );
+    assert_eq!(
+        first.unwrap() + other.unwrap(),
+        1,
+        "one erasure between them"
+    );
+    let erasures = app
+        .all_events()
+        .await
+        .into_iter()
+        .filter(|e| e.aggregate_type == "SubjectErasure")
+        .count();
+    assert_eq!(erasures, 1);
+    let id = domain::values::CaseId::parse(&case_id).unwrap();
+    for ledger in [&*app.ledger, &second] {
+        let case = ledger.case(&id).await.unwrap().unwrap();
+        assert_eq!(case.contact.person, "erased");
+    }
 }
