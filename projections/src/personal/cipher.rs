@@ -175,11 +175,12 @@ impl<'a> Sealed<'a> {
     }
 }
 
-/// A new key id: 128 random bits, in hex.
+/// A new key id: 128 random bits, in base64url (22 characters: every sealed field names
+/// its key, so the id is kept short).
 pub fn new_key_id() -> String {
     let mut bytes = [0; 16];
     OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    BASE64URL.encode(bytes)
 }
 
 #[cfg(test)]
