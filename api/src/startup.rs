@@ -94,6 +94,7 @@ impl Application {
         let keys = TokenKeys::load_or_create(&settings.data_dir)
             .context("cannot load the token secret")?
             .for_jurisdiction(ledger.services().catalogue.jurisdiction());
+        keys.set_revoked(projections::revoked_tokens::revoked(ledger.db()).await?);
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -143,6 +144,7 @@ impl Application {
         let (stop, stopped) = watch::channel(false);
         let projector = tokio::spawn(project_in_background(
             self.state.ledger.clone(),
+            self.state.keys.clone(),
             self.retention_days,
             stopped,
         ));
@@ -165,9 +167,10 @@ impl Application {
 /// Merkle block roots proofs are made of up with the recorded leaves (on the first pass it
 /// reads them all, after the publications, which it must not delay). Forgets the personal-data
 /// keys another process destroyed, and once an hour (and at start-up) erases what the
-/// retention period calls for.
+/// retention period calls for; every second, reads the revoked tokens.
 async fn project_in_background(
     ledger: Arc<Ledger>,
+    keys: TokenKeys,
     retention_days: Option<u32>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -191,6 +194,10 @@ async fn project_in_background(
             next_key_check = tokio::time::Instant::now() + Duration::from_secs(1);
             if let Err(error) = ledger.personal_keys().forget_destroyed_keys().await {
                 tracing::error!(%error, "reading which personal-data keys are destroyed failed");
+            }
+            match projections::revoked_tokens::revoked(ledger.db()).await {
+                Ok(revoked) => keys.set_revoked(revoked),
+                Err(error) => tracing::error!(%error, "reading the revoked tokens failed"),
             }
         }
         if tokio::time::Instant::now() >= next_erasure {

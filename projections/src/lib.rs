@@ -19,6 +19,7 @@
 //! - [`case_queries`], [`listing_queries`]: reading cases, worklists, published days.
 //! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone,
 //!   its master key's fingerprint).
+//! - [`revoked_tokens`]: bearer tokens revoked before they expire.
 //! - [`personal`]: personal fields sealed under a key per data subject, opened for readers,
 //!   erased by destroying the key; the key table and retention.
 
@@ -35,6 +36,7 @@ pub mod postgres_writes;
 pub mod projection;
 pub mod projector;
 pub mod read_models;
+pub mod revoked_tokens;
 pub mod transparency;
 
 pub use case_projection::CaseProjection;

@@ -173,7 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await;
             Ok(())
         }
-        Command::Token(args) => token::run(&data_dir, &args),
+        Command::Token(args) => token::run(&tool(), &args).await,
         Command::Demo { days, seed } => {
             reports::demo_loaded(&demo::run(&tool(), days, seed).await?);
             Ok(())

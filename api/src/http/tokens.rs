@@ -4,13 +4,15 @@
 //! Verified strictly: a few seconds of leeway on expiry and not-before, no token issued in
 //! the future, no critical header parameter (`crit`: none is understood here), and an
 //! officer's bureau must be one of the jurisdiction's (the province, its city bureaus and
-//! their counties).
+//! their counties). Every token has an id (`jti`); a revoked one (`permit-ledger token
+//! --revoke ID`) is refused once the server has read the store's revocations (at start, then
+//! every second).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -40,6 +42,8 @@ struct Claims {
     credit_code: Option<String>,
     iat: i64,
     exp: i64,
+    /// The token's id, which revoking it names.
+    jti: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +60,8 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     /// The bureaus an officer may belong to; None accepts any well-formed code.
     bureaus: Option<Arc<BTreeSet<BureauCode>>>,
+    /// The ids of revoked tokens, as last read from the store.
+    revoked: Arc<RwLock<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -70,6 +76,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             bureaus: None,
+            revoked: Arc::default(),
         }
     }
 
@@ -139,26 +146,42 @@ impl TokenKeys {
             credit_code,
             iat: now.timestamp(),
             exp: (now + valid_for).timestamp(),
+            jti: uuid::Uuid::now_v7().to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing of plain claims cannot fail")
     }
 
-    /// The actor a token names, if its signature, issuer, times and claims are valid.
+    /// Takes `ids` as the revoked tokens' (read from the store by the caller).
+    pub fn set_revoked(&self, ids: impl IntoIterator<Item = String>) {
+        let ids: HashSet<String> = ids.into_iter().collect();
+        *self
+            .revoked
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = ids;
+    }
+
+    fn is_revoked(&self, token_id: &str) -> bool {
+        self.revoked
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(token_id)
+    }
+
+    /// The id of a valid token, to revoke it by.
+    pub fn token_id(&self, token: &str) -> Result<String, AuthError> {
+        Ok(self.claims(token)?.jti)
+    }
+
+    /// The actor a token names, if its signature, issuer, times and claims are valid and it
+    /// was not revoked.
     pub fn verify(&self, token: &str) -> Result<Actor, AuthError> {
-        refuse_critical_parameters(token).map_err(AuthError::Invalid)?;
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        validation.leeway = LEEWAY_SECONDS;
-        validation.validate_nbf = true;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|e| AuthError::Invalid(e.to_string()))?
-            .claims;
-        if claims.iat > Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
-            return Err(AuthError::Invalid(
-                "the token was issued in the future".into(),
-            ));
+        let claims = self.claims(token)?;
+        if self.is_revoked(&claims.jti) {
+            return Err(AuthError::Invalid(format!(
+                "the token {} was revoked",
+                claims.jti
+            )));
         }
         let actor = actor_from(claims).map_err(AuthError::Invalid)?;
         if let Actor::Officer { bureau, .. } = &actor {
@@ -169,6 +192,25 @@ impl TokenKeys {
             }
         }
         Ok(actor)
+    }
+
+    /// The claims of a token whose signature, issuer and times are valid.
+    fn claims(&self, token: &str) -> Result<Claims, AuthError> {
+        refuse_critical_parameters(token).map_err(AuthError::Invalid)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub", "jti"]);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|e| AuthError::Invalid(e.to_string()))?
+            .claims;
+        if claims.iat > Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
+            return Err(AuthError::Invalid(
+                "the token was issued in the future".into(),
+            ));
+        }
+        Ok(claims)
     }
 
     /// The actor named in an `Authorization` header value.
@@ -290,7 +332,24 @@ mod tests {
             "iss": "permit-ledger", "sub": "zhang", "role": "officer",
             "bureau": "370100", "post": "acceptor",
             "iat": now + offsets.0, "exp": now + offsets.1,
+            "jti": "0190f5c4-7a5e-7000-8000-000000000001",
         })
+    }
+
+    #[test]
+    fn a_token_without_an_id_or_with_a_revoked_one_is_refused() {
+        let keys = TokenKeys::from_secret(&[7; 32]);
+        let none = serde_json::json!({});
+        let mut anonymous = officer_claims((0, 3600));
+        anonymous.as_object_mut().unwrap().remove("jti");
+        assert!(keys.verify(&signed(anonymous, none.clone())).is_err());
+        let token = signed(officer_claims((0, 3600)), none);
+        assert!(keys.verify(&token).is_ok());
+        keys.set_revoked(["0190f5c4-7a5e-7000-8000-000000000001".to_owned()]);
+        let refused = keys.verify(&token).unwrap_err().to_string();
+        assert!(refused.contains("was revoked"), "{refused}");
+        keys.set_revoked([]);
+        assert!(keys.verify(&token).is_ok());
     }
 
     #[test]

@@ -23,6 +23,7 @@ on_both_stores!(
     a_server_with_another_checkpoint_key_refuses_to_start_on_a_signed_log,
     a_server_or_tool_in_another_time_zone_refuses_to_open_the_ledger,
     a_worklist_page_is_cut_at_its_byte_limit_and_says_where_to_go_on,
+    a_revoked_token_is_refused_within_a_second,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -37,6 +38,7 @@ fn token_for_credit_code(secret_file: &std::path::Path, credit_code: &str) -> St
         "credit_code": credit_code,
         "iat": now,
         "exp": now + 3600,
+        "jti": uuid::Uuid::now_v7().to_string(),
     });
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
@@ -402,4 +404,46 @@ async fn a_worklist_page_is_cut_at_its_byte_limit_and_says_where_to_go_on(store:
     }
     assert_eq!(seen.len(), cases);
     assert!(pages >= 2, "the cases took {pages} page(s)");
+}
+
+/// A revoked token is refused by the running server within a second, and revoking it again
+/// says so.
+async fn a_revoked_token_is_refused_within_a_second(store: Store) {
+    let app = spawn_app(store).await;
+    let token = app.officer_token("370100", domain::Post::Acceptor);
+    let list = |token: String| {
+        let request = app.client.get(app.url("/api/v1/cases")).bearer_auth(token);
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(list(token.clone()).await.status(), StatusCode::OK);
+    let id = app.keys.token_id(&token).unwrap();
+    assert!(permit_ledger::cli::token::revoke(&app.settings, &id)
+        .await
+        .unwrap());
+    assert!(!permit_ledger::cli::token::revoke(&app.settings, &id)
+        .await
+        .unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let response = list(token.clone()).await;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            let problem = assert_problem(response, StatusCode::UNAUTHORIZED, "token-invalid").await;
+            assert!(
+                problem["detail"].as_str().unwrap().contains("revoked"),
+                "{problem}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still accepted after 3 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let other = app.officer_token("370100", domain::Post::Acceptor);
+    assert_eq!(
+        list(other).await.status(),
+        StatusCode::OK,
+        "other tokens still work"
+    );
 }
