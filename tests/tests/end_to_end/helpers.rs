@@ -188,6 +188,27 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The settings of a second server on this one's store, in a data directory `name` of
+    /// its own holding copies of this one's `shared` files (`checkpoint-key`, `master-key`,
+    /// `token-secret`).
+    pub fn second_server(&self, store: Store, name: &str, shared: &[&str]) -> Settings {
+        let mut elsewhere = self.settings.clone();
+        elsewhere.data_dir = self.settings.data_dir.join(name);
+        if store == Store::Sqlite {
+            // The same SQLite file, from another data directory.
+            elsewhere.store = Some(self.settings.store_url());
+        }
+        std::fs::create_dir_all(&elsewhere.data_dir).unwrap();
+        for file in shared {
+            std::fs::copy(
+                self.settings.data_dir.join(file),
+                elsewhere.data_dir.join(file),
+            )
+            .unwrap();
+        }
+        elsewhere
+    }
+
     pub fn db(&self) -> &Db {
         self.ledger.db()
     }

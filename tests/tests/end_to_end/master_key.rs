@@ -18,21 +18,10 @@ fn clock() -> Arc<SettableClock> {
     Arc::new(SettableClock::new(chrono::Utc::now()))
 }
 
-/// The settings of a second server on `app`'s store, in a data directory of its own.
+/// A second server on `app`'s store with its checkpoint key and token secret, not its
+/// master key.
 fn another_server(app: &TestApp, store: Store, name: &str) -> permit_ledger::settings::Settings {
-    let mut elsewhere = app.settings.clone();
-    elsewhere.data_dir = app.settings.data_dir.join(name);
-    if store == Store::Sqlite {
-        elsewhere.store = Some(app.settings.store_url());
-    }
-    std::fs::create_dir_all(&elsewhere.data_dir).unwrap();
-    for shared in ["checkpoint-key", "token-secret"] {
-        let _ = std::fs::copy(
-            app.settings.data_dir.join(shared),
-            elsewhere.data_dir.join(shared),
-        );
-    }
-    elsewhere
+    app.second_server(store, name, &["checkpoint-key", "token-secret"])
 }
 
 async fn a_ledger_opened_without_its_master_key_or_with_another_refuses_to_start(store: Store) {

@@ -537,19 +537,7 @@ async fn two_servers_past_the_retention_period_record_one_erasure(store: Store) 
         json!({"type": "withdraw", "reason": "不再生产该产品"}),
     )
     .await;
-    let mut elsewhere = app.settings.clone();
-    elsewhere.data_dir = app.settings.data_dir.join("second-server");
-    if store == Store::Sqlite {
-        elsewhere.store = Some(app.settings.store_url());
-    }
-    std::fs::create_dir_all(&elsewhere.data_dir).unwrap();
-    for shared in ["checkpoint-key", "master-key"] {
-        std::fs::copy(
-            app.settings.data_dir.join(shared),
-            elsewhere.data_dir.join(shared),
-        )
-        .unwrap();
-    }
+    let elsewhere = app.second_server(store, "second-server", &["checkpoint-key", "master-key"]);
     app.set_time("2026-12-30T01:00:00Z");
     let second = permit_ledger::startup::open_ledger(&elsewhere, app.clock.clone())
         .await
