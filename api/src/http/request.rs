@@ -74,20 +74,147 @@ pub async fn answer(
     with_request_id(response, &request_id)
 }
 
-/// A JSON body, or a 400 `malformed-body` saying what is wrong with it.
+/// A JSON body, or a 400 saying what is wrong with it: `duplicate-key` for an object that
+/// names a member twice (which would otherwise mean whichever came last), `malformed-body`
+/// for anything else.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    let mut check = serde_json::Deserializer::from_slice(body);
+    if let Err(error) = serde::Deserializer::deserialize_any(&mut check, UniqueKeys) {
+        if error.is_data() {
+            return Err(Problem::bad_request("duplicate-key", error.to_string()));
+        }
+    }
     serde_json::from_slice(body).map_err(|e| Problem::bad_request("malformed-body", e.to_string()))
 }
 
-/// A POST with a body, as every write is: its bearer token, request id and body (at most
-/// [`crate::http::BODY_LIMIT`] bytes).
+/// Walks a JSON document, refusing an object with a member named twice.
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "the member {key:?} is given twice"
+                )));
+            }
+            map.next_value_seed(UniqueKeys)?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(UniqueKeys)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// A POST with a JSON body, as every write is: its bearer token, request id and body.
 pub fn post_with_body(
 ) -> impl Filter<Extract = (Option<String>, String, bytes::Bytes), Error = Rejection> + Clone {
     warp::post()
         .and(authorization())
         .and(request_id())
+        .and(json_body())
+}
+
+/// A request refused for its body's form before the body is read (its media type or
+/// encoding), answered with this problem.
+#[derive(Debug)]
+pub struct RefusedBody(pub Problem);
+
+impl warp::reject::Reject for RefusedBody {}
+
+/// A body declared `application/json` (UTF-8, not compressed) of at most
+/// [`crate::http::BODY_LIMIT`] bytes.
+fn json_body() -> impl Filter<Extract = (bytes::Bytes,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and(warp::header::optional::<String>("content-encoding"))
+        .and_then(
+            |media: Option<String>, encoding: Option<String>| async move {
+                match body_form_refusal(media.as_deref(), encoding.as_deref()) {
+                    Some(problem) => Err(warp::reject::custom(RefusedBody(problem))),
+                    None => Ok(()),
+                }
+            },
+        )
+        .untuple_one()
         .and(warp::body::content_length_limit(crate::http::BODY_LIMIT))
         .and(warp::body::bytes())
+}
+
+/// Why a body of media type `media` and encoding `encoding` is not read, if it is not.
+fn body_form_refusal(media: Option<&str>, encoding: Option<&str>) -> Option<Problem> {
+    let unsupported = |detail: String| {
+        Problem::new(
+            warp::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            detail,
+        )
+    };
+    if let Some(encoding) = encoding.filter(|e| !e.trim().eq_ignore_ascii_case("identity")) {
+        return Some(unsupported(format!(
+            "bodies are sent uncompressed; Content-Encoding {encoding:?} is not read"
+        )));
+    }
+    let Some(media) = media else {
+        return Some(unsupported(
+            "send the body with Content-Type: application/json".into(),
+        ));
+    };
+    let mut parts = media.split(';').map(str::trim);
+    let essence = parts.next().unwrap_or_default();
+    let charset_ok = parts.all(|parameter| match parameter.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    });
+    if !essence.eq_ignore_ascii_case("application/json") || !charset_ok {
+        return Some(unsupported(format!(
+            "bodies are application/json in UTF-8, not {media:?}"
+        )));
+    }
+    None
 }
 
 /// GET, or HEAD: the same answer with the same headers and no body (hyper leaves the body

@@ -24,6 +24,7 @@ on_both_stores!(
     a_server_or_tool_in_another_time_zone_refuses_to_open_the_ledger,
     a_worklist_page_is_cut_at_its_byte_limit_and_says_where_to_go_on,
     a_revoked_token_is_refused_within_a_second,
+    a_body_is_read_only_as_uncompressed_json_each_member_once,
 );
 
 /// A token the server's own secret signed, for an applicant whose credit code has a valid
@@ -446,4 +447,57 @@ async fn a_revoked_token_is_refused_within_a_second(store: Store) {
         StatusCode::OK,
         "other tokens still work"
     );
+}
+
+/// A body is read only as what it says it is: JSON in UTF-8, uncompressed, each member once.
+async fn a_body_is_read_only_as_uncompressed_json_each_member_once(store: Store) {
+    let app = spawn_app(store).await;
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    let token = app.officer_token("370100", domain::Post::Acceptor);
+    let head = app.log_head().await;
+    let send = |media: Option<&str>, encoding: Option<&str>, body: &str| {
+        let mut request = app
+            .client
+            .post(app.url(&format!("/api/v1/cases/{case_id}/commands")))
+            .bearer_auth(&token)
+            .body(body.to_owned());
+        if let Some(media) = media {
+            request = request.header("content-type", media);
+        }
+        if let Some(encoding) = encoding {
+            request = request.header("content-encoding", encoding);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let refuse = r#"{"type": "refuse_to_accept", "reason": "理由"}"#;
+    for (media, encoding) in [
+        (None, None),
+        (Some("text/plain"), None),
+        (Some("application/x-www-form-urlencoded"), None),
+        (Some("application/json; charset=latin1"), None),
+        (Some("application/json"), Some("gzip")),
+    ] {
+        let response = send(media, encoding, refuse).await;
+        assert_problem(
+            response,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+        )
+        .await;
+    }
+    let twice = r#"{"type": "refuse_to_accept", "reason": "理由", "reason": "另一个理由"}"#;
+    let response = send(Some("application/json"), None, twice).await;
+    let problem = assert_problem(response, StatusCode::BAD_REQUEST, "duplicate-key").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("reason"),
+        "{problem}"
+    );
+    assert_eq!(app.log_head().await, head, "nothing refused is written");
+    let response = send(
+        Some("Application/JSON; charset=UTF-8"),
+        Some("identity"),
+        refuse,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
 }
