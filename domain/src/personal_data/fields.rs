@@ -65,10 +65,13 @@ pub fn of_event_type(aggregate_type: &str, event_type: &str) -> &'static [Person
 pub trait PersonalFields: cqrs_es::Aggregate {
     /// The personal fields of `event`, about to be applied to `self`, and their subject; none
     /// for an event without any.
+    /// The default: an aggregate without personal data.
     fn personal_fields(
         &self,
-        event: &Self::Event,
-    ) -> Option<(DataSubject, &'static [PersonalField])>;
+        _event: &Self::Event,
+    ) -> Option<(DataSubject, &'static [PersonalField])> {
+        None
+    }
 }
 
 impl PersonalFields for PermitCase {
@@ -91,14 +94,6 @@ impl PersonalFields for PermitCase {
     }
 }
 
-impl PersonalFields for DailyPublication {
-    fn personal_fields(&self, _: &Self::Event) -> Option<(DataSubject, &'static [PersonalField])> {
-        None
-    }
-}
+impl PersonalFields for DailyPublication {}
 
-impl PersonalFields for SubjectErasure {
-    fn personal_fields(&self, _: &Self::Event) -> Option<(DataSubject, &'static [PersonalField])> {
-        None
-    }
-}
+impl PersonalFields for SubjectErasure {}

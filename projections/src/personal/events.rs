@@ -32,7 +32,7 @@ pub enum OpenError {
 impl LoggedEvent {
     /// The text of this event's personal fields as stored, sealed or not.
     pub fn personal_texts(&self) -> Result<Vec<String>, LogError> {
-        let payload = self.payload_value()?;
+        let payload: Value = self.decode()?;
         let mut texts: Vec<String> = of_event_type(&self.aggregate_type, &self.event_type)
             .iter()
             .filter_map(|f| payload.pointer(f.pointer)?.as_str().map(str::to_owned))
@@ -47,7 +47,7 @@ impl LoggedEvent {
             position: self.position,
             source,
         };
-        let mut payload = self.payload_value()?;
+        let mut payload: Value = self.decode()?;
         let mut metadata = self.metadata_map()?;
         let mut erased_fields = Vec::new();
         let mut open = |text: &mut String, label: &str| -> Result<(), OpenError> {
@@ -72,13 +72,6 @@ impl LoggedEvent {
             payload,
             metadata,
             erased_fields,
-        })
-    }
-
-    fn payload_value(&self) -> Result<Value, LogError> {
-        serde_json::from_str(&self.payload).map_err(|source| LogError::Decode {
-            position: self.position,
-            source,
         })
     }
 }
