@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 
@@ -25,6 +26,35 @@ pub struct Settings {
     /// Whether personal fields are sealed: always, but in the benchmark's measurement of
     /// what sealing costs (there is no flag for it).
     pub seal_personal_data: bool,
+    /// What the server takes from its clients.
+    pub limits: Limits,
+}
+
+/// What one server takes from its clients before it refuses them or closes their
+/// connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// Time for a request's head to arrive, and for the next one on a kept-alive
+    /// connection.
+    pub header_timeout: Duration,
+    /// Time for reading a request's body and answering it.
+    pub request_timeout: Duration,
+    /// Writes one sender may make in a minute, in bursts of up to a quarter of them;
+    /// 0: no limit.
+    pub writes_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            writes_per_minute: 240,
+        }
+    }
 }
 
 impl Settings {
@@ -41,6 +71,7 @@ impl Settings {
             master_key: None,
             retention_days: None,
             seal_personal_data: true,
+            limits: Limits::default(),
         }
     }
 

@@ -12,12 +12,14 @@ use projections::Db;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::http::rate_limit::WriteLimiter;
+use crate::http::server::serve;
 use crate::http::tokens::TokenKeys;
 use crate::http::{api, AppState};
 use crate::ledger::clock::Clock;
 use crate::ledger::master_key::load_master_key;
 use crate::ledger::Ledger;
-use crate::settings::Settings;
+use crate::settings::{Limits, Settings};
 
 /// Opens the store named in `settings` and the ledger on it, migrating the schema.
 pub async fn open_ledger(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Ledger> {
@@ -86,6 +88,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     retention_days: Option<u32>,
+    limits: Limits,
 }
 
 impl Application {
@@ -119,8 +122,11 @@ impl Application {
                 keys,
                 site: feed::Site::new(&base_url, &publisher),
                 render_cache: Default::default(),
+                work: Default::default(),
+                write_limiter: Arc::new(WriteLimiter::new(settings.limits.writes_per_minute)),
             },
             retention_days: settings.retention_days,
+            limits: settings.limits,
         })
     }
 
@@ -148,14 +154,24 @@ impl Application {
             self.retention_days,
             stopped,
         ));
+        let limiter = tokio::spawn(forget_idle_senders(
+            self.state.write_limiter.clone(),
+            stop.subscribe(),
+        ));
         tracing::info!(address = %self.local_addr(), store = self.state.ledger.db().kind(), "serving");
-        warp::serve(api(self.state.clone()))
-            .incoming(self.listener)
-            .graceful(shutdown)
-            .run()
-            .await;
+        serve(
+            self.listener,
+            api(self.state.clone()),
+            self.limits,
+            shutdown,
+        )
+        .await;
+        // Writes whose clients went away are finished before the store closes.
+        self.state.work.close();
+        self.state.work.wait().await;
         let _ = stop.send(true);
         let _ = projector.await;
+        let _ = limiter.await;
         self.state.ledger.db().close().await;
         tracing::info!("stopped");
     }
@@ -167,7 +183,8 @@ impl Application {
 /// Merkle block roots proofs are made of up with the recorded leaves (on the first pass it
 /// reads them all, after the publications, which it must not delay). Forgets the personal-data
 /// keys another process destroyed, and once an hour (and at start-up) erases what the
-/// retention period calls for; every second, reads the revoked tokens.
+/// retention period calls for and forgets idempotency keys older than a day; every second,
+/// reads the revoked tokens.
 async fn project_in_background(
     ledger: Arc<Ledger>,
     keys: TokenKeys,
@@ -201,6 +218,9 @@ async fn project_in_background(
             }
         }
         if tokio::time::Instant::now() >= next_erasure {
+            if let Err(error) = ledger.forget_old_keys().await {
+                tracing::error!(%error, "forgetting old idempotency keys failed");
+            }
             match ledger.erase_what_is_due(retention_days).await {
                 Ok(0) => next_erasure += ERASURE_INTERVAL,
                 Ok(erased) => {
@@ -213,6 +233,16 @@ async fn project_in_background(
         tokio::select! {
             _ = ledger.projector_wakeup().notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Once a minute, forgets the senders whose write allowance is full again.
+async fn forget_idle_senders(limiter: Arc<WriteLimiter>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => limiter.forget_idle(),
             _ = stop.changed() => return,
         }
     }

@@ -20,6 +20,7 @@
 //! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone,
 //!   its master key's fingerprint).
 //! - [`revoked_tokens`]: bearer tokens revoked before they expire.
+//! - [`idempotency_keys`]: the keys of writes sent with `Idempotency-Key`, and their answers.
 //! - [`personal`]: personal fields sealed under a key per data subject, opened for readers,
 //!   erased by destroying the key; the key table and retention.
 
@@ -27,6 +28,7 @@ pub mod case_projection;
 pub mod case_queries;
 pub mod case_view;
 pub mod db;
+pub mod idempotency_keys;
 pub mod ledger_settings;
 pub mod listing_queries;
 pub mod log;

@@ -190,7 +190,10 @@ impl Demo {
             credit_code,
         };
         let request_id = self.tick();
-        let view = self.ledger.file(actor, application, request_id).await?;
+        let view = self
+            .ledger
+            .file(actor, application, request_id.into())
+            .await?;
         self.cases.push(view.case_id);
         Ok(())
     }
@@ -274,7 +277,7 @@ impl Demo {
                             officer(Post::Approver),
                             scope,
                             None,
-                            request_id,
+                            request_id.into(),
                         )
                         .await?;
                     continue;
@@ -305,7 +308,7 @@ impl Demo {
                 actor,
                 action,
                 expected_version: Some(view.version),
-                request_id,
+                trace: request_id.into(),
             };
             match self.ledger.submit(submission).await {
                 Ok(_) => {}

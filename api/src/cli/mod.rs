@@ -23,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
 use domain::personal_data::DataSubject;
 
 use crate::ledger::clock::SystemClock;
-use crate::settings::Settings;
+use crate::settings::{Limits, Settings};
 use crate::startup::{open_ledger, shutdown_signal, Application};
 
 #[derive(Debug, Parser)]
@@ -86,6 +86,8 @@ pub enum Command {
         /// personal information by itself (0: never by itself).
         #[arg(long, env = "PERMIT_LEDGER_RETENTION_DAYS", default_value_t = 1825)]
         retention_days: u32,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Print a bearer token for an applicant, officer or auditor.
     Token(TokenArgs),
@@ -138,6 +140,36 @@ pub enum Command {
     },
 }
 
+/// What the server takes from its clients (see [`Limits`]).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(long, env = "PERMIT_LEDGER_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds for a request's head to arrive (and for the next one on a kept-alive
+    /// connection) before the connection is closed.
+    #[arg(long, env = "PERMIT_LEDGER_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds for reading a request's body and answering it (408 after).
+    #[arg(long, env = "PERMIT_LEDGER_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout_secs: u64,
+    /// Writes one sender (one token subject) may make in a minute, in bursts of up to a
+    /// quarter of them, before 429 (0: no limit).
+    #[arg(long, env = "PERMIT_LEDGER_WRITES_PER_MINUTE", default_value_t = 240)]
+    writes_per_minute: u32,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Self {
+        Limits {
+            max_connections: args.max_connections.max(1),
+            header_timeout: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
+            request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
+            writes_per_minute: args.writes_per_minute,
+        }
+    }
+}
+
 /// Runs the subcommand `cli` names.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let GlobalArgs {
@@ -155,6 +187,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         master_key: master_key.clone(),
         retention_days,
         seal_personal_data: true,
+        limits: Limits::default(),
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
     let tool = || settings(unused_listen, None, None);
@@ -163,13 +196,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             public_url,
             retention_days,
+            limits,
         } => {
             let retention = Some(retention_days).filter(|days| *days > 0);
-            let app = Application::build(
-                &settings(listen, public_url, retention),
-                Arc::new(SystemClock),
-            )
-            .await?;
+            let serving = Settings {
+                limits: limits.into(),
+                ..settings(listen, public_url, retention)
+            };
+            let app = Application::build(&serving, Arc::new(SystemClock)).await?;
             app.run_until(shutdown_signal()).await;
             Ok(())
         }

@@ -1,16 +1,21 @@
 //! The HTTP side: warp routes over the [`Ledger`] facade, one file per resource under
 //! [`routes`]; what every request carries ([`request`]); problem+json ([`problem`]) and the
 //! single place warp's own rejections become one; bearer tokens ([`tokens`]); the public
-//! documents' names, cache and validators ([`public_documents`]); `OPTIONS` ([`options`]).
+//! documents' names, cache and validators ([`public_documents`]); `OPTIONS` ([`options`]);
+//! writes done once ([`idempotency`]) and limited per sender ([`rate_limit`]); the server
+//! loop with its connection limit and timeouts ([`server`]).
 //!
 //! A route parses what it is sent into typed values, makes one call to the facade and turns
 //! the answer into a response: no SQL, no authorization of its own, no replays.
 
+pub mod idempotency;
 pub mod options;
 pub mod problem;
 pub mod public_documents;
+pub mod rate_limit;
 pub mod request;
 pub mod routes;
+pub mod server;
 pub mod tokens;
 
 pub use public_documents::RenderCache;
@@ -37,6 +42,11 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub site: feed::Site,
     pub render_cache: Arc<RenderCache>,
+    /// The writes underway, each in a task of its own (see [`idempotency`]); the server
+    /// waits for them before it stops.
+    pub work: tokio_util::task::TaskTracker,
+    /// The writes each sender has left this minute.
+    pub write_limiter: Arc<rate_limit::WriteLimiter>,
 }
 
 pub fn with_state(
@@ -104,7 +114,7 @@ async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
                 header.name()
             ),
         )
-    } else if let Some(request::RefusedBody(problem)) = rejection.find() {
+    } else if let Some(request::RefusedRequest(problem)) = rejection.find() {
         problem.clone()
     } else if rejection.is_not_found() {
         Problem::not_found("no-such-resource", "nothing is served at this path")

@@ -1,6 +1,8 @@
 //! Errors as RFC 9457 problem details (`application/problem+json`), each naming the rule
 //! that refused the request.
 
+use std::borrow::Cow;
+
 use domain::permit_case::RefusalKind;
 use domain::CaseError;
 use serde::Serialize;
@@ -17,9 +19,11 @@ use domain::text::TextRefusal;
 pub struct Problem {
     pub status: StatusCode,
     /// The rule that refused the request, as a stable kebab-case name.
-    pub rule: &'static str,
+    pub rule: Cow<'static, str>,
     pub detail: String,
     pub request_id: Option<String>,
+    /// Seconds after which the request may be sent again, when it may.
+    pub retry_after: Option<u64>,
 }
 
 /// The problem+json document.
@@ -39,9 +43,39 @@ impl Problem {
     pub fn new(status: StatusCode, rule: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,
-            rule,
+            rule: Cow::Borrowed(rule),
             detail: detail.into(),
             request_id: None,
+            retry_after: None,
+        }
+    }
+
+    /// Says the request may be sent again after `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// What a recorded answer keeps of this problem (the request id is the next request's).
+    pub fn recorded(&self) -> serde_json::Value {
+        serde_json::json!({"rule": self.rule, "detail": self.detail})
+    }
+
+    /// The problem recorded as `outcome` with `status` (see [`Self::recorded`]).
+    pub fn from_recorded(status: StatusCode, outcome: &serde_json::Value) -> Self {
+        let text = |name: &str| {
+            outcome
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            status,
+            rule: Cow::Owned(text("rule")),
+            detail: text("detail"),
+            request_id: None,
+            retry_after: None,
         }
     }
 
@@ -88,7 +122,7 @@ impl warp::Reply for Problem {
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: &self.detail,
-            rule: self.rule,
+            rule: &self.rule,
             request_id: self.request_id.as_deref(),
         };
         let mut response =
@@ -102,11 +136,14 @@ impl warp::Reply for Problem {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            // Not ready yet (leaves not recorded, the store not answering): try again soon.
+        // Not ready yet (leaves not recorded, the store not answering): try again soon.
+        let retry_after = self
+            .retry_after
+            .or((status == StatusCode::SERVICE_UNAVAILABLE).then_some(1));
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -163,6 +200,17 @@ impl From<LedgerError> for Problem {
             LedgerError::ErasureRefused(ErasureError::Reason(refusal)) => {
                 Problem::bad_request(refusal.rule(), format!("reason: {refusal}"))
             }
+            LedgerError::IdempotencyKeyReused => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                error.to_string(),
+            ),
+            LedgerError::RequestInProgress => Problem::new(
+                StatusCode::CONFLICT,
+                "request-in-progress",
+                error.to_string(),
+            )
+            .retry_after(1),
             other => Problem::internal(&other),
         }
     }

@@ -148,21 +148,24 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys {
     }
 }
 
-/// A POST with a JSON body, as every write is: its bearer token, request id and body.
+/// A POST with a JSON body, as every write is: its bearer token, request id, idempotency key
+/// and body.
 pub fn post_with_body(
-) -> impl Filter<Extract = (Option<String>, String, bytes::Bytes), Error = Rejection> + Clone {
+) -> impl Filter<Extract = (Option<String>, String, Option<String>, bytes::Bytes), Error = Rejection>
+       + Clone {
     warp::post()
         .and(authorization())
         .and(request_id())
+        .and(crate::http::idempotency::idempotency_key())
         .and(json_body())
 }
 
-/// A request refused for its body's form before the body is read (its media type or
-/// encoding), answered with this problem.
+/// A request refused for its form before its body is read (its media type or encoding, its
+/// idempotency key), answered with this problem.
 #[derive(Debug)]
-pub struct RefusedBody(pub Problem);
+pub struct RefusedRequest(pub Problem);
 
-impl warp::reject::Reject for RefusedBody {}
+impl warp::reject::Reject for RefusedRequest {}
 
 /// A body declared `application/json` (UTF-8, not compressed) of at most
 /// [`crate::http::BODY_LIMIT`] bytes.
@@ -172,7 +175,7 @@ fn json_body() -> impl Filter<Extract = (bytes::Bytes,), Error = Rejection> + Cl
         .and_then(
             |media: Option<String>, encoding: Option<String>| async move {
                 match body_form_refusal(media.as_deref(), encoding.as_deref()) {
-                    Some(problem) => Err(warp::reject::custom(RefusedBody(problem))),
+                    Some(problem) => Err(warp::reject::custom(RefusedRequest(problem))),
                     None => Ok(()),
                 }
             },

@@ -16,16 +16,40 @@ use projections::log;
 use projections::{case_queries, CaseView};
 
 use super::clock::log_timestamp;
+use super::idempotency::CLAIM_METADATA;
 use super::{Ledger, LedgerError};
 
-/// One command as received: to which case, from whom, on which version, with which request id.
+/// One command as received: to which case, from whom, on which version, with which request.
 #[derive(Debug, Clone)]
 pub struct Submission {
     pub case_id: CaseId,
     pub actor: Actor,
     pub action: CaseAction,
     pub expected_version: Option<u64>,
+    pub trace: RequestTrace,
+}
+
+/// The request a command came with, as its events record it: the request id and, when it
+/// was sent with an idempotency key, the claim on that key.
+#[derive(Debug, Clone, Default)]
+pub struct RequestTrace {
     pub request_id: String,
+    pub idempotency_claim: Option<String>,
+}
+
+impl From<String> for RequestTrace {
+    fn from(request_id: String) -> Self {
+        Self {
+            request_id,
+            idempotency_claim: None,
+        }
+    }
+}
+
+impl From<&str> for RequestTrace {
+    fn from(request_id: &str) -> Self {
+        request_id.to_owned().into()
+    }
 }
 
 /// What a client asks of an existing case: any action but filing (which makes a case), and
@@ -42,16 +66,21 @@ impl Ledger {
         &self,
         actor: Actor,
         application: Application,
-        request_id: String,
+        trace: RequestTrace,
     ) -> Result<CaseView, LedgerError> {
-        let now = self.clock.now();
-        let ts = uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            now.timestamp() as u64,
-            now.timestamp_subsec_nanos(),
-        );
-        let case_id =
-            CaseId::parse(&uuid::Uuid::new_v7(ts).to_string()).expect("a UUID is a case id");
+        self.file_as(self.new_case_id(), actor, application, trace)
+            .await
+    }
+
+    /// Files an application under `case_id`, an id from [`Self::new_case_id`] (a filing sent
+    /// again under its idempotency key keeps the id of its first try).
+    pub async fn file_as(
+        &self,
+        case_id: CaseId,
+        actor: Actor,
+        application: Application,
+        trace: RequestTrace,
+    ) -> Result<CaseView, LedgerError> {
         // A new id has no history: the command needs no read of the log (were the id taken
         // after all, the append of its first event would be refused).
         self.commands.remember_new(case_id.as_str());
@@ -60,9 +89,20 @@ impl Ledger {
             actor,
             action: CaseAction::FileApplication(application),
             expected_version: None,
-            request_id,
+            trace,
         })
         .await
+    }
+
+    /// A case id nobody has used: a UUIDv7 of the ledger's clock.
+    pub fn new_case_id(&self) -> CaseId {
+        let now = self.clock.now();
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            now.timestamp() as u64,
+            now.timestamp_subsec_nanos(),
+        );
+        CaseId::parse(&uuid::Uuid::new_v7(ts).to_string()).expect("a UUID is a case id")
     }
 
     /// Sends one command; on success returns the case as it now stands in the log.
@@ -83,10 +123,10 @@ impl Ledger {
             actor,
             action,
             expected_version,
-            request_id,
+            trace,
         } = submission;
         let requested_at = self.clock.now();
-        let metadata = metadata(&actor, &action, &request_id, &log_timestamp(requested_at));
+        let metadata = metadata(&actor, &action, &trace, &log_timestamp(requested_at));
         let sender = DataSubject::of_actor(&actor);
         let command = CaseCommand {
             actor,
@@ -147,11 +187,11 @@ impl Ledger {
         actor: Actor,
         request: CaseRequest,
         expected_version: Option<u64>,
-        request_id: String,
+        trace: RequestTrace,
     ) -> Result<CaseView, LedgerError> {
         match request {
             CaseRequest::IssuePermit { scope } => {
-                self.issue_permit(case_id, actor, scope, expected_version, request_id)
+                self.issue_permit(case_id, actor, scope, expected_version, trace)
                     .await
             }
             CaseRequest::Act(action) => {
@@ -160,7 +200,7 @@ impl Ledger {
                     actor,
                     action,
                     expected_version,
-                    request_id,
+                    trace,
                 })
                 .await
             }
@@ -178,7 +218,7 @@ impl Ledger {
         actor: Actor,
         scope: String,
         expected_version: Option<u64>,
-        request_id: String,
+        trace: RequestTrace,
     ) -> Result<CaseView, LedgerError> {
         let _underway = self.writer.command_underway();
         let today = self.today();
@@ -230,7 +270,7 @@ impl Ledger {
                 scope,
             },
             expected_version,
-            request_id,
+            trace,
         })
         .await
     }
@@ -240,16 +280,19 @@ impl Ledger {
 fn metadata(
     actor: &Actor,
     action: &CaseAction,
-    request_id: &str,
+    trace: &RequestTrace,
     requested_at: &str,
 ) -> HashMap<String, String> {
     let mut metadata = HashMap::from([
         ("actor_subject".to_owned(), actor.subject().to_owned()),
         ("actor_role".to_owned(), actor.role().to_owned()),
         ("command".to_owned(), action.name().to_owned()),
-        ("request_id".to_owned(), request_id.to_owned()),
+        ("request_id".to_owned(), trace.request_id.clone()),
         ("requested_at".to_owned(), requested_at.to_owned()),
     ]);
+    if let Some(claim) = &trace.idempotency_claim {
+        metadata.insert(CLAIM_METADATA.to_owned(), claim.clone());
+    }
     match actor {
         Actor::Officer { bureau, post, .. } => {
             metadata.insert("actor_bureau".into(), bureau.to_string());
@@ -343,7 +386,7 @@ mod tests {
                 actor: officer(Post::Acceptor),
                 action: CaseAction::Accept {},
                 expected_version: None,
-                request_id: "accept".into(),
+                trace: "accept".into(),
             })
             .await
             .unwrap();

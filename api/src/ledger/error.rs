@@ -56,6 +56,15 @@ pub enum LedgerError {
     /// The subject to erase has no live key: nothing of it is kept, or it is erased already.
     #[error("no personal data of {0} is kept: it has none in the log, or it was erased")]
     NoSuchSubject(String),
+    /// An idempotency key sent again with another request.
+    #[error(
+        "this Idempotency-Key was sent before with another request; a key names one request: \
+         send a new request under a new key"
+    )]
+    IdempotencyKeyReused,
+    /// The request first sent under this idempotency key is still being handled.
+    #[error("the request first sent with this Idempotency-Key is still being handled; send it again in a moment")]
+    RequestInProgress,
 }
 
 impl LedgerError {

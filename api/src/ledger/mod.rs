@@ -8,12 +8,14 @@
 //! - [`writer`]: the group-committing event writer, which appends and projects together.
 //! - [`permit_numbers`]: serials allocated once per case.
 //! - [`clock`]: the injected time.
+//! - [`idempotency`]: writes sent again under the same `Idempotency-Key`, done once.
 //! - [`publication`]: the daily publication of ended days.
 //! - [`checkpoints`], [`merkle_blocks`]: signed checkpoints, and the hashes proofs are made of.
 
 mod commands;
 mod erasure;
 mod error;
+pub mod idempotency;
 mod listings;
 mod reads;
 
@@ -28,7 +30,7 @@ mod recent_histories;
 pub mod writer;
 
 pub use clock::{Clock, SettableClock, SystemClock};
-pub use commands::{CaseRequest, Submission};
+pub use commands::{CaseRequest, RequestTrace, Submission};
 pub use erasure::Erased;
 pub use error::LedgerError;
 pub use reads::{CaseHistory, LogPage, Positions};

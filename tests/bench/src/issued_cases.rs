@@ -19,7 +19,7 @@ async fn send(
             actor,
             action: serde_json::from_value::<CaseAction>(action)?,
             expected_version: None,
-            request_id: "bench".into(),
+            trace: "bench".into(),
         })
         .await?;
     Ok(())

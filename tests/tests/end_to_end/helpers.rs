@@ -45,6 +45,8 @@ pub async fn spawn_app(store: Store) -> TestApp {
     let scratch = Scratch::new(store).await.expect("a scratch store");
     let mut settings = Settings::for_store(scratch.data_dir.clone(), scratch.store_url.clone());
     settings.public_url = Some(PUBLIC_URL.to_owned());
+    // Tests load their cases faster than any sender may write; the limit has tests of its own.
+    settings.limits.writes_per_minute = 0;
     spawn_with(settings, Some(scratch)).await
 }
 

@@ -10,15 +10,18 @@ use projections::case_queries::Worklist;
 use projections::CaseView;
 use serde::de::{Error as _, IgnoredAny};
 use serde::{Deserialize, Deserializer};
+use serde_json::json;
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use crate::http::idempotency::{Done, Write};
 use crate::http::problem::Problem;
 use crate::http::request::{
     answer, authorization, get_or_head, parse_body, post_with_body, request_id,
 };
 use crate::http::{with_state, AppState};
+use crate::ledger::idempotency::{Answered, KeyedRequest};
 use crate::ledger::CaseRequest;
 
 /// POST /api/v1/cases
@@ -28,10 +31,10 @@ pub fn file_application(
     warp::path!("api" / "v1" / "cases")
         .and(with_state(state))
         .and(post_with_body())
-        .then(|state, auth, request_id: String, body| {
+        .then(|state, auth, request_id: String, key, body| {
             answer(
                 request_id.clone(),
-                handle_file(state, auth, request_id, body),
+                handle_file(state, auth, request_id, key, body),
             )
         })
 }
@@ -44,9 +47,14 @@ pub fn send_command(
         .and(with_state(state))
         .and(post_with_body())
         .and(warp::header::optional::<String>("if-match"))
-        .then(|id, state, auth, request_id: String, body, if_match| {
-            let handled = handle_command(id, state, auth, request_id.clone(), if_match, body);
-            answer(request_id, handled)
+        .then(|id, state, auth, request_id: String, key, body, if_match| {
+            let sent = Sent {
+                request_id: request_id.clone(),
+                key,
+                if_match,
+                body,
+            };
+            answer(request_id, handle_command(id, state, auth, sent))
         })
 }
 
@@ -144,16 +152,47 @@ async fn handle_file(
     state: AppState,
     auth: Option<String>,
     request_id: String,
+    key: Option<String>,
     body: Bytes,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
     let application: Application = parse_body(&body)?;
-    let view = state.ledger.file(actor, application, request_id).await?;
-    let mut response = case_response(&view, StatusCode::CREATED);
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/cases/{}", view.case_id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let write = Write {
+        actor: actor.clone(),
+        keyed: key.map(|key| KeyedRequest::new(key, "POST", "/api/v1/cases", &[&body])),
+        case_id: Some(state.ledger.new_case_id()),
+        success: StatusCode::CREATED,
+        request_id,
+    };
+    let (ledger, replaying) = (state.ledger.clone(), state.clone());
+    let first_id = write.case_id.clone();
+    write
+        .once(
+            &state,
+            move |trace, claim| async move {
+                let case_id = claim
+                    .and_then(|claim| claim.case_id)
+                    .or(first_id)
+                    .unwrap_or_else(|| ledger.new_case_id());
+                let view = ledger
+                    .file_as(case_id, actor.clone(), application, trace)
+                    .await?;
+                Ok(Done {
+                    outcome: json!({ "case_id": view.case_id }),
+                    response: filed_response(&view),
+                })
+            },
+            move |answered| replay_case(replaying, answered),
+        )
+        .await
+}
+
+/// What a command's request carries besides its case and token.
+struct Sent {
+    request_id: String,
+    key: Option<String>,
+    if_match: Option<String>,
+    body: Bytes,
 }
 
 #[tracing::instrument(skip_all, fields(case_id = %id))]
@@ -161,23 +200,66 @@ async fn handle_command(
     id: String,
     state: AppState,
     auth: Option<String>,
-    request_id: String,
-    if_match: Option<String>,
-    body: Bytes,
+    sent: Sent,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
     let case_id = parse_case_id(&id)?;
-    let expected_version = if_match
+    let expected_version = sent
+        .if_match
         .as_deref()
         .map(parse_if_match)
         .transpose()?
         .flatten();
-    let request = CaseRequest::try_from(parse_body::<CommandBody>(&body)?)?;
-    let view = state
-        .ledger
-        .request(case_id, actor, request, expected_version, request_id)
-        .await?;
-    Ok(case_response(&view, StatusCode::OK))
+    let request = CaseRequest::try_from(parse_body::<CommandBody>(&sent.body)?)?;
+    let path = format!("/api/v1/cases/{case_id}/commands");
+    let if_match = sent.if_match.unwrap_or_default();
+    let write = Write {
+        actor: actor.clone(),
+        keyed: sent
+            .key
+            .map(|key| KeyedRequest::new(key, "POST", &path, &[if_match.as_bytes(), &sent.body])),
+        case_id: Some(case_id.clone()),
+        success: StatusCode::OK,
+        request_id: sent.request_id,
+    };
+    let (ledger, replaying) = (state.ledger.clone(), state.clone());
+    write
+        .once(
+            &state,
+            move |trace, _| async move {
+                let view = ledger
+                    .request(case_id, actor, request, expected_version, trace)
+                    .await?;
+                Ok(Done {
+                    outcome: json!({ "case_id": view.case_id }),
+                    response: case_response(&view, StatusCode::OK),
+                })
+            },
+            move |answered| replay_case(replaying, answered),
+        )
+        .await
+}
+
+/// A filed case's answer: 201, its view, and where it is read.
+fn filed_response(view: &CaseView) -> Response {
+    let mut response = case_response(view, StatusCode::CREATED);
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/cases/{}", view.case_id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// A write on a case answered again: the case as it stands now, with the status of the
+/// first answer.
+async fn replay_case(state: AppState, answered: Answered) -> Result<Response, Problem> {
+    let missing = || Problem::not_found("case-not-found", "the case this key answered is gone");
+    let case_id = answered.case_id.ok_or_else(missing)?;
+    let view = state.ledger.case(&case_id).await?.ok_or_else(missing)?;
+    Ok(if answered.status == StatusCode::CREATED.as_u16() {
+        filed_response(&view)
+    } else {
+        case_response(&view, StatusCode::OK)
+    })
 }
 
 async fn handle_read(

@@ -9,9 +9,11 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use crate::http::idempotency::{Done, Write};
 use crate::http::problem::Problem;
 use crate::http::request::{answer, parse_body, post_with_body};
 use crate::http::{with_state, AppState};
+use crate::ledger::idempotency::KeyedRequest;
 
 /// POST /api/v1/erasures `{"subject": "enterprise:CREDIT-CODE", "reason": "..."}`
 pub fn erase_subject(
@@ -20,8 +22,11 @@ pub fn erase_subject(
     warp::path!("api" / "v1" / "erasures")
         .and(with_state(state))
         .and(post_with_body())
-        .then(|state, auth, request_id: String, body| {
-            answer(request_id, handle_erase(state, auth, body))
+        .then(|state, auth, request_id: String, key, body| {
+            answer(
+                request_id.clone(),
+                handle_erase(state, auth, request_id, key, body),
+            )
         })
 }
 
@@ -35,24 +40,50 @@ struct ErasureBody {
 async fn handle_erase(
     state: AppState,
     auth: Option<String>,
+    request_id: String,
+    key: Option<String>,
     body: Bytes,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
-    let body: ErasureBody = parse_body(&body)?;
+    let ErasureBody { subject, reason } = parse_body(&body)?;
     let subject: DataSubject =
-        body.subject
+        subject
             .parse()
             .map_err(|e: domain::personal_data::DataSubjectError| {
                 Problem::bad_request("invalid-data-subject", e.to_string())
             })?;
-    let erased = state
-        .ledger
-        .erase_on_request(&actor, &subject, body.reason)
-        .await?;
+    let write = Write {
+        actor: actor.clone(),
+        keyed: key.map(|key| KeyedRequest::new(key, "POST", "/api/v1/erasures", &[&body])),
+        case_id: None,
+        success: StatusCode::CREATED,
+        request_id,
+    };
+    let ledger = state.ledger.clone();
+    let erased_subject = subject.clone();
+    write
+        .once(
+            &state,
+            move |_, _| async move {
+                let erased = ledger.erase_on_request(&actor, &subject, reason).await?;
+                let outcome = json!({"key_id": erased.key_id, "recorded": erased.recorded});
+                Ok(Done {
+                    response: erasure_response(&subject, &outcome),
+                    outcome,
+                })
+            },
+            move |answered| async move { Ok(erasure_response(&erased_subject, &answered.outcome)) },
+        )
+        .await
+}
+
+/// 201 with the subject erased, the id of the key destroyed, and whether this request
+/// recorded the erasure.
+fn erasure_response(subject: &DataSubject, outcome: &serde_json::Value) -> Response {
     let answer = json!({
         "subject": subject.to_string(),
-        "key_id": erased.key_id,
-        "recorded": erased.recorded,
+        "key_id": outcome["key_id"],
+        "recorded": outcome["recorded"],
     });
-    Ok(warp::reply::with_status(warp::reply::json(&answer), StatusCode::CREATED).into_response())
+    warp::reply::with_status(warp::reply::json(&answer), StatusCode::CREATED).into_response()
 }
