@@ -5,8 +5,8 @@ use domain::CaseStatus;
 use sqlx::Row;
 
 use crate::case_view::CaseView;
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Conn, Db};
+use crate::{on_conn, on_db};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -100,9 +100,9 @@ pub async fn all_rows(
 }
 
 /// The number of rows of `table` and a SHA-256 over them (columns as text, in `order_by`
-/// order): for comparing a rebuilt projection with the live one.
+/// order), as `conn` sees them: for comparing a rebuilt projection with the live one.
 pub async fn table_digest(
-    db: &Db,
+    mut conn: Conn<'_>,
     table: &str,
     columns: &[&str],
     order_by: &str,
@@ -119,8 +119,8 @@ pub async fn table_digest(
         select.join(", ")
     );
     let mut hasher = Sha256::new();
-    let rows = on_db!(db, |pool| {
-        let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    let rows = on_conn!(&mut conn, |c| {
+        let rows = sqlx::query(&sql).fetch_all(&mut *c).await?;
         for row in &rows {
             for i in 0..columns.len() {
                 let value: Option<String> = row.try_get(i)?;

@@ -217,6 +217,50 @@ impl<P: Projection + 'static> Projector<P> {
         self.catch_up_here().await
     }
 
+    /// Replays the whole log into this projection inside `tx`, batch by batch: forgets its
+    /// rows and its checkpoint there, then projects every event. Nothing is committed: the
+    /// caller compares what `tx` holds with the live rows, then rolls it back or commits it.
+    /// Returns the position reached.
+    pub async fn rebuild_in(&self, tx: &mut Tx) -> Result<i64, ProjectionError> {
+        let _one_at_a_time = self.running.lock().await;
+        let db_error = ProjectionError::db(P::NAME);
+        let reached = self.checkpoint().await?;
+        self.projection.reset(tx, reached).await?;
+        on_tx!(tx, |conn| sqlx::query(
+            "UPDATE projector_checkpoints SET position = 0 WHERE name = $1"
+        )
+        .bind(P::NAME)
+        .execute(&mut *conn)
+        .await
+        .map_err(&db_error)?
+        .rows_affected());
+        let mut at = 0;
+        loop {
+            let events = log::read_after_on(tx.conn(), at, self.batch_size).await?;
+            let Some(last) = events.last().map(|e| e.position) else {
+                return Ok(at);
+            };
+            if !log::follow(at, &events) {
+                let found = events.iter().zip(at + 1..).find(|(e, p)| e.position != *p);
+                return Err(ProjectionError::Gap {
+                    after: at,
+                    found: found.map_or(last, |(e, _)| e.position),
+                });
+            }
+            if self
+                .projection
+                .apply_moving_checkpoint(tx, &events, at, last)
+                .await?
+                .is_none()
+            {
+                return Err(ProjectionError::Task(
+                    "the checkpoint moved inside the rebuild's own transaction".into(),
+                ));
+            }
+            at = last;
+        }
+    }
+
     /// Projects, inside `tx`, the events `tx` has just appended: `appended` holds them as the
     /// log stores them (read back with `RETURNING`), or nothing where the database cannot
     /// return them. When the checkpoint stands right before them, they are all there is to

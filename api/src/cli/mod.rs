@@ -100,8 +100,13 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
-    /// Rebuild the projections from the log and say whether they equal the live ones.
-    Replay,
+    /// Rebuild the projections from the log and say whether they equal the live ones; the
+    /// live ones are left as they are, unless --write.
+    Replay {
+        /// Replace the live projections with the rebuilt ones.
+        #[arg(long)]
+        write: bool,
+    },
     /// Write the log, each event's recorded leaf and every signed checkpoint as JSON Lines.
     Export {
         #[arg(long)]
@@ -251,12 +256,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Replay => {
+        Command::Replay { write } => {
             let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
-            let report = replay::replay(&ledger).await?;
-            reports::replayed(&report);
-            if report.iter().any(|l| l.live != l.rebuilt) {
-                bail!("a rebuilt projection differs from the live one");
+            let report = replay::replay(&ledger, write).await?;
+            reports::replayed(&report, write);
+            if !write && report.iter().any(|l| l.live != l.rebuilt) {
+                bail!(
+                    "a rebuilt projection differs from the live one; the live one is left as it \
+                     is (replay --write replaces it)"
+                );
             }
             Ok(())
         }

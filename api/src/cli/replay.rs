@@ -1,9 +1,11 @@
-//! `permit-ledger replay`: rebuilds every projection from the log and compares it, by digest,
-//! with the live one. The leaves are recomputed, not rewritten: they are the record of what
-//! each event hashed to when it was logged, and replacing them would erase evidence.
+//! `permit-ledger replay`: rebuilds every projection from the log, inside a transaction, and
+//! compares it, by digest, with the live one; the transaction is rolled back, so the live rows
+//! are left as they are, unless `--write` asks for the rebuild to replace them. The leaves are
+//! recomputed, not rewritten: they are the record of what each event hashed to when it was
+//! logged, and replacing them would erase evidence.
 
 use projections::case_queries::table_digest;
-use projections::log;
+use projections::{log, Tx};
 use sha2::{Digest, Sha256};
 
 use crate::ledger::Ledger;
@@ -15,7 +17,7 @@ pub struct ReplayLine {
     pub rebuilt: String,
 }
 
-const CASE_STATE: (&str, &[&str], &str) = (
+const CASE_STATE: Table = (
     "case_state",
     &[
         "case_id",
@@ -31,7 +33,7 @@ const CASE_STATE: (&str, &[&str], &str) = (
     ],
     "case_id",
 );
-const NOTICES: (&str, &[&str], &str) = (
+const NOTICES: Table = (
     "public_notices",
     &[
         "position",
@@ -46,43 +48,42 @@ const NOTICES: (&str, &[&str], &str) = (
     ],
     "position",
 );
-const DAYS: (&str, &[&str], &str) = (
+const DAYS: Table = (
     "published_days",
     &["day", "position", "published_at", "count", "digest"],
     "day",
 );
-const LEAVES: (&str, &[&str], &str) = ("ledger_leaves", &["position", "leaf"], "position");
+const LEAVES: Table = ("ledger_leaves", &["position", "leaf"], "position");
 
-pub async fn replay(ledger: &Ledger) -> anyhow::Result<Vec<ReplayLine>> {
+/// The projections as rebuilt from the log, compared with the live ones; with `write`, the
+/// rebuilt ones replace them.
+pub async fn replay(ledger: &Ledger, write: bool) -> anyhow::Result<Vec<ReplayLine>> {
     ledger.catch_up().await?;
     let db = ledger.db();
-    let digest = |(table, columns, order): (
-        &'static str,
-        &'static [&'static str],
-        &'static str,
-    )| async move { table_digest(db, table, columns, order).await };
-    let live = [
-        digest(CASE_STATE).await?,
-        digest(NOTICES).await?,
-        digest(DAYS).await?,
-    ];
-    ledger.projector().rebuild().await?;
-    let rebuilt = [
-        digest(CASE_STATE).await?,
-        digest(NOTICES).await?,
-        digest(DAYS).await?,
-    ];
-    let mut report: Vec<ReplayLine> = ["case_state", "public_notices", "published_days"]
-        .into_iter()
+    let mut reading = db.begin().await?;
+    let live = digests(&mut reading).await?;
+    let (leaves, recorded) = digest(&mut reading, LEAVES).await?;
+    reading.rollback().await?;
+    let mut rebuilding = db.begin().await?;
+    ledger.projector().rebuild_in(&mut rebuilding).await?;
+    let rebuilt = digests(&mut rebuilding).await?;
+    if write {
+        rebuilding.commit().await?;
+    } else {
+        rebuilding.rollback().await?;
+    }
+    let mut report: Vec<ReplayLine> = PROJECTIONS
+        .iter()
         .zip(live.into_iter().zip(rebuilt))
-        .map(|(projection, ((_, live), (rows, rebuilt)))| ReplayLine {
-            projection,
-            rows,
-            live,
-            rebuilt,
-        })
+        .map(
+            |((projection, _, _), ((_, live), (rows, rebuilt)))| ReplayLine {
+                projection,
+                rows,
+                live,
+                rebuilt,
+            },
+        )
         .collect();
-    let (rows, recorded) = digest(LEAVES).await?;
     let mut hasher = Sha256::new();
     let mut after = 0;
     loop {
@@ -98,9 +99,28 @@ pub async fn replay(ledger: &Ledger) -> anyhow::Result<Vec<ReplayLine>> {
     }
     report.push(ReplayLine {
         projection: "ledger_leaves",
-        rows,
+        rows: leaves,
         live: recorded,
         rebuilt: hex::encode(hasher.finalize()),
     });
     Ok(report)
+}
+
+/// A table's name, the columns compared, and the column its rows are ordered by.
+type Table = (&'static str, &'static [&'static str], &'static str);
+
+/// The projections a replay rebuilds, in the order it reports them.
+const PROJECTIONS: [Table; 3] = [CASE_STATE, NOTICES, DAYS];
+
+async fn digest(tx: &mut Tx, (table, columns, order): Table) -> anyhow::Result<(usize, String)> {
+    Ok(table_digest(tx.conn(), table, columns, order).await?)
+}
+
+/// Each projection's rows and digest, as `tx` sees them.
+async fn digests(tx: &mut Tx) -> anyhow::Result<Vec<(usize, String)>> {
+    let mut digests = Vec::with_capacity(PROJECTIONS.len());
+    for table in PROJECTIONS {
+        digests.push(digest(tx, table).await?);
+    }
+    Ok(digests)
 }

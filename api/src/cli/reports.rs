@@ -34,7 +34,7 @@ pub fn verified(file: &Path, summary: &Summary) {
 }
 
 /// `replay`'s table: each projection's rows and digests, live and rebuilt.
-pub fn replayed(report: &[ReplayLine]) {
+pub fn replayed(report: &[ReplayLine], written: bool) {
     crate::say!(
         "{:<16}{:>8}  {:<18}{:<18}equal",
         "projection",
@@ -55,6 +55,11 @@ pub fn replayed(report: &[ReplayLine]) {
                 "NO"
             }
         );
+    }
+    if written {
+        crate::say!("the rebuilt projections replace the live ones");
+    } else {
+        crate::say!("nothing was written (replay --write replaces the live projections)");
     }
 }
 

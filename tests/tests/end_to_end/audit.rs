@@ -463,7 +463,7 @@ async fn a_changed_byte_is_caught_and_located(store: Store) {
     };
     tamper(&app, store, &[sql]).await;
     assert_caught_at(&app, 3).await;
-    let report = permit_ledger::cli::replay::replay(&app.ledger)
+    let report = permit_ledger::cli::replay::replay(&app.ledger, false)
         .await
         .unwrap();
     let leaves = report

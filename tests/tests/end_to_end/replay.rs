@@ -11,6 +11,7 @@ on_both_stores!(
     rebuilt_projections_equal_the_live_ones,
     a_restarted_server_reads_the_same_cases,
     the_replay_report_finds_every_projection_equal_to_its_rebuild,
+    a_replay_compares_before_it_writes_and_writes_only_when_asked,
 );
 
 async fn rebuilt_projections_equal_the_live_ones(store: Store) {
@@ -61,7 +62,7 @@ async fn the_replay_report_finds_every_projection_equal_to_its_rebuild(store: St
     app.through_issuance(&case_id).await;
     app.set_time("2026-11-03T01:00:00Z");
     app.publish().await;
-    let report = permit_ledger::cli::replay::replay(&app.ledger)
+    let report = permit_ledger::cli::replay::replay(&app.ledger, false)
         .await
         .unwrap();
     let names: Vec<&str> = report.iter().map(|l| l.projection).collect();
@@ -78,4 +79,58 @@ async fn the_replay_report_finds_every_projection_equal_to_its_rebuild(store: St
         assert!(line.rows > 0, "{} is empty", line.projection);
         assert_eq!(line.live, line.rebuilt, "{} differs", line.projection);
     }
+}
+
+async fn case_status_row(app: &crate::helpers::TestApp, case_id: &str) -> String {
+    projections::on_db!(app.db(), |pool| sqlx::query_scalar::<_, String>(
+        "SELECT status FROM case_state WHERE case_id = $1"
+    )
+    .bind(case_id)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+/// A live projection that went wrong (here, a row changed by hand) is reported as differing
+/// from its rebuild and left as it is; `--write` replaces it with the rebuild.
+async fn a_replay_compares_before_it_writes_and_writes_only_when_asked(store: Store) {
+    let app = spawn_app(store).await;
+    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+    app.through_issuance(&case_id).await;
+    app.set_time("2026-11-03T01:00:00Z");
+    app.publish().await;
+    let notices_before = app.public_text("/listings/2026-11-02.json").await;
+    projections::on_db!(app.db(), |pool| sqlx::query(
+        "UPDATE case_state SET status = 'withdrawn' WHERE case_id = $1"
+    )
+    .bind(&case_id)
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
+    let replay = |write| permit_ledger::cli::replay::replay(&app.ledger, write);
+    let report = replay(false).await.unwrap();
+    let differing: Vec<&str> = report
+        .iter()
+        .filter(|l| l.live != l.rebuilt)
+        .map(|l| l.projection)
+        .collect();
+    assert_eq!(differing, ["case_state"]);
+    assert_eq!(
+        case_status_row(&app, &case_id).await,
+        "withdrawn",
+        "left as it was"
+    );
+    assert_eq!(
+        app.public_text("/listings/2026-11-02.json").await,
+        notices_before
+    );
+    replay(true).await.unwrap();
+    assert_eq!(case_status_row(&app, &case_id).await, "issued");
+    let report = replay(false).await.unwrap();
+    assert!(report.iter().all(|l| l.live == l.rebuilt));
+    assert_eq!(
+        app.public_text("/listings/2026-11-02.json").await,
+        notices_before
+    );
 }
