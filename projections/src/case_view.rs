@@ -240,6 +240,7 @@ impl CaseView {
                 findings,
                 recommendation,
                 reviewed_on,
+                ..
             } => {
                 self.review = Some(Review {
                     findings,

@@ -128,11 +128,13 @@ impl Ledger {
         let requested_at = self.clock.now();
         let metadata = metadata(&actor, &action, &trace, &log_timestamp(requested_at));
         let sender = DataSubject::of_actor(&actor);
+        let officer_ref = self.officer_ref(&actor, &action, &sender, &case_id).await?;
         let command = CaseCommand {
             actor,
             today: requested_at.with_timezone(&self.time_zone).date_naive(),
             expected_version,
             action,
+            officer_ref,
         };
         let receipt = self
             .commands
@@ -157,6 +159,27 @@ impl Ledger {
         }
         let history = log::read_aggregate(&self.db, "PermitCase", case_id.as_str()).await?;
         CaseView::replay(&history)?.ok_or(LedgerError::Refused(CaseError::CaseNotFound))
+    }
+
+    /// The sending officer's pseudonym on `case_id`, for the steps that must be two people's
+    /// (a review, then a decision): derived from the officer's personal-data key, so the log
+    /// names nobody by it, and nobody at all once the officer's data is erased.
+    async fn officer_ref(
+        &self,
+        actor: &Actor,
+        action: &CaseAction,
+        sender: &DataSubject,
+        case_id: &CaseId,
+    ) -> Result<Option<String>, LedgerError> {
+        let separated = matches!(
+            action,
+            CaseAction::RecordReview { .. } | CaseAction::Approve {} | CaseAction::Deny { .. }
+        );
+        if !separated || !matches!(actor, Actor::Officer { .. }) {
+            return Ok(None);
+        }
+        let key = self.personal_keys().key_for(sender).await?;
+        Ok(Some(key.key.pseudonym(case_id.as_str())))
     }
 
     /// Brings the projections up to date now; false if that failed, which is logged and left
@@ -239,6 +262,7 @@ impl Ledger {
                         permit_number: placeholder,
                         scope: scope.clone(),
                     },
+                    officer_ref: None,
                 },
                 &self.services,
             )?;

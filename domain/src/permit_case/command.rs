@@ -13,6 +13,11 @@ pub struct CaseCommand {
     pub today: NaiveDate,
     pub expected_version: Option<u64>,
     pub action: CaseAction,
+    /// The sending officer's pseudonym on this case, when the action is one of the steps
+    /// that must be done by different people (review, then decision): the same person gets
+    /// the same pseudonym on the same case. The api derives it from the officer's
+    /// personal-data key, so it names nobody once that key is erased.
+    pub officer_ref: Option<String>,
 }
 
 /// What a sender asks a case to do. The JSON form is `{"type": "accept", ...}`. Actions

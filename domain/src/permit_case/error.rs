@@ -59,6 +59,11 @@ pub enum CaseError {
         "a false commitment is no ground for revoking a permit that was not issued on a commitment"
     )]
     NotIssuedOnCommitment,
+    #[error(
+        "the officer who reviewed this case may not also decide it: another approver of the \
+         bureau decides"
+    )]
+    ReviewerMayNotDecide,
 }
 
 /// How a refusal should reach the sender.
@@ -100,6 +105,7 @@ impl CaseError {
             CaseError::InvalidText { refusal, .. } => refusal.rule(),
             CaseError::ReviewRequired => "review-required",
             CaseError::NotIssuedOnCommitment => "not-issued-on-commitment",
+            CaseError::ReviewerMayNotDecide => "reviewer-may-not-decide",
         }
     }
 
@@ -111,7 +117,8 @@ impl CaseError {
             | CaseError::ApplicantOnly { .. }
             | CaseError::OfficerOnly { .. }
             | CaseError::OutsideBureau { .. }
-            | CaseError::WrongPost { .. } => RefusalKind::Forbidden,
+            | CaseError::WrongPost { .. }
+            | CaseError::ReviewerMayNotDecide => RefusalKind::Forbidden,
             CaseError::InvalidText { .. } => RefusalKind::Malformed,
             _ => RefusalKind::Rule,
         }

@@ -57,6 +57,10 @@ pub enum CaseEvent {
         recommendation: Recommendation,
         #[serde(with = "crate::iso_date")]
         reviewed_on: NaiveDate,
+        /// The reviewing officer's pseudonym on this case (see `CaseCommand::officer_ref`),
+        /// so that the same person cannot also decide it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reviewer: Option<String>,
     },
     ApplicationApproved {
         #[serde(with = "crate::iso_date")]

@@ -50,6 +50,9 @@ struct CaseFile {
     approved_on_commitment: bool,
     correction_rounds: u32,
     accepted_on: Option<NaiveDate>,
+    /// The pseudonym of the officer who recorded the review, if it was recorded with one.
+    #[serde(default)]
+    reviewer: Option<String>,
 }
 
 impl PermitCase {
@@ -108,6 +111,7 @@ impl Aggregate for PermitCase {
                 approved_on_commitment: false,
                 correction_rounds: 0,
                 accepted_on: None,
+                reviewer: None,
             });
             return;
         }
@@ -126,7 +130,10 @@ impl Aggregate for PermitCase {
                 CaseStatus::Accepted
             }
             CaseEvent::ApplicationNotAccepted { .. } => CaseStatus::NotAccepted,
-            CaseEvent::ReviewRecorded { .. } => CaseStatus::Reviewed,
+            CaseEvent::ReviewRecorded { reviewer, .. } => {
+                file.reviewer = reviewer;
+                CaseStatus::Reviewed
+            }
             CaseEvent::ApplicationApproved { on_commitment, .. } => {
                 file.approved_on_commitment = on_commitment;
                 CaseStatus::Approved
@@ -170,6 +177,7 @@ impl PermitCase {
             today,
             expected_version,
             action,
+            officer_ref,
         } = command;
         let (file, action) = match (&self.file, action) {
             (None, CaseAction::FileApplication(application)) => {
@@ -183,7 +191,9 @@ impl PermitCase {
         // Who may act first: the version is the case's, for those who may see it.
         authorize(&actor, file, &action)?;
         self.check_version(expected_version)?;
-        file.transition(action, today, services).map(|e| vec![e])
+        file.separate_duties(&action, officer_ref.as_deref())?;
+        file.transition(action, today, services, officer_ref)
+            .map(|e| vec![e])
     }
 
     /// Refuses a command sent on another version than the case's (`If-Match`).
@@ -199,11 +209,24 @@ impl PermitCase {
 }
 
 impl CaseFile {
+    /// Refuses a decision by the officer who reviewed the case: review and decision are two
+    /// people's (separation of duties is by person, not only by post).
+    fn separate_duties(&self, action: &CaseAction, officer: Option<&str>) -> Result<(), CaseError> {
+        let deciding = matches!(action, CaseAction::Approve {} | CaseAction::Deny { .. });
+        match (&self.reviewer, officer) {
+            (Some(reviewer), Some(officer)) if deciding && reviewer == officer => {
+                Err(CaseError::ReviewerMayNotDecide)
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn transition(
         &self,
         action: CaseAction,
         today: NaiveDate,
         services: &CaseServices,
+        officer_ref: Option<String>,
     ) -> Result<CaseEvent, CaseError> {
         use CaseAction as A;
         use CaseStatus as S;
@@ -275,6 +298,7 @@ impl CaseFile {
                 findings: text(TextKind::Findings, &findings, "findings")?,
                 recommendation,
                 reviewed_on: today,
+                reviewer: officer_ref,
             },
             (S::Reviewed, A::Approve {}) => CaseEvent::ApplicationApproved {
                 approved_on: today,

@@ -77,6 +77,7 @@ fn send(actor: Actor, action: CaseAction) -> CaseCommand {
         today: day(TODAY),
         expected_version: None,
         action,
+        officer_ref: None,
     }
 }
 
@@ -153,6 +154,7 @@ fn reviewed() -> CaseEvent {
         findings: "条件符合".into(),
         recommendation: Recommendation::Approve,
         reviewed_on: day(TODAY),
+        reviewer: None,
     }
 }
 
@@ -1084,6 +1086,80 @@ async fn text_is_kept_as_nfc_without_surrounding_blanks() {
         vec![filed("XK-003", None), accepted()],
         command,
         vec![denied],
+    )
+    .await;
+}
+
+// ---- separation of duties ----
+
+/// `command` as sent by the officer whose pseudonym on the case is `officer_ref`.
+fn by(officer_ref: &str, command: CaseCommand) -> CaseCommand {
+    CaseCommand {
+        officer_ref: Some(officer_ref.into()),
+        ..command
+    }
+}
+
+fn reviewed_by(officer_ref: &str) -> CaseEvent {
+    CaseEvent::ReviewRecorded {
+        findings: "条件符合".into(),
+        recommendation: Recommendation::Approve,
+        reviewed_on: day(TODAY),
+        reviewer: Some(officer_ref.into()),
+    }
+}
+
+#[tokio::test]
+async fn a_review_records_who_reviewed_as_a_pseudonym() {
+    let review = send(
+        officer(Post::Reviewer),
+        CaseAction::RecordReview {
+            findings: "条件符合".into(),
+            recommendation: Recommendation::Approve,
+        },
+    );
+    expect_events(
+        vec![filed("XK-003", None), accepted()],
+        by("p-1", review),
+        vec![reviewed_by("p-1")],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_officer_who_reviewed_a_case_may_not_approve_it() {
+    let approve = send(officer(Post::Approver), CaseAction::Approve {});
+    expect_error(
+        vec![filed("XK-003", None), accepted(), reviewed_by("p-1")],
+        by("p-1", approve),
+        CaseError::ReviewerMayNotDecide,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_officer_who_reviewed_a_case_may_not_deny_it() {
+    let deny = send(
+        officer(Post::Approver),
+        CaseAction::Deny {
+            reason: "不符合".into(),
+        },
+    );
+    expect_error(
+        vec![filed("XK-003", None), accepted(), reviewed_by("p-1")],
+        by("p-1", deny),
+        CaseError::ReviewerMayNotDecide,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn another_officer_decides_a_reviewed_case() {
+    let approve = send(officer(Post::Approver), CaseAction::Approve {});
+    expect_events(
+        vec![filed("XK-003", None), accepted(), reviewed_by("p-1")],
+        by("p-2", approve),
+        vec![approved()],
     )
     .await;
 }

@@ -8,6 +8,10 @@
 //! | ApplicationFiled | `contact.person`, `contact.phone`, `commitment.signed_by` | the enterprise |
 //! | ReviewRecorded | `findings` (free text about the enterprise's people and premises) | the enterprise |
 //! | every event | metadata `actor_subject` (who sent the command) | the sender |
+//!
+//! `ReviewRecorded`'s `reviewer` is not sealed: it is the reviewing officer's pseudonym on
+//! that one case, derived from the officer's key (`CaseCommand::officer_ref`), which names
+//! nobody and, once the key is destroyed, cannot be linked to anyone.
 
 use crate::permit_case::{CaseEvent, PermitCase};
 use crate::personal_data::DataSubject;

@@ -50,6 +50,18 @@ impl SecretKey {
         base64::engine::general_purpose::STANDARD.encode(self.0)
     }
 
+    /// A pseudonym of this key's subject within `context` (a case id): the same for the same
+    /// subject and context, unlinkable to the subject without the key, and to anyone once
+    /// the key is destroyed (HMAC-SHA256, 128 bits).
+    pub fn pseudonym(&self, context: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(b"permit-ledger pseudonym\0");
+        mac.update(context.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
     /// A public name for a master key, recorded with the ledger: which key wraps its subject
     /// keys, without revealing it.
     pub fn fingerprint(&self) -> String {
@@ -186,6 +198,16 @@ pub fn new_key_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pseudonym_is_the_same_for_one_key_and_case_and_differs_otherwise() {
+        let (key, other) = (SecretKey::generate(), SecretKey::generate());
+        let on_case = key.pseudonym("case-1");
+        assert_eq!(on_case, key.pseudonym("case-1"));
+        assert_eq!(on_case.len(), 32);
+        assert_ne!(on_case, key.pseudonym("case-2"));
+        assert_ne!(on_case, other.pseudonym("case-1"));
+    }
 
     #[test]
     fn a_sealed_field_opens_with_its_key_in_its_place_only() {

@@ -176,6 +176,7 @@ pub async fn measure(options: &Options, store: Store, clients: usize) -> anyhow:
                     today,
                     expected_version: None,
                     action,
+                    officer_ref: None,
                 };
                 let started = Instant::now();
                 cqrs.execute(&case_id, command, HashMap::new())

@@ -340,10 +340,15 @@ async fn no_private_field_reaches_any_public_output(store: Store) {
         .as_str()
         .unwrap()
         .to_owned();
+    // One officer at every post but the approver's (who may not decide a case they reviewed).
     let officer = |post| {
+        let subject = match post {
+            Post::Approver => "SENTINEL-APPROVER-NAME",
+            _ => "SENTINEL-OFFICER-NAME",
+        };
         app.keys.issue(
             &domain::Actor::Officer {
-                subject: "SENTINEL-OFFICER-NAME".into(),
+                subject: subject.into(),
                 bureau: "370100".parse().unwrap(),
                 post,
             },

@@ -7,6 +7,7 @@ mod helpers;
 mod audit;
 mod case_lifecycle;
 mod demo;
+mod duties;
 mod errors;
 mod export_checkpoints;
 mod feeds;
