@@ -23,6 +23,7 @@ macro_rules! say {
 pub mod cli;
 pub mod http;
 pub mod ledger;
+pub mod metrics;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

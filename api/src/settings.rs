@@ -28,6 +28,8 @@ pub struct Settings {
     pub seal_personal_data: bool,
     /// What the server takes from its clients.
     pub limits: Limits,
+    /// Where to serve `/metrics` (Prometheus text format); None: no metrics.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// What one server takes from its clients before it refuses them or closes their
@@ -72,6 +74,7 @@ impl Settings {
             retention_days: None,
             seal_personal_data: true,
             limits: Limits::default(),
+            metrics_listen: None,
         }
     }
 

@@ -89,6 +89,8 @@ pub struct Application {
     state: AppState,
     retention_days: Option<u32>,
     limits: Limits,
+    /// The metrics listener and what it serves, when metrics are asked for.
+    metrics: Option<(TcpListener, metrics_exporter_prometheus::PrometheusHandle)>,
 }
 
 impl Application {
@@ -101,6 +103,13 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let metrics = match settings.metrics_listen {
+            Some(address) => Some((
+                crate::metrics::listen(address).await?,
+                crate::metrics::recorder()?,
+            )),
+            None => None,
+        };
         let address = listener
             .local_addr()
             .context("the listener has no address")?;
@@ -127,6 +136,7 @@ impl Application {
             },
             retention_days: settings.retention_days,
             limits: settings.limits,
+            metrics,
         })
     }
 
@@ -134,6 +144,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// Where metrics are served, if they are.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     pub fn ledger(&self) -> Arc<Ledger> {
@@ -146,7 +163,7 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight and stops the
     /// background projector.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+    pub async fn run_until(mut self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let (stop, stopped) = watch::channel(false);
         let projector = tokio::spawn(project_in_background(
             self.state.ledger.clone(),
@@ -158,6 +175,12 @@ impl Application {
             self.state.write_limiter.clone(),
             stop.subscribe(),
         ));
+        let metrics = self.metrics.take().map(|(listener, handle)| {
+            let mut stopped = stop.subscribe();
+            tokio::spawn(crate::metrics::serve(listener, handle, async move {
+                let _ = stopped.changed().await;
+            }))
+        });
         tracing::info!(address = %self.local_addr(), store = self.state.ledger.db().kind(), "serving");
         serve(
             self.listener,
@@ -172,6 +195,9 @@ impl Application {
         let _ = stop.send(true);
         let _ = projector.await;
         let _ = limiter.await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         self.state.ledger.db().close().await;
         tracing::info!("stopped");
     }
@@ -198,8 +224,16 @@ async fn project_in_background(
         if let Err(error) = &reached {
             tracing::error!(%error, "background projection failed; retrying");
         }
-        if let Err(error) = ledger.publish_due_days().await {
-            tracing::error!(%error, "daily publication failed; retrying");
+        let publishing = std::time::Instant::now();
+        match ledger.publish_due_days().await {
+            Ok(days) if !days.is_empty() => {
+                metrics::histogram!("permit_ledger_publication_duration_seconds")
+                    .record(publishing.elapsed().as_secs_f64());
+                metrics::counter!("permit_ledger_days_published_total")
+                    .increment(days.len() as u64);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "daily publication failed; retrying"),
         }
         if let Ok(reached) = reached {
             if let Err(error) = ledger.merkle_blocks().keep_up(ledger.db(), reached).await {
@@ -215,6 +249,14 @@ async fn project_in_background(
             match projections::revoked_tokens::revoked(ledger.db()).await {
                 Ok(revoked) => keys.set_revoked(revoked),
                 Err(error) => tracing::error!(%error, "reading the revoked tokens failed"),
+            }
+            if let (Ok(projected), Ok(head)) =
+                (&reached, projections::log::head_position(ledger.db()).await)
+            {
+                metrics::gauge!("permit_ledger_log_position").set(head as f64);
+                metrics::gauge!("permit_ledger_projected_position").set(*projected as f64);
+                metrics::gauge!("permit_ledger_projector_lag_events")
+                    .set((head - projected).max(0) as f64);
             }
         }
         if tokio::time::Instant::now() >= next_erasure {

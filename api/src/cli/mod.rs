@@ -88,6 +88,10 @@ pub enum Command {
         retention_days: u32,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Address to serve Prometheus metrics on (GET /metrics); keep it private. Without
+        /// it no metrics are served.
+        #[arg(long, env = "PERMIT_LEDGER_METRICS_LISTEN")]
+        metrics_listen: Option<SocketAddr>,
     },
     /// Print a bearer token for an applicant, officer or auditor.
     Token(TokenArgs),
@@ -193,6 +197,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         retention_days,
         seal_personal_data: true,
         limits: Limits::default(),
+        metrics_listen: None,
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
     let tool = || settings(unused_listen, None, None);
@@ -202,10 +207,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             public_url,
             retention_days,
             limits,
+            metrics_listen,
         } => {
             let retention = Some(retention_days).filter(|days| *days > 0);
             let serving = Settings {
                 limits: limits.into(),
+                metrics_listen,
                 ..settings(listen, public_url, retention)
             };
             let app = Application::build(&serving, Arc::new(SystemClock)).await?;

@@ -78,12 +78,16 @@ impl Ledger {
             size: size as u64,
             root: root(&recorded[..size as usize]),
         };
+        let signing = std::time::Instant::now();
         let stored = StoredCheckpoint {
             size,
             root: checkpoint.root,
             note: self.signer().sign(&checkpoint),
             made_at: log_timestamp(self.clock().now()),
         };
+        metrics::histogram!("permit_ledger_checkpoint_signing_duration_seconds")
+            .record(signing.elapsed().as_secs_f64());
+        metrics::counter!("permit_ledger_checkpoints_signed_total").increment(1);
         if !transparency::store_checkpoint(db, &stored).await? {
             // Another process signed this size first; serve the one stored.
             return transparency::checkpoint(db, Some(size))

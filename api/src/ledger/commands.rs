@@ -136,15 +136,25 @@ impl Ledger {
             action,
             officer_ref,
         };
-        let receipt = self
+        let command_name = command.action.name();
+        let executed = self
             .commands
             .execute(case_id.as_str(), command, metadata, Some(&sender))
-            .await
-            .map_err(|e| match e {
-                AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
-                AggregateError::AggregateConflict => LedgerError::Conflict,
-                other => LedgerError::EventStore(Box::new(other)),
-            })?;
+            .await;
+        let outcome = match &executed {
+            Ok(_) => "done",
+            Err(AggregateError::UserError(_)) => "refused",
+            Err(AggregateError::AggregateConflict) => "conflict",
+            Err(_) => "failed",
+        };
+        metrics::counter!("permit_ledger_commands_total",
+            "command" => command_name, "outcome" => outcome)
+        .increment(1);
+        let receipt = executed.map_err(|e| match e {
+            AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
+            AggregateError::AggregateConflict => LedgerError::Conflict,
+            other => LedgerError::EventStore(Box::new(other)),
+        })?;
         // Projected with the commit, as a rule; otherwise caught up now, so that the client
         // reads its own write; failing that, the case is folded from the log.
         if let Some(case) = receipt.as_ref().and_then(|r| r.case(case_id.as_str())) {

@@ -27,6 +27,8 @@ pub const START: &str = "2026-11-02T01:00:00Z";
 
 pub struct TestApp {
     pub address: String,
+    /// Where `/metrics` is served, when the settings asked for it.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub clock: Arc<SettableClock>,
     pub keys: TokenKeys,
@@ -58,6 +60,7 @@ pub async fn spawn_with(settings: Settings, scratch: Option<Scratch>) -> TestApp
         .await
         .expect("the app starts");
     let address = format!("http://{}", app.local_addr());
+    let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
     let ledger = app.ledger();
     let keys = app.keys();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -66,6 +69,7 @@ pub async fn spawn_with(settings: Settings, scratch: Option<Scratch>) -> TestApp
     }));
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::new(),
         clock,
         keys,

@@ -16,6 +16,7 @@ mod limits;
 mod log_integrity;
 mod master_key;
 mod methods;
+mod metrics;
 mod personal_data;
 mod replay;
 mod retries;

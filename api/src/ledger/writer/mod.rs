@@ -208,6 +208,9 @@ async fn write_batches(
     while let Some(first) = queue.recv().await {
         let batch = gather(first, &mut queue, &underway, clients_at_once).await;
         clients_at_once = batch.len() > 1;
+        metrics::histogram!("permit_ledger_commit_batch_commands").record(batch.len() as f64);
+        let events: usize = batch.iter().map(|append| append.events.len()).sum();
+        metrics::histogram!("permit_ledger_commit_batch_events").record(events as f64);
         let outcomes = {
             let _turn = gate.turn().await;
             write_batch(&db, sessions.as_mut(), &projector, &batch).await
