@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test: unit and property tests, the store suites and the end-to-end tests over
 # HTTP on SQLite and on PostgreSQL (which must answer: those tests fail, never skip, without it),
-# feeds read by Python feedparser (installed by scripts/feed-reader.sh).
+# feeds read by Python feedparser (installed by scripts/feed-reader.sh), the OpenAPI document
+# fuzzed by schemathesis (installed by scripts/api-fuzzer.sh).
 # Ends with one line totalling all test binaries: "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
 PERMIT_LEDGER_FEED_READER=$(scripts/feed-reader.sh)
 export PERMIT_LEDGER_FEED_READER
+PERMIT_LEDGER_API_FUZZER=$(scripts/api-fuzzer.sh)
+export PERMIT_LEDGER_API_FUZZER
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

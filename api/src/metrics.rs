@@ -89,25 +89,7 @@ pub async fn listen(address: SocketAddr) -> anyhow::Result<TcpListener> {
 
 /// The route a request path belongs to, as a template: a bounded set of label values.
 pub fn route_of(path: &str) -> &'static str {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match segments.as_slice() {
-        ["healthz"] => "/healthz",
-        ["api", "v1", "items"] => "/api/v1/items",
-        ["api", "v1", "cases"] => "/api/v1/cases",
-        ["api", "v1", "cases", _] => "/api/v1/cases/{id}",
-        ["api", "v1", "cases", _, "commands"] => "/api/v1/cases/{id}/commands",
-        ["api", "v1", "cases", _, "history"] => "/api/v1/cases/{id}/history",
-        ["api", "v1", "log"] => "/api/v1/log",
-        ["api", "v1", "erasures"] => "/api/v1/erasures",
-        ["feeds", _] => "/feeds/{feed}",
-        ["listings", _] => "/listings/{day}",
-        ["permits", _] => "/permits/{number}",
-        ["transparency", "key"] => "/transparency/key",
-        ["transparency", "checkpoint"] => "/transparency/checkpoint",
-        ["transparency", "checkpoint", _] => "/transparency/checkpoint/{size}",
-        ["transparency", "proof", _] => "/transparency/proof/{kind}",
-        _ => "other",
-    }
+    crate::http::openapi::template_of(path).unwrap_or("other")
 }
 
 #[cfg(test)]

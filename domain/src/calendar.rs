@@ -18,7 +18,7 @@ pub struct WorkingCalendar {
 
 /// How a deadline was counted: with the holiday calendar, or (past the loaded years)
 /// with weekends only, which an officer should re-check once the next calendar is loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineBasis {
     HolidayCalendar,
@@ -26,7 +26,7 @@ pub enum DeadlineBasis {
 }
 
 /// A date reached by counting working days, with how it was counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Deadline {
     #[serde(with = "crate::iso_date")]
     pub date: NaiveDate,

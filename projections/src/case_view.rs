@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::log::{LogError, LoggedEvent};
 
 /// A case as officers, applicants and auditors read it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseView {
     pub case_id: CaseId,
     pub status: CaseStatus,
@@ -53,7 +53,7 @@ pub struct CaseView {
     pub erased_fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {
     pub findings: String,
     pub recommendation: Recommendation,
@@ -61,7 +61,7 @@ pub struct Review {
     pub reviewed_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PermitView {
     pub permit_number: PermitNumber,
     pub scope: String,
@@ -74,7 +74,7 @@ pub struct PermitView {
     pub working_days_used: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Dispatch {
     pub courier: String,
     pub tracking_number: String,
@@ -82,7 +82,7 @@ pub struct Dispatch {
     pub dispatched_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Revocation {
     pub reason: String,
     pub false_commitment: bool,

@@ -13,7 +13,6 @@ use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use crate::http::problem::Problem;
-use crate::http::request::RefusedRequest;
 use crate::http::AppState;
 use crate::ledger::idempotency::{Answered, Claim, Claimed, KeyedRequest};
 use crate::ledger::RequestTrace;
@@ -24,17 +23,24 @@ pub const REPLAYED: &str = "idempotent-replayed";
 /// The longest idempotency key taken.
 const KEY_LIMIT: usize = 255;
 
-/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters, bare or as a
-/// quoted string (the header's structured-field form, `"…"`).
+/// The `Idempotency-Key` header as sent, read once the sender is authenticated (see
+/// [`keyed`]).
 pub fn idempotency_key() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
-    warp::header::optional::<String>("idempotency-key").and_then(
-        |given: Option<String>| async move {
-            given
-                .map(|value| parse_key(&value))
-                .transpose()
-                .map_err(|problem| warp::reject::custom(RefusedRequest(problem)))
-        },
-    )
+    warp::header::optional::<String>("idempotency-key")
+}
+
+/// The request `method path` with `parts`, under the key `header` sent, if it sent one: 1 to
+/// 255 visible ASCII characters, bare or as a quoted string (the header's structured-field
+/// form, `"…"`).
+pub fn keyed(
+    header: Option<String>,
+    method: &str,
+    path: &str,
+    parts: &[&[u8]],
+) -> Result<Option<KeyedRequest>, Problem> {
+    header
+        .map(|value| parse_key(&value).map(|key| KeyedRequest::new(key, method, path, parts)))
+        .transpose()
 }
 
 fn parse_key(value: &str) -> Result<String, Problem> {

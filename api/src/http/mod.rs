@@ -9,6 +9,7 @@
 //! the answer into a response: no SQL, no authorization of its own, no replays.
 
 pub mod idempotency;
+pub mod openapi;
 pub mod options;
 pub mod problem;
 pub mod public_documents;
@@ -76,8 +77,9 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(cases::list_cases(state.clone()))
         .unify()
-        .or(feeds::feeds(state.clone()))
-        .unify()
+        .boxed();
+    // Boxed in two halves: one chain of every route is too deep for the compiler.
+    let public = feeds::feeds(state.clone())
         .or(feeds::listings(state.clone()))
         .unify()
         .or(feeds::permit(state.clone()))
@@ -88,13 +90,18 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(transparency::proofs(state))
         .unify()
+        .or(openapi::route())
+        .unify()
         .or(options::options())
         .unify()
-        .recover(recover)
-        .unify();
+        .boxed();
+    let routes = routes.or(public).unify().recover(recover).unify();
     request::response_request_id()
+        .and(warp::path::full())
         .and(routes)
-        .map(|id: String, response: Response| request::ensure_request_id(response, &id))
+        .map(|id: String, path, response: Response| {
+            request::ensure_request_id(options::with_allow(&path, response), &id)
+        })
         .with(warp::trace::request())
         .map(Reply::into_response)
         .boxed()

@@ -14,7 +14,9 @@ const READ_AND_WRITE: &str = "GET, HEAD, POST, OPTIONS";
 pub fn allowed(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["healthz"] | ["api", "v1", "items"] | ["api", "v1", "log"] => Some(READ),
+        ["healthz"] | ["openapi.json"] | ["api", "v1", "items"] | ["api", "v1", "log"] => {
+            Some(READ)
+        }
         ["api", "v1", "cases"] => Some(READ_AND_WRITE),
         ["api", "v1", "cases", _] | ["api", "v1", "cases", _, "history"] => Some(READ),
         ["api", "v1", "cases", _, "commands"] | ["api", "v1", "erasures"] => Some(WRITE),
@@ -41,6 +43,19 @@ pub fn options() -> impl Filter<Extract = (Response,), Error = Rejection> + Clon
                 .insert(header::ALLOW, HeaderValue::from_static(methods));
             response
         })
+}
+
+/// `response` with `Allow` when it is a 405 on a path the API serves (RFC 9110: a 405
+/// names the methods the path takes).
+pub fn with_allow(path: &warp::path::FullPath, mut response: Response) -> Response {
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        if let Some(methods) = allowed(path.as_str()) {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(methods));
+        }
+    }
+    response
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub struct CaseCommand {
 
 /// What a sender asks a case to do. The JSON form is `{"type": "accept", ...}`. Actions
 /// without fields are empty struct variants so that an unknown field is refused, not ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CaseAction {
     /// The applicant files an application online.
@@ -49,6 +49,8 @@ pub enum CaseAction {
     Deny { reason: String },
     /// The approver issues the permit; its number is allocated by the ledger, not the client.
     IssuePermit {
+        /// Allocated by the ledger: a client sends only the scope.
+        #[schema(read_only)]
         permit_number: PermitNumber,
         scope: String,
     },
@@ -91,7 +93,7 @@ impl CaseAction {
 }
 
 /// An application as filed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
     pub item_code: ItemCode,
@@ -110,7 +112,7 @@ pub struct Application {
 }
 
 /// An electronic material, identified by the digest of its content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Material {
     pub name: String,
@@ -118,21 +120,21 @@ pub struct Material {
 }
 
 /// The applicant's signed statement that it meets the conditions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Commitment {
     pub signed_by: String,
     pub statement: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub person: String,
     pub phone: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     Approve,

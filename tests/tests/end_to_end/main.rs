@@ -17,6 +17,7 @@ mod log_integrity;
 mod master_key;
 mod methods;
 mod metrics;
+mod openapi;
 mod personal_data;
 mod replay;
 mod retries;

@@ -15,13 +15,13 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-use crate::http::idempotency::{Done, Write};
+use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
 use crate::http::request::{
     answer, authorization, get_or_head, parse_body, post_with_body, request_id,
 };
 use crate::http::{with_state, AppState};
-use crate::ledger::idempotency::{Answered, KeyedRequest};
+use crate::ledger::idempotency::Answered;
 use crate::ledger::CaseRequest;
 
 /// POST /api/v1/cases
@@ -159,7 +159,7 @@ async fn handle_file(
     let application: Application = parse_body(&body)?;
     let write = Write {
         actor: actor.clone(),
-        keyed: key.map(|key| KeyedRequest::new(key, "POST", "/api/v1/cases", &[&body])),
+        keyed: keyed(key, "POST", "/api/v1/cases", &[&body])?,
         case_id: Some(state.ledger.new_case_id()),
         success: StatusCode::CREATED,
         request_id,
@@ -215,9 +215,7 @@ async fn handle_command(
     let if_match = sent.if_match.unwrap_or_default();
     let write = Write {
         actor: actor.clone(),
-        keyed: sent
-            .key
-            .map(|key| KeyedRequest::new(key, "POST", &path, &[if_match.as_bytes(), &sent.body])),
+        keyed: keyed(sent.key, "POST", &path, &[if_match.as_bytes(), &sent.body])?,
         case_id: Some(case_id.clone()),
         success: StatusCode::OK,
         request_id: sent.request_id,

@@ -9,11 +9,10 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-use crate::http::idempotency::{Done, Write};
+use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
 use crate::http::request::{answer, parse_body, post_with_body};
 use crate::http::{with_state, AppState};
-use crate::ledger::idempotency::KeyedRequest;
 
 /// POST /api/v1/erasures `{"subject": "enterprise:CREDIT-CODE", "reason": "..."}`
 pub fn erase_subject(
@@ -54,7 +53,7 @@ async fn handle_erase(
             })?;
     let write = Write {
         actor: actor.clone(),
-        keyed: key.map(|key| KeyedRequest::new(key, "POST", "/api/v1/erasures", &[&body])),
+        keyed: keyed(key, "POST", "/api/v1/erasures", &[&body])?,
         case_id: None,
         success: StatusCode::CREATED,
         request_id,
