@@ -97,10 +97,11 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed();
     let routes = routes.or(public).unify().recover(recover).unify();
     request::response_request_id()
+        .and(warp::method())
         .and(warp::path::full())
         .and(routes)
-        .map(|id: String, path, response: Response| {
-            request::ensure_request_id(options::with_allow(&path, response), &id)
+        .map(|id: String, method, path, response: Response| {
+            request::ensure_request_id(options::with_allow(&method, &path, response), &id)
         })
         .with(warp::trace::request())
         .map(Reply::into_response)

@@ -46,16 +46,34 @@ pub fn options() -> impl Filter<Extract = (Response,), Error = Rejection> + Clon
 }
 
 /// `response` with `Allow` when it is a 405 on a path the API serves (RFC 9110: a 405
-/// names the methods the path takes).
-pub fn with_allow(path: &warp::path::FullPath, mut response: Response) -> Response {
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-        if let Some(methods) = allowed(path.as_str()) {
+/// names the methods the path takes). A 405 for a method the path does take (warp's answer
+/// when no route matched an empty segment, `/permits/`, say) is the 404 it is.
+pub fn with_allow(
+    method: &warp::http::Method,
+    path: &warp::path::FullPath,
+    mut response: Response,
+) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let empty_segment = path
+        .as_str()
+        .trim_start_matches('/')
+        .split('/')
+        .any(str::is_empty);
+    match allowed(path.as_str()) {
+        Some(methods) if !empty_segment && !methods.split(", ").any(|m| m == method.as_str()) => {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(methods));
+            response
         }
+        _ => crate::http::problem::Problem::not_found(
+            "no-such-resource",
+            "nothing is served at this path",
+        )
+        .into_response(),
     }
-    response
 }
 
 #[cfg(test)]

@@ -9,7 +9,41 @@ use crate::helpers::{jinan_enterprise, on_both_stores, spawn_app, Store};
 on_both_stores!(
     head_and_options_on_every_route,
     every_response_carries_a_request_id_and_every_document_its_validators,
+    a_method_a_path_does_not_take_is_405_naming_those_it_does,
 );
+
+async fn a_method_a_path_does_not_take_is_405_naming_those_it_does(store: Store) {
+    let app = spawn_app(store).await;
+    for (method, path, allow) in [
+        (Method::DELETE, "/healthz", "GET, HEAD, OPTIONS"),
+        (Method::PUT, "/api/v1/cases", "GET, HEAD, POST, OPTIONS"),
+        (Method::GET, "/api/v1/erasures", "POST, OPTIONS"),
+        (Method::TRACE, "/transparency/key", "GET, HEAD, OPTIONS"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+    }
+    // An empty segment names nothing: 404, not a 405 for a method the route takes.
+    for path in [
+        "/permits/",
+        "/listings/",
+        "/feeds/",
+        "/api/v1/cases//commands",
+    ] {
+        let response = app.get_public(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
 
 async fn head_and_options_on_every_route(store: Store) {
     let app = spawn_app(store).await;
