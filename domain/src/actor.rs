@@ -55,6 +55,12 @@ impl Actor {
         }
     }
 
+    /// Who sends, as one text, role and subject (`officer:SUBJECT`): what a sender's
+    /// allowances and idempotency keys are kept under.
+    pub fn sender(&self) -> String {
+        format!("{}:{}", self.role(), self.subject())
+    }
+
     /// Whether this actor may read a case of `bureau` filed by `credit_code`: applicants their
     /// own cases; officers the cases of their area (a province sees its cities', a county its
     /// city's: every level sees the same permit information); auditors everything.

@@ -89,12 +89,11 @@ pub async fn take_over(
     Ok(updated > 0)
 }
 
-/// Records the answer of the handling `claim_id`; false if it no longer holds the key.
+/// Records the answer of the handling that holds `claimed` (its `claim_id`); false if it no
+/// longer holds the key.
 pub async fn answer(
     db: &Db,
-    scope: &str,
-    idempotency_key: &str,
-    claim_id: &str,
+    claimed: &StoredKey,
     status: u16,
     outcome: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -104,30 +103,25 @@ pub async fn answer(
     )
     .bind(i64::from(status))
     .bind(outcome)
-    .bind(scope)
-    .bind(idempotency_key)
-    .bind(claim_id)
+    .bind(&claimed.scope)
+    .bind(&claimed.idempotency_key)
+    .bind(&claimed.claim_id)
     .execute(pool)
     .await?
     .rows_affected());
     Ok(updated > 0)
 }
 
-/// Gives up the claim `claim_id` (its request failed for the server's reasons, not the
-/// client's, and may be sent again under the same key).
-pub async fn release(
-    db: &Db,
-    scope: &str,
-    idempotency_key: &str,
-    claim_id: &str,
-) -> Result<(), sqlx::Error> {
+/// Gives up the claim of the handling that holds `claimed` (its request failed for the
+/// server's reasons, not the client's, and may be sent again under the same key).
+pub async fn release(db: &Db, claimed: &StoredKey) -> Result<(), sqlx::Error> {
     on_db!(db, |pool| sqlx::query(
         "DELETE FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2 \
          AND claim_id = $3"
     )
-    .bind(scope)
-    .bind(idempotency_key)
-    .bind(claim_id)
+    .bind(&claimed.scope)
+    .bind(&claimed.idempotency_key)
+    .bind(&claimed.claim_id)
     .execute(pool)
     .await?
     .rows_affected());

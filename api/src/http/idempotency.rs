@@ -6,6 +6,7 @@
 
 use std::future::Future;
 
+use domain::values::CaseId;
 use domain::Actor;
 use serde_json::Value;
 use warp::http::{HeaderValue, StatusCode};
@@ -14,7 +15,7 @@ use warp::{Filter, Rejection};
 
 use crate::http::problem::Problem;
 use crate::http::AppState;
-use crate::ledger::idempotency::{Answered, Claim, Claimed, KeyedRequest};
+use crate::ledger::idempotency::{Answered, Claimed, KeyedRequest};
 use crate::ledger::RequestTrace;
 
 /// The header a retried answer carries.
@@ -66,8 +67,8 @@ fn parse_key(value: &str) -> Result<String, Problem> {
     }
 }
 
-/// A write's answer, and what the answer is made again from when the write is retried
-/// (nothing personal: a case's id, say, read again at the retry).
+/// A write's answer, and what else the answer is made again from when the write is retried
+/// (nothing personal; nothing at all for a write on a case, which is read again).
 pub struct Done {
     pub response: Response,
     pub outcome: Value,
@@ -78,15 +79,16 @@ pub struct Done {
 pub struct Write {
     pub actor: Actor,
     pub keyed: Option<KeyedRequest>,
-    pub case_id: Option<domain::values::CaseId>,
+    pub case_id: Option<CaseId>,
     pub success: StatusCode,
     pub request_id: String,
 }
 
 impl Write {
     /// Does the write once, in a task of its own: `handle` does it (with the trace its
-    /// events record, and the claim on its key), `replay` answers again what it answered
-    /// when it was done before.
+    /// events record, and the case it is about: for a filing sent again after its first try
+    /// was cut off, the first try's), `replay` answers again what it answered when it was
+    /// done before.
     pub async fn once<H, HF, R, RF>(
         self,
         state: &AppState,
@@ -94,7 +96,7 @@ impl Write {
         replay: R,
     ) -> Result<Response, Problem>
     where
-        H: FnOnce(RequestTrace, Option<Claim>) -> HF + Send + 'static,
+        H: FnOnce(RequestTrace, Option<CaseId>) -> HF + Send + 'static,
         HF: Future<Output = Result<Done, Problem>> + Send,
         R: FnOnce(Answered) -> RF + Send + 'static,
         RF: Future<Output = Result<Response, Problem>> + Send,
@@ -103,7 +105,7 @@ impl Write {
         let ledger = state.ledger.clone();
         let task = state.work.spawn(async move {
             let Some(keyed) = self.keyed else {
-                return handle(self.request_id.into(), None)
+                return handle(self.request_id.into(), self.case_id)
                     .await
                     .map(|done| done.response);
             };
@@ -116,9 +118,9 @@ impl Write {
             };
             let trace = RequestTrace {
                 request_id: self.request_id,
-                idempotency_claim: Some(claim.claim_id.clone()),
+                idempotency_claim: Some(claim.claim_id().to_owned()),
             };
-            let outcome = handle(trace, Some(claim.clone())).await;
+            let outcome = handle(trace, claim.case_id.clone()).await;
             let recorded = match &outcome {
                 Ok(done) => Some((done.response.status(), done.outcome.clone())),
                 Err(problem) if is_final(problem) => Some((problem.status, problem.recorded())),
@@ -164,10 +166,7 @@ where
     let mut response = if status.is_success() {
         replay(answered).await?
     } else {
-        let mut problem =
-            warp::Reply::into_response(Problem::from_recorded(status, &answered.outcome));
-        *problem.status_mut() = status;
-        problem
+        warp::Reply::into_response(Problem::from_recorded(status, &answered.outcome))
     };
     response
         .headers_mut()

@@ -36,8 +36,7 @@ impl WriteLimiter {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
-        let sender = format!("{}:{}", actor.role(), actor.subject());
-        limiter.check_key(&sender).map_err(|not_until| {
+        limiter.check_key(&actor.sender()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             Problem::new(

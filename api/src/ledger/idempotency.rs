@@ -13,7 +13,7 @@ use domain::values::CaseId;
 use domain::Actor;
 use projections::idempotency_keys::{self, StoredKey};
 use projections::log;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::clock::log_timestamp;
@@ -57,15 +57,26 @@ impl KeyedRequest {
 /// A key this handling holds until it answers or releases it.
 #[derive(Debug, Clone)]
 pub struct Claim {
-    scope: String,
-    key: String,
-    /// Stored with the request's events.
-    pub claim_id: String,
+    /// The key's row as this handling holds it.
+    held: StoredKey,
     /// The case the request is about (a filing's, allocated with the first claim).
     pub case_id: Option<CaseId>,
 }
 
-/// How a request was answered: its status and what the answer is made again from.
+impl Claim {
+    fn of(held: StoredKey) -> Result<Self, LedgerError> {
+        let case_id = held.case_id.as_deref().map(parse_case_id).transpose()?;
+        Ok(Self { held, case_id })
+    }
+
+    /// Stored with the request's events.
+    pub fn claim_id(&self) -> &str {
+        &self.held.claim_id
+    }
+}
+
+/// How a request was answered: its status, the case it is about, and what else the answer
+/// is made again from (nothing, for an answer on a case: it is read again).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answered {
     pub status: u16,
@@ -114,12 +125,7 @@ impl Ledger {
             }
             .map_err(store_failure)?;
             let Some(held) = held else {
-                return Ok(Claimed::New(Claim {
-                    scope: mine.scope,
-                    key: mine.idempotency_key,
-                    claim_id: mine.claim_id,
-                    case_id,
-                }));
+                return Ok(Claimed::New(Claim::of(mine)?));
             };
             if held.request_digest != mine.request_digest {
                 return Err(LedgerError::IdempotencyKeyReused);
@@ -139,12 +145,12 @@ impl Ledger {
             }
             .map_err(store_failure)?;
             if taken {
-                return Ok(Claimed::New(Claim {
-                    scope: held.scope,
-                    key: held.idempotency_key,
+                // The first try's row, case id included, now held by this handling.
+                return Ok(Claimed::New(Claim::of(StoredKey {
                     claim_id: mine.claim_id,
-                    case_id: held.case_id.as_deref().map(parse_case_id).transpose()?,
-                }));
+                    claimed_at: mine.claimed_at,
+                    ..held
+                })?));
             }
         }
         Err(LedgerError::RequestInProgress)
@@ -157,17 +163,19 @@ impl Ledger {
         status: u16,
         outcome: &Value,
     ) -> Result<(), LedgerError> {
+        self.record_answer(&claim.held, status, outcome).await
+    }
+
+    async fn record_answer(
+        &self,
+        held: &StoredKey,
+        status: u16,
+        outcome: &Value,
+    ) -> Result<(), LedgerError> {
         let _turn = self.writer.gate().turn().await;
-        idempotency_keys::answer(
-            &self.db,
-            &claim.scope,
-            &claim.key,
-            &claim.claim_id,
-            status,
-            &outcome.to_string(),
-        )
-        .await
-        .map_err(store_failure)?;
+        idempotency_keys::answer(&self.db, held, status, &outcome.to_string())
+            .await
+            .map_err(store_failure)?;
         Ok(())
     }
 
@@ -175,9 +183,7 @@ impl Ledger {
     /// server or of the moment, and may be sent again under the same key.
     pub async fn release_key(&self, claim: &Claim) {
         let _turn = self.writer.gate().turn().await;
-        if let Err(error) =
-            idempotency_keys::release(&self.db, &claim.scope, &claim.key, &claim.claim_id).await
-        {
+        if let Err(error) = idempotency_keys::release(&self.db, &claim.held).await {
             tracing::error!(%error, "releasing an idempotency key failed; it is kept until its lease ends");
         }
     }
@@ -199,47 +205,39 @@ impl Ledger {
         let Some(case_id) = held.case_id.as_deref() else {
             return Ok(None);
         };
-        let events = log::read_aggregate(&self.db, "PermitCase", case_id).await?;
-        let mut done = false;
-        for event in &events {
-            if event.metadata_map()?.get(CLAIM_METADATA) == Some(&held.claim_id) {
-                done = true;
-                break;
-            }
-        }
-        if !done {
+        if !self.committed_under(case_id, &held.claim_id).await? {
             return Ok(None);
         }
         let status = u16::try_from(held.success_status)
             .map_err(|_| LedgerError::Inconsistent("an idempotency key's status is no status"))?;
-        let outcome = json!({ "case_id": case_id });
-        let _turn = self.writer.gate().turn().await;
-        idempotency_keys::answer(
-            &self.db,
-            &held.scope,
-            &held.idempotency_key,
-            &held.claim_id,
-            status,
-            &outcome.to_string(),
-        )
-        .await
-        .map_err(store_failure)?;
+        self.record_answer(held, status, &Value::Null).await?;
         Ok(Some(Answered {
             status,
             case_id: Some(parse_case_id(case_id)?),
-            outcome,
+            outcome: Value::Null,
         }))
+    }
+
+    /// Whether an event of `case_id` names the claim `claim_id`.
+    async fn committed_under(&self, case_id: &str, claim_id: &str) -> Result<bool, LedgerError> {
+        for event in log::read_aggregate(&self.db, "PermitCase", case_id).await? {
+            if event
+                .metadata_map()?
+                .get(CLAIM_METADATA)
+                .map(String::as_str)
+                == Some(claim_id)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }
 
 /// Whose keys these are: a digest of the sender's role and subject (keys are the sender's
 /// own; the table names nobody).
 fn scope_of(actor: &Actor) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(actor.role().as_bytes());
-    hasher.update(b":");
-    hasher.update(actor.subject().as_bytes());
-    hex::encode(hasher.finalize())
+    hex::encode(Sha256::digest(actor.sender().as_bytes()))
 }
 
 fn answered(held: &StoredKey) -> Result<Option<Answered>, LedgerError> {

@@ -10,7 +10,7 @@ use projections::case_queries::Worklist;
 use projections::CaseView;
 use serde::de::{Error as _, IgnoredAny};
 use serde::{Deserialize, Deserializer};
-use serde_json::json;
+use serde_json::Value;
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -165,20 +165,14 @@ async fn handle_file(
         request_id,
     };
     let (ledger, replaying) = (state.ledger.clone(), state.clone());
-    let first_id = write.case_id.clone();
     write
         .once(
             &state,
-            move |trace, claim| async move {
-                let case_id = claim
-                    .and_then(|claim| claim.case_id)
-                    .or(first_id)
-                    .unwrap_or_else(|| ledger.new_case_id());
-                let view = ledger
-                    .file_as(case_id, actor.clone(), application, trace)
-                    .await?;
+            move |trace, case_id| async move {
+                let case_id = case_id.unwrap_or_else(|| ledger.new_case_id());
+                let view = ledger.file_as(case_id, actor, application, trace).await?;
                 Ok(Done {
-                    outcome: json!({ "case_id": view.case_id }),
+                    outcome: Value::Null,
                     response: filed_response(&view),
                 })
             },
@@ -229,7 +223,7 @@ async fn handle_command(
                     .request(case_id, actor, request, expected_version, trace)
                     .await?;
                 Ok(Done {
-                    outcome: json!({ "case_id": view.case_id }),
+                    outcome: Value::Null,
                     response: case_response(&view, StatusCode::OK),
                 })
             },
