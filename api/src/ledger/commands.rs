@@ -140,21 +140,22 @@ impl Ledger {
         let executed = self
             .commands
             .execute(case_id.as_str(), command, metadata, Some(&sender))
-            .await;
+            .await
+            .map_err(|e| match e {
+                AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
+                AggregateError::AggregateConflict => LedgerError::Conflict,
+                other => LedgerError::EventStore(Box::new(other)),
+            });
         let outcome = match &executed {
             Ok(_) => "done",
-            Err(AggregateError::UserError(_)) => "refused",
-            Err(AggregateError::AggregateConflict) => "conflict",
+            Err(LedgerError::Refused(_)) => "refused",
+            Err(LedgerError::Conflict) => "conflict",
             Err(_) => "failed",
         };
         metrics::counter!("permit_ledger_commands_total",
             "command" => command_name, "outcome" => outcome)
         .increment(1);
-        let receipt = executed.map_err(|e| match e {
-            AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
-            AggregateError::AggregateConflict => LedgerError::Conflict,
-            other => LedgerError::EventStore(Box::new(other)),
-        })?;
+        let receipt = executed?;
         // Projected with the commit, as a rule; otherwise caught up now, so that the client
         // reads its own write; failing that, the case is folded from the log.
         if let Some(case) = receipt.as_ref().and_then(|r| r.case(case_id.as_str())) {
