@@ -200,30 +200,16 @@ impl<P: Projection + 'static> Projector<P> {
     async fn rebuild_here(self: &Arc<Self>) -> Result<i64, ProjectionError> {
         {
             let _one_at_a_time = self.running.lock().await;
-            let reached = self.checkpoint().await?;
             let db_error = ProjectionError::db(P::NAME);
             let mut tx = self.db.begin().await.map_err(&db_error)?;
-            self.projection.reset(&mut tx, reached).await?;
-            on_tx!(&mut tx, |conn| sqlx::query(
-                "UPDATE projector_checkpoints SET position = 0 WHERE name = $1"
-            )
-            .bind(P::NAME)
-            .execute(&mut *conn)
-            .await
-            .map_err(&db_error)?
-            .rows_affected());
+            self.reset_in(&mut tx).await?;
             tx.commit().await.map_err(&db_error)?;
         }
         self.catch_up_here().await
     }
 
-    /// Replays the whole log into this projection inside `tx`, batch by batch: forgets its
-    /// rows and its checkpoint there, then projects every event. Nothing is committed: the
-    /// caller compares what `tx` holds with the live rows, then rolls it back or commits it.
-    /// Returns the position reached.
-    pub async fn rebuild_in(&self, tx: &mut Tx) -> Result<i64, ProjectionError> {
-        let _one_at_a_time = self.running.lock().await;
-        let db_error = ProjectionError::db(P::NAME);
+    /// Forgets, inside `tx`, every row of this projection and its checkpoint.
+    async fn reset_in(&self, tx: &mut Tx) -> Result<(), ProjectionError> {
         let reached = self.checkpoint().await?;
         self.projection.reset(tx, reached).await?;
         on_tx!(tx, |conn| sqlx::query(
@@ -232,8 +218,18 @@ impl<P: Projection + 'static> Projector<P> {
         .bind(P::NAME)
         .execute(&mut *conn)
         .await
-        .map_err(&db_error)?
+        .map_err(ProjectionError::db(P::NAME))?
         .rows_affected());
+        Ok(())
+    }
+
+    /// Replays the whole log into this projection inside `tx`, batch by batch: forgets its
+    /// rows and its checkpoint there, then projects every event. Nothing is committed: the
+    /// caller compares what `tx` holds with the live rows, then rolls it back or commits it.
+    /// Returns the position reached.
+    pub async fn rebuild_in(&self, tx: &mut Tx) -> Result<i64, ProjectionError> {
+        let _one_at_a_time = self.running.lock().await;
+        self.reset_in(tx).await?;
         let mut at = 0;
         loop {
             let events = log::read_after_on(tx.conn(), at, self.batch_size).await?;
