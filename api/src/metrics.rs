@@ -24,6 +24,8 @@ use warp::http::{header, HeaderValue};
 use warp::reply::Response;
 use warp::Filter;
 
+use crate::settings::Limits;
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Latency buckets, in seconds: from a cached feed to a slow commit.
@@ -33,6 +35,12 @@ const SECONDS: &[f64] = &[
 
 /// Group-commit sizes.
 const BATCH: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+
+/// Whether this process records metrics (a listener for them was asked for): what only
+/// feeds them is skipped otherwise.
+pub fn enabled() -> bool {
+    HANDLE.get().is_some()
+}
 
 /// The process's recorder, installed on the first call (every later one shares it).
 pub fn recorder() -> anyhow::Result<PrometheusHandle> {
@@ -54,7 +62,8 @@ pub fn recorder() -> anyhow::Result<PrometheusHandle> {
         .context("the metrics recorder of this process is another library's")
 }
 
-/// Serves `GET /metrics` from `handle` on `listener` until `shutdown` completes.
+/// Serves `GET /metrics` from `handle` on `listener` until `shutdown` completes, with the
+/// public server's connection limit and timeouts.
 pub async fn serve(
     listener: TcpListener,
     handle: PrometheusHandle,
@@ -73,11 +82,7 @@ pub async fn serve(
             response
         })
         .boxed();
-    warp::serve(metrics)
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    crate::http::server::serve(listener, metrics, Limits::default(), shutdown).await;
 }
 
 /// Binds the metrics listener.

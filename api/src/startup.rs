@@ -250,13 +250,10 @@ async fn project_in_background(
                 Ok(revoked) => keys.set_revoked(revoked),
                 Err(error) => tracing::error!(%error, "reading the revoked tokens failed"),
             }
-            if let (Ok(projected), Ok(head)) =
-                (&reached, projections::log::head_position(ledger.db()).await)
-            {
-                metrics::gauge!("permit_ledger_log_position").set(head as f64);
-                metrics::gauge!("permit_ledger_projected_position").set(*projected as f64);
-                metrics::gauge!("permit_ledger_projector_lag_events")
-                    .set((head - projected).max(0) as f64);
+            if let Ok(projected) = &reached {
+                if crate::metrics::enabled() {
+                    record_positions(&ledger, *projected).await;
+                }
             }
         }
         if tokio::time::Instant::now() >= next_erasure {
@@ -277,6 +274,16 @@ async fn project_in_background(
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// The log's head, the projection's checkpoint `projected` and the lag between them, as
+/// metrics.
+async fn record_positions(ledger: &Ledger, projected: i64) {
+    if let Ok(head) = projections::log::head_position(ledger.db()).await {
+        metrics::gauge!("permit_ledger_log_position").set(head as f64);
+        metrics::gauge!("permit_ledger_projected_position").set(projected as f64);
+        metrics::gauge!("permit_ledger_projector_lag_events").set((head - projected).max(0) as f64);
     }
 }
 

@@ -98,21 +98,25 @@ where
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let mut inner = self.inner.clone();
         let limit = self.request_timeout;
-        let route = crate::metrics::route_of(request.uri().path());
-        let method = request.method().as_str().to_owned();
-        let started = std::time::Instant::now();
+        // Labels only when metrics are recorded: nothing more on the way of every request.
+        let measured = crate::metrics::enabled().then(|| {
+            let route = crate::metrics::route_of(request.uri().path());
+            (route, request.method().clone(), std::time::Instant::now())
+        });
         Box::pin(async move {
             let response = match tokio::time::timeout(limit, inner.call(request)).await {
                 Ok(Ok(response)) => response,
                 Err(_) => timed_out(limit),
             };
-            let status = response.status().as_u16().to_string();
-            metrics::counter!("permit_ledger_http_requests_total",
-                "route" => route, "method" => method.clone(), "status" => status)
-            .increment(1);
-            metrics::histogram!("permit_ledger_http_request_duration_seconds",
-                "route" => route, "method" => method)
-            .record(started.elapsed().as_secs_f64());
+            if let Some((route, method, started)) = measured {
+                let status = response.status().as_u16().to_string();
+                metrics::counter!("permit_ledger_http_requests_total",
+                    "route" => route, "method" => method.to_string(), "status" => status)
+                .increment(1);
+                metrics::histogram!("permit_ledger_http_request_duration_seconds",
+                    "route" => route, "method" => method.to_string())
+                .record(started.elapsed().as_secs_f64());
+            }
             Ok(response)
         })
     }
