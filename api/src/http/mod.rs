@@ -122,7 +122,7 @@ async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
                 header.name()
             ),
         )
-    } else if let Some(request::RefusedRequest(problem)) = rejection.find() {
+    } else if let Some(request::RefusedBody(problem)) = rejection.find() {
         problem.clone()
     } else if rejection.is_not_found() {
         Problem::not_found("no-such-resource", "nothing is served at this path")

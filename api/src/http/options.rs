@@ -13,6 +13,10 @@ const READ_AND_WRITE: &str = "GET, HEAD, POST, OPTIONS";
 /// describes (`http::api`); a test asks every route.
 pub fn allowed(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // An empty segment (`/permits/`) names nothing, whatever the route around it.
+    if segments.iter().any(|segment| segment.is_empty()) {
+        return None;
+    }
     match segments.as_slice() {
         ["healthz"] | ["openapi.json"] | ["api", "v1", "items"] | ["api", "v1", "log"] => {
             Some(READ)
@@ -46,8 +50,9 @@ pub fn options() -> impl Filter<Extract = (Response,), Error = Rejection> + Clon
 }
 
 /// `response` with `Allow` when it is a 405 on a path the API serves (RFC 9110: a 405
-/// names the methods the path takes). A 405 for a method the path does take (warp's answer
-/// when no route matched an empty segment, `/permits/`, say) is the 404 it is.
+/// names the methods the path takes). A 405 on a path nothing is served at, or for a method
+/// the path does take (warp's answer when no route took a parameter, as for `/permits/`),
+/// is the 404 it is.
 pub fn with_allow(
     method: &warp::http::Method,
     path: &warp::path::FullPath,
@@ -56,13 +61,8 @@ pub fn with_allow(
     if response.status() != StatusCode::METHOD_NOT_ALLOWED {
         return response;
     }
-    let empty_segment = path
-        .as_str()
-        .trim_start_matches('/')
-        .split('/')
-        .any(str::is_empty);
     match allowed(path.as_str()) {
-        Some(methods) if !empty_segment && !methods.split(", ").any(|m| m == method.as_str()) => {
+        Some(methods) if !methods.split(", ").any(|m| m == method.as_str()) => {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(methods));
@@ -88,5 +88,7 @@ mod tests {
         assert_eq!(allowed("/transparency/checkpoint/twelve"), None);
         assert_eq!(allowed("/nothing/here"), None);
         assert_eq!(allowed("/api/v1/cases/x/y/z"), None);
+        assert_eq!(allowed("/permits/"), None);
+        assert_eq!(allowed("/api/v1/cases//commands"), None);
     }
 }

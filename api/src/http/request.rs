@@ -160,12 +160,12 @@ pub fn post_with_body(
         .and(json_body())
 }
 
-/// A request refused for its form before its body is read (its media type or encoding, its
-/// idempotency key), answered with this problem.
+/// A request refused for its body's form before the body is read (its media type or
+/// encoding), answered with this problem.
 #[derive(Debug)]
-pub struct RefusedRequest(pub Problem);
+pub struct RefusedBody(pub Problem);
 
-impl warp::reject::Reject for RefusedRequest {}
+impl warp::reject::Reject for RefusedBody {}
 
 /// A body declared `application/json` (UTF-8, not compressed) of at most
 /// [`crate::http::BODY_LIMIT`] bytes.
@@ -175,7 +175,7 @@ fn json_body() -> impl Filter<Extract = (bytes::Bytes,), Error = Rejection> + Cl
         .and_then(
             |media: Option<String>, encoding: Option<String>| async move {
                 match body_form_refusal(media.as_deref(), encoding.as_deref()) {
-                    Some(problem) => Err(warp::reject::custom(RefusedRequest(problem))),
+                    Some(problem) => Err(warp::reject::custom(RefusedBody(problem))),
                     None => Ok(()),
                 }
             },
