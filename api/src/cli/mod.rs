@@ -153,18 +153,18 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct LimitArgs {
     /// Connections served at once; more wait in the listen queue.
-    #[arg(long, env = "PERMIT_LEDGER_MAX_CONNECTIONS", default_value_t = 1024)]
+    #[arg(long, env = "PERMIT_LEDGER_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
     max_connections: usize,
     /// Seconds for a request's head to arrive (and for the next one on a kept-alive
     /// connection) before the connection is closed.
-    #[arg(long, env = "PERMIT_LEDGER_HEADER_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "PERMIT_LEDGER_HEADER_TIMEOUT", default_value_t = Limits::default().header_timeout.as_secs())]
     header_timeout_secs: u64,
     /// Seconds for reading a request's body and answering it (408 after).
-    #[arg(long, env = "PERMIT_LEDGER_REQUEST_TIMEOUT", default_value_t = 30)]
+    #[arg(long, env = "PERMIT_LEDGER_REQUEST_TIMEOUT", default_value_t = Limits::default().request_timeout.as_secs())]
     request_timeout_secs: u64,
     /// Writes one sender (one token subject) may make in a minute, in bursts of up to a
     /// quarter of them, before 429 (0: no limit).
-    #[arg(long, env = "PERMIT_LEDGER_WRITES_PER_MINUTE", default_value_t = 240)]
+    #[arg(long, env = "PERMIT_LEDGER_WRITES_PER_MINUTE", default_value_t = Limits::default().writes_per_minute)]
     writes_per_minute: u32,
 }
 
