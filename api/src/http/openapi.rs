@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr};
-use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 use warp::http::{header, HeaderValue};
 use warp::reply::Response;
 use warp::{Filter, Rejection};
@@ -42,14 +42,16 @@ pub const ROUTES: &[&str] = &[
 
 /// The route template `path` belongs to (`/api/v1/cases/{id}` for a case's path), if any.
 pub fn template_of(path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     ROUTES.iter().copied().find(|template| {
-        let parts: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-        parts.len() == segments.len()
-            && parts
-                .iter()
-                .zip(&segments)
-                .all(|(part, segment)| part.starts_with('{') || part == segment)
+        let mut parts = template.trim_start_matches('/').split('/');
+        let mut segments = path.trim_start_matches('/').split('/');
+        loop {
+            match (parts.next(), segments.next()) {
+                (None, None) => return true,
+                (Some(part), Some(segment)) if part.starts_with('{') || part == segment => {}
+                _ => return false,
+            }
+        }
     })
 }
 
@@ -159,7 +161,7 @@ const UNAVAILABLE: (u16, &str) = (503, "not ready yet; try again in a moment");
 /// What any write may be refused with.
 struct WriteProblems;
 
-impl utoipa::IntoResponses for WriteProblems {
+impl IntoResponses for WriteProblems {
     fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
         problems(&[
             MALFORMED,
@@ -180,7 +182,7 @@ impl utoipa::IntoResponses for WriteProblems {
 /// What a read with a token may be refused with.
 struct ReadProblems;
 
-impl utoipa::IntoResponses for ReadProblems {
+impl IntoResponses for ReadProblems {
     fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
         problems(&[
             MALFORMED,
@@ -195,9 +197,27 @@ impl utoipa::IntoResponses for ReadProblems {
 /// What a public read may be refused with.
 struct PublicProblems;
 
-impl utoipa::IntoResponses for PublicProblems {
+impl IntoResponses for PublicProblems {
     fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
         problems(&[MALFORMED, NOT_FOUND, UNAVAILABLE])
+    }
+}
+
+/// What a public document may answer besides itself: 304 to a validator, or a problem.
+struct DocumentAnswers;
+
+impl IntoResponses for DocumentAnswers {
+    fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
+        let mut responses = PublicProblems::responses();
+        responses.insert(
+            "304".into(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("unchanged since the validator sent")
+                    .build(),
+            ),
+        );
+        responses
     }
 }
 
@@ -284,22 +304,19 @@ fn erase_subject() {}
 #[utoipa::path(get, path = "/feeds/{feed}", tag = "public",
     params(("feed" = String, Path, description = "permits.rss, permits.json, daily.rss or daily.json"),
         ("bureau" = Option<String>, Query), ("item" = Option<String>, Query)),
-    responses((status = 200, description = "RSS 2.0 or JSON Feed 1.1"),
-        (status = 304, description = "unchanged since the validator sent"), PublicProblems))]
+    responses((status = 200, description = "RSS 2.0 or JSON Feed 1.1"), DocumentAnswers))]
 #[allow(dead_code)]
 fn feeds() {}
 
 #[utoipa::path(get, path = "/listings/{day}", tag = "public",
     params(("day" = String, Path, description = "YYYY-MM-DD.rss or YYYY-MM-DD.json")),
-    responses((status = 200, description = "the day's listing"),
-        (status = 304, description = "unchanged since the validator sent"), PublicProblems))]
+    responses((status = 200, description = "the day's listing"), DocumentAnswers))]
 #[allow(dead_code)]
 fn listings() {}
 
 #[utoipa::path(get, path = "/permits/{number}", tag = "public",
     params(("number" = String, Path, description = "a permit number")),
-    responses((status = 200, description = "every published notice about the permit"),
-        (status = 304, description = "unchanged since the validator sent"), PublicProblems))]
+    responses((status = 200, description = "every published notice about the permit"), DocumentAnswers))]
 #[allow(dead_code)]
 fn permit() {}
 
