@@ -25,19 +25,24 @@ async fn one_person_cannot_review_and_then_decide_the_same_case(store: Store) {
     };
     let (as_reviewer, as_approver) = (token("王芳", Post::Reviewer), token("王芳", Post::Approver));
     let another_approver = token("李强", Post::Approver);
-    let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
-    app.ok_command(
-        &app.officer_token("370100", Post::Acceptor),
-        &case_id,
-        json!({"type": "accept"}),
-    )
-    .await;
-    app.ok_command(
-        &as_reviewer,
-        &case_id,
-        json!({"type": "record_review", "findings": "符合条件", "recommendation": "approve"}),
-    )
-    .await;
+    // A new case, accepted and reviewed by 王芳.
+    let reviewed_by_wang_fang = || async {
+        let case_id = app.file_case(&jinan_enterprise(), "XK-003").await;
+        app.ok_command(
+            &app.officer_token("370100", Post::Acceptor),
+            &case_id,
+            json!({"type": "accept"}),
+        )
+        .await;
+        app.ok_command(
+            &as_reviewer,
+            &case_id,
+            json!({"type": "record_review", "findings": "符合条件", "recommendation": "approve"}),
+        )
+        .await;
+        case_id
+    };
+    let case_id = reviewed_by_wang_fang().await;
     let head = app.log_head().await;
     for decision in [
         json!({"type": "approve"}),
@@ -63,19 +68,7 @@ async fn one_person_cannot_review_and_then_decide_the_same_case(store: Store) {
     assert_eq!(reviewer.len(), 32, "{reviewer}");
     assert!(!review.payload.contains("王芳") && !review.metadata.contains("王芳"));
     // On another case the same reviewer has another pseudonym: they do not link cases.
-    let other = app.file_case(&jinan_enterprise(), "XK-003").await;
-    app.ok_command(
-        &app.officer_token("370100", Post::Acceptor),
-        &other,
-        json!({"type": "accept"}),
-    )
-    .await;
-    app.ok_command(
-        &as_reviewer,
-        &other,
-        json!({"type": "record_review", "findings": "符合条件", "recommendation": "approve"}),
-    )
-    .await;
+    reviewed_by_wang_fang().await;
     let events = app.all_events().await;
     let pseudonyms: Vec<String> = events
         .iter()
