@@ -11,6 +11,7 @@
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
 //! - [`personal_data`]: which fields are personal, whose, and their erasure, once.
 //! - [`publication`]: the daily publication of public notices, once per day.
+//! - [`supervision`]: the clock of a case, time at each post, warnings, from its events.
 //! - [`transparency`]: RFC 6962 Merkle tree and signed checkpoints (C2SP signed notes).
 
 pub mod actor;
@@ -21,6 +22,7 @@ pub mod permit_case;
 pub mod personal_data;
 pub mod publication;
 pub mod services;
+pub mod supervision;
 pub mod text;
 pub mod transparency;
 pub mod values;

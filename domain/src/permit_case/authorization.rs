@@ -26,6 +26,10 @@ pub(super) fn authorize(
         | CaseAction::Deny { .. }
         | CaseAction::IssuePermit { .. }
         | CaseAction::RevokePermit { .. } => Sender::Officer(Post::Approver),
+        CaseAction::ExtendTimeLimit { .. } => Sender::Officer(Post::Approver),
+        CaseAction::SuspendClock { .. } | CaseAction::ResumeClock {} => {
+            Sender::OfficerAtEither(Post::Reviewer, Post::Approver, "reviewer or approver")
+        }
         CaseAction::DispatchCertificate { .. } => Sender::Officer(Post::Dispatcher),
         CaseAction::ConfirmDelivery {} => Sender::ApplicantOrOfficer(Post::Dispatcher),
     };
@@ -33,25 +37,31 @@ pub(super) fn authorize(
         (Actor::Auditor { .. }, _) => Err(CaseError::ReadOnlyRole),
         // Its own case: the only one an applicant may read.
         (Actor::Applicant { .. }, Sender::Applicant | Sender::ApplicantOrOfficer(_)) => Ok(()),
-        (Actor::Applicant { .. }, Sender::Officer(_)) => {
+        (Actor::Applicant { .. }, Sender::Officer(_) | Sender::OfficerAtEither(..)) => {
             Err(CaseError::OfficerOnly { action: name })
         }
         (Actor::Officer { .. }, Sender::Applicant) => {
             Err(CaseError::ApplicantOnly { action: name })
         }
-        (
-            Actor::Officer { bureau, post, .. },
-            Sender::Officer(required) | Sender::ApplicantOrOfficer(required),
-        ) => {
+        (Actor::Officer { bureau, post, .. }, sender) => {
+            let (allowed, required) = match sender {
+                Sender::Officer(required) | Sender::ApplicantOrOfficer(required) => {
+                    (*post == required, required.as_str())
+                }
+                Sender::OfficerAtEither(first, second, named) => {
+                    (*post == first || *post == second, named)
+                }
+                Sender::Applicant => unreachable!("refused above"),
+            };
             if bureau != &file.bureau {
                 Err(CaseError::OutsideBureau {
                     case_bureau: file.bureau.clone(),
                     officer_bureau: bureau.clone(),
                 })
-            } else if *post != required {
+            } else if !allowed {
                 Err(CaseError::WrongPost {
                     action: name,
-                    required: required.as_str(),
+                    required,
                     actual: post.as_str(),
                 })
             } else {
@@ -60,3 +70,4 @@ pub(super) fn authorize(
         }
     }
 }
+

@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::suspension::SuspensionKind;
 use crate::actor::Actor;
 use crate::values::{ItemCode, MaterialDigest, PermitNumber};
 
@@ -69,6 +70,17 @@ pub enum CaseAction {
         #[serde(default)]
         false_commitment: bool,
     },
+    /// The reviewer or approver stops the clock for a hearing, test, inspection, quarantine,
+    /// appraisal or expert review, with the written notice the applicant is given.
+    SuspendClock {
+        kind: SuspensionKind,
+        reason: String,
+        notice: String,
+    },
+    /// The reviewer or approver starts the stopped clock again.
+    ResumeClock {},
+    /// The approver extends the statutory time limit, once.
+    ExtendTimeLimit { reason: String },
 }
 
 impl CaseAction {
@@ -88,6 +100,9 @@ impl CaseAction {
             CaseAction::ConfirmDelivery {} => "confirm_delivery",
             CaseAction::Withdraw { .. } => "withdraw",
             CaseAction::RevokePermit { .. } => "revoke_permit",
+            CaseAction::SuspendClock { .. } => "suspend_clock",
+            CaseAction::ResumeClock {} => "resume_clock",
+            CaseAction::ExtendTimeLimit { .. } => "extend_time_limit",
         }
     }
 }

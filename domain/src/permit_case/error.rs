@@ -64,6 +64,16 @@ pub enum CaseError {
          bureau decides"
     )]
     ReviewerMayNotDecide,
+    #[error("the clock of this case is already suspended")]
+    ClockAlreadySuspended,
+    #[error("the clock of this case is running: there is no suspension to end")]
+    ClockNotSuspended,
+    #[error("cannot {action} while the clock is suspended: resume it first")]
+    ClockSuspended { action: &'static str },
+    #[error("the statutory time limit of this case has already been extended once")]
+    ExtensionAlreadyGranted,
+    #[error("the statutory time limit ended on {0}: it can no longer be extended")]
+    StatutoryLimitPassed(chrono::NaiveDate),
 }
 
 /// How a refusal should reach the sender.
@@ -106,6 +116,11 @@ impl CaseError {
             CaseError::ReviewRequired => "review-required",
             CaseError::NotIssuedOnCommitment => "not-issued-on-commitment",
             CaseError::ReviewerMayNotDecide => "reviewer-may-not-decide",
+            CaseError::ClockAlreadySuspended => "clock-already-suspended",
+            CaseError::ClockNotSuspended => "clock-not-suspended",
+            CaseError::ClockSuspended { .. } => "clock-suspended",
+            CaseError::ExtensionAlreadyGranted => "extension-already-granted",
+            CaseError::StatutoryLimitPassed(_) => "statutory-limit-passed",
         }
     }
 

@@ -3,6 +3,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use super::command::{Commitment, Contact, Material, Recommendation};
+use super::suspension::SuspensionKind;
 use crate::calendar::Deadline;
 use crate::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
 
@@ -108,6 +109,33 @@ pub enum CaseEvent {
         #[serde(with = "crate::iso_date")]
         revoked_on: NaiveDate,
     },
+    /// The time limits stop counting while a hearing, test, inspection, quarantine, appraisal
+    /// or expert review runs (Administrative Licensing Law art. 45); `notice` is the written
+    /// notice the applicant is given.
+    ClockSuspended {
+        kind: SuspensionKind,
+        reason: String,
+        notice: String,
+        #[serde(with = "crate::iso_date")]
+        suspended_on: NaiveDate,
+    },
+    /// The time limits count again; both deadlines have moved by the working days the clock
+    /// stood still (from the day after the suspension through the day of resumption).
+    ClockResumed {
+        #[serde(with = "crate::iso_date")]
+        resumed_on: NaiveDate,
+        suspended_working_days: u32,
+        statutory_deadline: Deadline,
+        committed_deadline: Deadline,
+    },
+    /// The statutory deadline is extended once (art. 42); the committed one does not move.
+    TimeLimitExtended {
+        reason: String,
+        #[serde(with = "crate::iso_date")]
+        extended_on: NaiveDate,
+        added_working_days: u32,
+        statutory_deadline: Deadline,
+    },
 }
 
 impl DomainEvent for CaseEvent {
@@ -126,6 +154,9 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CertificateDelivered { .. } => "CertificateDelivered",
             CaseEvent::ApplicationWithdrawn { .. } => "ApplicationWithdrawn",
             CaseEvent::PermitRevoked { .. } => "PermitRevoked",
+            CaseEvent::ClockSuspended { .. } => "ClockSuspended",
+            CaseEvent::ClockResumed { .. } => "ClockResumed",
+            CaseEvent::TimeLimitExtended { .. } => "TimeLimitExtended",
         };
         name.to_owned()
     }

@@ -6,6 +6,8 @@ mod error;
 mod event;
 mod filing;
 mod status;
+mod suspension;
+mod transition;
 
 use chrono::{Months, NaiveDate};
 use cqrs_es::event_sink::EventSink;
@@ -18,8 +20,10 @@ pub use command::{
 pub use error::{CaseError, RefusalKind};
 pub use event::CaseEvent;
 pub use status::CaseStatus;
+pub use suspension::{moved, SuspensionKind};
 
 use crate::actor::Post;
+use crate::calendar::Deadline;
 use crate::services::CaseServices;
 use crate::values::{BureauCode, CreditCode, ItemCode};
 use authorization::authorize;
@@ -53,6 +57,20 @@ struct CaseFile {
     /// The pseudonym of the officer who recorded the review, if it was recorded with one.
     #[serde(default)]
     reviewer: Option<String>,
+    /// The deadlines as they stand (moved by suspensions, the statutory one by an extension).
+    #[serde(default)]
+    statutory_deadline: Option<Deadline>,
+    #[serde(default)]
+    committed_deadline: Option<Deadline>,
+    /// The day the clock was suspended, while it is.
+    #[serde(default, with = "crate::iso_date::option")]
+    suspended_since: Option<NaiveDate>,
+    /// Working days the clock has stood still, over every ended suspension.
+    #[serde(default)]
+    suspended_working_days: u32,
+    /// The statutory limit has been extended (once is all the law allows).
+    #[serde(default)]
+    extended: bool,
 }
 
 impl PermitCase {
@@ -62,11 +80,13 @@ impl PermitCase {
     }
 }
 
-/// Who may send an action: the applicant, or an officer at a given post.
+/// Who may send an action: the applicant, or an officer at a given post (or either of two,
+/// named together).
 enum Sender {
     Applicant,
     Officer(Post),
     ApplicantOrOfficer(Post),
+    OfficerAtEither(Post, Post, &'static str),
 }
 
 impl Aggregate for PermitCase {
@@ -112,6 +132,11 @@ impl Aggregate for PermitCase {
                 correction_rounds: 0,
                 accepted_on: None,
                 reviewer: None,
+                statutory_deadline: None,
+                committed_deadline: None,
+                suspended_since: None,
+                suspended_working_days: 0,
+                extended: false,
             });
             return;
         }
@@ -125,8 +150,14 @@ impl Aggregate for PermitCase {
                 CaseStatus::CorrectionRequested
             }
             CaseEvent::MaterialsResubmitted { .. } => CaseStatus::Filed,
-            CaseEvent::ApplicationAccepted { accepted_on, .. } => {
+            CaseEvent::ApplicationAccepted {
+                accepted_on,
+                statutory_deadline,
+                committed_deadline,
+            } => {
                 file.accepted_on = Some(accepted_on);
+                file.statutory_deadline = Some(statutory_deadline);
+                file.committed_deadline = Some(committed_deadline);
                 CaseStatus::Accepted
             }
             CaseEvent::ApplicationNotAccepted { .. } => CaseStatus::NotAccepted,
@@ -144,6 +175,29 @@ impl Aggregate for PermitCase {
             CaseEvent::CertificateDelivered { .. } => CaseStatus::Delivered,
             CaseEvent::ApplicationWithdrawn { .. } => CaseStatus::Withdrawn,
             CaseEvent::PermitRevoked { .. } => CaseStatus::Revoked,
+            CaseEvent::ClockSuspended { suspended_on, .. } => {
+                file.suspended_since = Some(suspended_on);
+                file.status
+            }
+            CaseEvent::ClockResumed {
+                suspended_working_days,
+                statutory_deadline,
+                committed_deadline,
+                ..
+            } => {
+                file.suspended_since = None;
+                file.suspended_working_days += suspended_working_days;
+                file.statutory_deadline = Some(statutory_deadline);
+                file.committed_deadline = Some(committed_deadline);
+                file.status
+            }
+            CaseEvent::TimeLimitExtended {
+                statutory_deadline, ..
+            } => {
+                file.extended = true;
+                file.statutory_deadline = Some(statutory_deadline);
+                file.status
+            }
         };
     }
 }
@@ -205,183 +259,6 @@ impl PermitCase {
             }),
             _ => Ok(()),
         }
-    }
-}
-
-impl CaseFile {
-    /// Refuses a decision by the officer who reviewed the case: review and decision are two
-    /// people's (separation of duties is by person, not only by post).
-    fn separate_duties(&self, action: &CaseAction, officer: Option<&str>) -> Result<(), CaseError> {
-        let deciding = matches!(action, CaseAction::Approve {} | CaseAction::Deny { .. });
-        match (&self.reviewer, officer) {
-            (Some(reviewer), Some(officer)) if deciding && reviewer == officer => {
-                Err(CaseError::ReviewerMayNotDecide)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn transition(
-        &self,
-        action: CaseAction,
-        today: NaiveDate,
-        services: &CaseServices,
-        officer_ref: Option<String>,
-    ) -> Result<CaseEvent, CaseError> {
-        use CaseAction as A;
-        use CaseStatus as S;
-        let action_name = action.name();
-        let event = match (self.status, action) {
-            (
-                S::Filed,
-                A::RequestCorrection {
-                    corrections,
-                    reason,
-                },
-            ) => {
-                if corrections.iter().all(|c| c.trim().is_empty()) {
-                    return Err(CaseError::Required {
-                        field: "corrections",
-                    });
-                }
-                let corrections = corrections
-                    .iter()
-                    .filter(|c| !c.trim().is_empty())
-                    .map(|c| text(TextKind::Reason, c, "corrections"))
-                    .collect::<Result<Vec<_>, _>>()?;
-                CaseEvent::CorrectionRequested {
-                    round: self.correction_rounds + 1,
-                    corrections,
-                    reason: text(TextKind::Reason, &reason, "reason")?,
-                    requested_on: today,
-                }
-            }
-            (S::CorrectionRequested, A::ResubmitMaterials { materials }) => {
-                if materials.is_empty() {
-                    return Err(CaseError::Required { field: "materials" });
-                }
-                CaseEvent::MaterialsResubmitted {
-                    round: self.correction_rounds,
-                    materials: admitted_materials(materials)?,
-                    resubmitted_on: today,
-                }
-            }
-            (S::Filed, A::Accept {}) => {
-                let item = services
-                    .catalogue
-                    .item(&self.item_code)
-                    .ok_or_else(|| CaseError::UnknownItem(self.item_code.to_string()))?;
-                refuse_phase_out(
-                    services,
-                    &self.item_code,
-                    &self.product,
-                    self.process.as_deref(),
-                )?;
-                let calendar = &services.calendar;
-                CaseEvent::ApplicationAccepted {
-                    accepted_on: today,
-                    statutory_deadline: calendar.add_working_days(today, item.statutory_limit_days),
-                    committed_deadline: calendar.add_working_days(today, item.committed_limit_days),
-                }
-            }
-            (S::Filed, A::RefuseToAccept { reason }) => CaseEvent::ApplicationNotAccepted {
-                reason: text(TextKind::Reason, &reason, "reason")?,
-                decided_on: today,
-            },
-            (
-                S::Accepted,
-                A::RecordReview {
-                    findings,
-                    recommendation,
-                },
-            ) => CaseEvent::ReviewRecorded {
-                findings: text(TextKind::Findings, &findings, "findings")?,
-                recommendation,
-                reviewed_on: today,
-                reviewer: officer_ref,
-            },
-            (S::Reviewed, A::Approve {}) => CaseEvent::ApplicationApproved {
-                approved_on: today,
-                on_commitment: false,
-            },
-            (S::Accepted, A::Approve {}) if self.on_commitment => CaseEvent::ApplicationApproved {
-                approved_on: today,
-                on_commitment: true,
-            },
-            (S::Accepted, A::Approve {}) => return Err(CaseError::ReviewRequired),
-            (S::Accepted | S::Reviewed, A::Deny { reason }) => CaseEvent::ApplicationDenied {
-                reason: text(TextKind::Reason, &reason, "reason")?,
-                decided_on: today,
-            },
-            (
-                S::Approved,
-                A::IssuePermit {
-                    permit_number,
-                    scope,
-                },
-            ) => {
-                let item = services
-                    .catalogue
-                    .item(&self.item_code)
-                    .ok_or_else(|| CaseError::UnknownItem(self.item_code.to_string()))?;
-                let accepted_on = self.accepted_on.unwrap_or(today);
-                CaseEvent::PermitIssued {
-                    permit_number,
-                    scope: text(TextKind::Scope, &scope, "scope")?,
-                    valid_from: today,
-                    valid_until: validity_end(today, item.validity_years),
-                    issued_on: today,
-                    working_days_used: services.calendar.working_days_between(accepted_on, today),
-                }
-            }
-            (
-                S::Issued,
-                A::DispatchCertificate {
-                    courier,
-                    tracking_number,
-                },
-            ) => CaseEvent::CertificateDispatched {
-                courier: text(TextKind::Courier, &courier, "courier")?,
-                tracking_number: text(
-                    TextKind::TrackingNumber,
-                    &tracking_number,
-                    "tracking_number",
-                )?,
-                dispatched_on: today,
-            },
-            (S::Dispatched, A::ConfirmDelivery {}) => CaseEvent::CertificateDelivered {
-                delivered_on: today,
-            },
-            (status, A::Withdraw { reason }) if status.is_open() => {
-                CaseEvent::ApplicationWithdrawn {
-                    reason: text(TextKind::Reason, &reason, "reason")?,
-                    withdrawn_on: today,
-                }
-            }
-            (
-                status,
-                A::RevokePermit {
-                    reason,
-                    false_commitment,
-                },
-            ) if status.has_permit_in_force() => {
-                if false_commitment && !self.approved_on_commitment {
-                    return Err(CaseError::NotIssuedOnCommitment);
-                }
-                CaseEvent::PermitRevoked {
-                    reason: text(TextKind::Reason, &reason, "reason")?,
-                    false_commitment,
-                    revoked_on: today,
-                }
-            }
-            (status, _) => {
-                return Err(CaseError::WrongState {
-                    action: action_name,
-                    status: status.as_str(),
-                })
-            }
-        };
-        Ok(event)
     }
 }
 

@@ -1163,3 +1163,5 @@ async fn another_officer_decides_a_reviewed_case() {
     )
     .await;
 }
+
+mod clock;
