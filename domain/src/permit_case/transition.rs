@@ -12,7 +12,11 @@ use crate::text::TextKind;
 impl CaseFile {
     /// Refuses a decision by the officer who reviewed the case: review and decision are two
     /// people's (separation of duties is by person, not only by post).
-    pub(super) fn separate_duties(&self, action: &CaseAction, officer: Option<&str>) -> Result<(), CaseError> {
+    pub(super) fn separate_duties(
+        &self,
+        action: &CaseAction,
+        officer: Option<&str>,
+    ) -> Result<(), CaseError> {
         let deciding = matches!(action, CaseAction::Approve {} | CaseAction::Deny { .. });
         match (&self.reviewer, officer) {
             (Some(reviewer), Some(officer)) if deciding && reviewer == officer => {

@@ -161,7 +161,12 @@ async fn a_suspension_needs_the_written_notice() {
 #[tokio::test]
 async fn a_case_cannot_be_approved_while_its_clock_is_suspended() {
     expect_error(
-        vec![filed("XK-003", None), accepted(), reviewed(), suspended_on(TODAY)],
+        vec![
+            filed("XK-003", None),
+            accepted(),
+            reviewed(),
+            suspended_on(TODAY),
+        ],
         send(officer(Post::Approver), CaseAction::Approve {}),
         CaseError::ClockSuspended { action: "approve" },
     )
