@@ -5,6 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use chrono::NaiveDate;
+use domain::supervision::WarningDates;
+use domain::CaseServices;
 use sqlx::QueryBuilder;
 
 use crate::case_view::CaseView;
@@ -152,12 +155,27 @@ async fn stored_views(
 }
 
 const UPSERT_CASES: &str = "INSERT INTO case_state (case_id, bureau, status, credit_code, \
-    item_code, due_on, filed_at, version, last_position, view) ";
+    item_code, due_on, filed_at, version, last_position, view, yellow_from, red_from, \
+    breach_from, frozen_warning) ";
 const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
     status = excluded.status, credit_code = excluded.credit_code, \
     item_code = excluded.item_code, due_on = excluded.due_on, \
     filed_at = excluded.filed_at, version = excluded.version, \
-    last_position = excluded.last_position, view = excluded.view";
+    last_position = excluded.last_position, view = excluded.view, \
+    yellow_from = excluded.yellow_from, red_from = excluded.red_from, \
+    breach_from = excluded.breach_from, frozen_warning = excluded.frozen_warning";
+
+/// The SQL for the warning of a `case_state` row on the business date bound at `today` (ISO
+/// text, which sorts as dates do): NULL for a case with no running limit.
+pub(crate) fn warning_sql(today: &str) -> String {
+    format!(
+        "CASE WHEN frozen_warning IS NOT NULL THEN frozen_warning \
+              WHEN breach_from <= {today} THEN 'breach' \
+              WHEN red_from <= {today} THEN 'red' \
+              WHEN yellow_from <= {today} THEN 'yellow' \
+              WHEN yellow_from IS NOT NULL THEN 'on_track' END"
+    )
+}
 
 /// The `case_state` rows for some views, one vector per column, ready to be written.
 pub struct CaseRows {
@@ -171,11 +189,51 @@ pub struct CaseRows {
     version: Vec<i64>,
     last_position: Vec<i64>,
     view: Vec<String>,
+    yellow_from: Vec<Option<String>>,
+    red_from: Vec<Option<String>>,
+    breach_from: Vec<Option<String>>,
+    frozen_warning: Vec<Option<&'static str>>,
 }
 
 impl CaseRows {
-    pub fn of(views: &[CaseView]) -> Self {
+    /// The rows of `views`, with the dates from which each open case is at each warning
+    /// (counted with `services`' calendar and thresholds).
+    pub fn of(views: &[CaseView], services: &CaseServices) -> Self {
+        let warnings: Vec<Option<WarningDates>> = views
+            .iter()
+            .map(|v| {
+                v.timeline
+                    .warning_dates(&services.calendar, &services.supervision)
+            })
+            .collect();
+        let running = |pick: fn(NaiveDate, NaiveDate, NaiveDate) -> NaiveDate| {
+            warnings
+                .iter()
+                .map(|w| match w {
+                    Some(WarningDates::Running {
+                        yellow_from,
+                        red_from,
+                        breach_from,
+                    }) => Some(domain::iso_date::text(pick(
+                        *yellow_from,
+                        *red_from,
+                        *breach_from,
+                    ))),
+                    _ => None,
+                })
+                .collect()
+        };
         Self {
+            yellow_from: running(|yellow, _, _| yellow),
+            red_from: running(|_, red, _| red),
+            breach_from: running(|_, _, breach| breach),
+            frozen_warning: warnings
+                .iter()
+                .map(|w| match w {
+                    Some(WarningDates::Frozen(warning)) => Some(warning.as_str()),
+                    _ => None,
+                })
+                .collect(),
             case_id: views.iter().map(|v| v.case_id.to_string()).collect(),
             bureau: views.iter().map(|v| v.bureau.to_string()).collect(),
             status: views.iter().map(|v| v.status.as_str()).collect(),
@@ -208,14 +266,20 @@ impl CaseRows {
             query.push_bind(&self.filed_at).push("::text[], ");
             query.push_bind(&self.version).push("::bigint[], ");
             query.push_bind(&self.last_position).push("::bigint[], ");
-            query.push_bind(&self.view).push("::text[]) AS case_row");
+            query.push_bind(&self.view).push("::text[], ");
+            query.push_bind(&self.yellow_from).push("::text[], ");
+            query.push_bind(&self.red_from).push("::text[], ");
+            query.push_bind(&self.breach_from).push("::text[], ");
+            query
+                .push_bind(&self.frozen_warning)
+                .push("::text[]) AS case_row");
             query.push(condition).push(OVERWRITE_CASES);
         });
     }
 
     pub async fn write_sqlite(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
         let indices: Vec<usize> = (0..self.case_id.len()).collect();
-        for chunk in indices.chunks(sqlite_rows_per_statement(10)) {
+        for chunk in indices.chunks(sqlite_rows_per_statement(14)) {
             let mut upsert = QueryBuilder::new(UPSERT_CASES);
             upsert.push_values(chunk, |mut row, &i| {
                 row.push_bind(self.case_id[i].as_str())
@@ -227,7 +291,11 @@ impl CaseRows {
                     .push_bind(self.filed_at[i].as_str())
                     .push_bind(self.version[i])
                     .push_bind(self.last_position[i])
-                    .push_bind(self.view[i].as_str());
+                    .push_bind(self.view[i].as_str())
+                    .push_bind(self.yellow_from[i].as_deref())
+                    .push_bind(self.red_from[i].as_deref())
+                    .push_bind(self.breach_from[i].as_deref())
+                    .push_bind(self.frozen_warning[i]);
             });
             upsert.push(OVERWRITE_CASES);
             upsert.build().execute(&mut *conn).await?;

@@ -1,9 +1,12 @@
 //! Reading the case-state projection: one case, or a worklist.
 
+use chrono::NaiveDate;
+use domain::supervision::Warning;
 use domain::values::{BureauCode, CreditCode, ItemCode};
 use domain::CaseStatus;
 use sqlx::Row;
 
+use crate::case_projection::warning_sql;
 use crate::case_view::CaseView;
 use crate::db::{Conn, Db};
 use crate::{on_conn, on_db};
@@ -32,6 +35,10 @@ pub struct Worklist {
     pub status: Option<CaseStatus>,
     pub credit_code: Option<CreditCode>,
     pub item_code: Option<ItemCode>,
+    /// Only the open cases at this warning on `today`.
+    pub warning: Option<Warning>,
+    /// The business date warnings are read on.
+    pub today: NaiveDate,
     pub limit: u32,
     pub offset: u32,
 }
@@ -46,21 +53,30 @@ pub async fn case(db: &Db, case_id: &str) -> Result<Option<CaseView>, QueryError
     Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
 }
 
-/// Cases matching `worklist`, the most urgent first (earliest committed deadline, then the
-/// oldest filing).
+/// Cases matching `worklist`, the most urgent first: past the statutory deadline, past the
+/// committed one, close to it, then by committed deadline and the oldest filing.
 pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, QueryError> {
-    const SQL: &str = "SELECT view FROM case_state \
-        WHERE ($1 IS NULL OR bureau = $1) AND ($2 IS NULL OR status = $2) \
-          AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4) \
-        ORDER BY COALESCE(due_on, '9999-12-31'), filed_at, case_id LIMIT $5 OFFSET $6";
+    let sql = format!(
+        "SELECT view FROM (SELECT view, due_on, filed_at, case_id, {} AS warning \
+           FROM case_state \
+           WHERE ($1 IS NULL OR bureau = $1) AND ($2 IS NULL OR status = $2) \
+             AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4)) AS listed \
+         WHERE ($5 IS NULL OR warning = $5) \
+         ORDER BY CASE warning WHEN 'breach' THEN 0 WHEN 'red' THEN 1 WHEN 'yellow' THEN 2 \
+           ELSE 3 END, COALESCE(due_on, '9999-12-31'), filed_at, case_id LIMIT $6 OFFSET $7",
+        warning_sql("$8")
+    );
+    let today = domain::iso_date::text(worklist.today);
     let texts: Vec<String> = on_db!(db, |pool| {
-        sqlx::query(SQL)
+        sqlx::query(&sql)
             .bind(worklist.bureau.as_ref().map(|b| b.as_str()))
             .bind(worklist.status.map(|s| s.as_str()))
             .bind(worklist.credit_code.as_ref().map(|c| c.as_str()))
             .bind(worklist.item_code.as_ref().map(|i| i.as_str()))
+            .bind(worklist.warning.map(|w| w.as_str()))
             .bind(i64::from(worklist.limit))
             .bind(i64::from(worklist.offset))
+            .bind(&today)
             .fetch_all(pool)
             .await?
             .iter()

@@ -1,8 +1,10 @@
 //! The current state of one case, folded from its events. Pure.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::calendar::Deadline;
+use domain::calendar::WorkingCalendar;
 use domain::permit_case::{Commitment, Contact, Material, Recommendation};
+use domain::supervision::{CaseTimeline, ClockReport, PostTimes, SupervisionRules};
 use domain::values::{BureauCode, CaseId, CreditCode, ItemCode, PermitNumber};
 use domain::{CaseEvent, CaseStatus};
 use serde::{Deserialize, Serialize};
@@ -51,6 +53,16 @@ pub struct CaseView {
     /// subject's key was destroyed. Set when a view is opened for a reader, never stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erased_fields: Vec<String>,
+    /// Who held the case when, and the facts its clock is read from.
+    #[serde(default)]
+    pub timeline: CaseTimeline,
+    /// The clock on the reader's business date, once the case is accepted. Set when a view
+    /// is opened for a reader, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockReport>,
+    /// Time at each post up to the reader's moment. Set when opened for a reader, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_times: Option<PostTimes>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -126,60 +138,10 @@ impl CaseView {
             });
         }
         let payload: CaseEvent = event.decode()?;
-        let mut view = match (current, payload) {
-            (
-                None,
-                CaseEvent::ApplicationFiled {
-                    item_code,
-                    item_name,
-                    credit_code,
-                    enterprise_name,
-                    bureau,
-                    product,
-                    process,
-                    materials,
-                    commitment,
-                    contact,
-                    filed_on,
-                },
-            ) => CaseView {
-                case_id: CaseId::parse(&event.aggregate_id).map_err(|_| FoldError::BadCaseId {
-                    position: event.position,
-                    id: event.aggregate_id.clone(),
-                })?,
-                status: CaseStatus::Filed,
-                version: 0,
-                bureau,
-                item_code,
-                item_name,
-                credit_code,
-                enterprise_name,
-                product,
-                process,
-                contact,
-                commitment,
-                materials,
-                filed_on,
-                filed_at: event.recorded_at.clone(),
-                updated_at: event.recorded_at.clone(),
-                last_position: event.position,
-                correction_rounds: 0,
-                open_corrections: Vec::new(),
-                accepted_on: None,
-                statutory_deadline: None,
-                committed_deadline: None,
-                review: None,
-                decided_on: None,
-                on_commitment: None,
-                closing_reason: None,
-                permit: None,
-                dispatch: None,
-                delivered_on: None,
-                revocation: None,
-                erased_fields: Vec::new(),
-            },
-            (None, _) => return Err(FoldError::BeforeFiling(event.position)),
-            (Some(mut view), payload) => {
+        let mut view = match current {
+            None => CaseView::filed(event, payload)?,
+            Some(mut view) => {
+                view.timeline.record(&payload, &event.recorded_at);
                 view.apply(payload);
                 view
             }
@@ -188,6 +150,67 @@ impl CaseView {
         view.updated_at.clone_from(&event.recorded_at);
         view.last_position = event.position;
         Ok(view)
+    }
+
+    /// The view of a case just filed: `payload` must be its filing.
+    fn filed(event: &LoggedEvent, payload: CaseEvent) -> Result<CaseView, FoldError> {
+        let mut timeline = CaseTimeline::default();
+        timeline.record(&payload, &event.recorded_at);
+        let CaseEvent::ApplicationFiled {
+            item_code,
+            item_name,
+            credit_code,
+            enterprise_name,
+            bureau,
+            product,
+            process,
+            materials,
+            commitment,
+            contact,
+            filed_on,
+        } = payload
+        else {
+            return Err(FoldError::BeforeFiling(event.position));
+        };
+        Ok(CaseView {
+            case_id: CaseId::parse(&event.aggregate_id).map_err(|_| FoldError::BadCaseId {
+                position: event.position,
+                id: event.aggregate_id.clone(),
+            })?,
+            status: CaseStatus::Filed,
+            version: 0,
+            bureau,
+            item_code,
+            item_name,
+            credit_code,
+            enterprise_name,
+            product,
+            process,
+            contact,
+            commitment,
+            materials,
+            filed_on,
+            filed_at: event.recorded_at.clone(),
+            updated_at: event.recorded_at.clone(),
+            last_position: event.position,
+            correction_rounds: 0,
+            open_corrections: Vec::new(),
+            accepted_on: None,
+            statutory_deadline: None,
+            committed_deadline: None,
+            review: None,
+            decided_on: None,
+            on_commitment: None,
+            closing_reason: None,
+            permit: None,
+            dispatch: None,
+            delivered_on: None,
+            revocation: None,
+            erased_fields: Vec::new(),
+            timeline,
+            clock: None,
+            post_times: None,
+        })
     }
 
     /// Folds a whole history; None if it is empty.
@@ -313,7 +336,36 @@ impl CaseView {
                 });
                 CaseStatus::Revoked
             }
+            CaseEvent::ClockSuspended { .. } => self.status,
+            CaseEvent::ClockResumed {
+                statutory_deadline,
+                committed_deadline,
+                ..
+            } => {
+                self.statutory_deadline = Some(statutory_deadline);
+                self.committed_deadline = Some(committed_deadline);
+                self.status
+            }
+            CaseEvent::TimeLimitExtended {
+                statutory_deadline, ..
+            } => {
+                self.statutory_deadline = Some(statutory_deadline);
+                self.status
+            }
         };
+    }
+
+    /// Sets the clock and the time at each post as a reader sees them on business date
+    /// `today` at moment `now`.
+    pub fn supervise(
+        &mut self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        calendar: &WorkingCalendar,
+        rules: &SupervisionRules,
+    ) {
+        self.clock = self.timeline.clock(today, calendar, rules);
+        self.post_times = Some(self.timeline.post_times(today, now, calendar, rules));
     }
 
     /// The date the case is due by, while a time limit runs.

@@ -14,6 +14,8 @@
 //! - [`read_models`]: the ledger's read models, kept together by one projector.
 //! - [`case_projection`]: the `case_state` rows.
 //! - [`notices`]: public notices of permits issued and revoked, and which day published them.
+//! - [`supervision`]: the supervision figures per day, bureau and item, and the efficiency
+//!   query that sums them.
 //! - [`transparency`]: each event's Merkle leaf (written once) and the signed checkpoints.
 //! - [`postgres_writes`]: several tables written in one PostgreSQL statement.
 //! - [`case_queries`], [`listing_queries`]: reading cases, worklists, published days.
@@ -39,6 +41,7 @@ pub mod projection;
 pub mod projector;
 pub mod read_models;
 pub mod revoked_tokens;
+pub mod supervision;
 pub mod transparency;
 
 pub use case_projection::CaseProjection;

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_trait::async_trait;
+use domain::CaseServices;
 use sqlx::PgConnection;
 
 use crate::case_projection::{CaseProjection, CaseRows};
@@ -14,22 +15,28 @@ use crate::notices::{NoticeKind, NoticeRows, NoticesProjection};
 use crate::postgres_writes::PostgresWrites;
 use crate::projection::{move_checkpoint, waiting, Projection, ProjectionError};
 use crate::projector::Projector;
+use crate::supervision::{SupervisionProjection, Tally, TallyRows};
 use crate::transparency::LeafRows;
 
-/// The ledger's read models: the log's leaves, the cases, the public notices.
+/// The ledger's read models: the log's leaves, the cases, the public notices, the
+/// supervision figures.
 pub struct ReadModels {
     cases: CaseProjection,
     notices: NoticesProjection,
+    supervision: SupervisionProjection,
     /// The events up to here have their leaves recorded already (the checkpoint a rebuild
     /// started from): replaying them hashes nothing, since the recorded leaf is kept.
     leaves_recorded_through: AtomicI64,
 }
 
 impl ReadModels {
-    pub fn new(notices: NoticesProjection) -> Self {
+    /// The read models, with what the supervision figures are counted by (the catalogue, the
+    /// calendar, the warning thresholds).
+    pub fn new(notices: NoticesProjection, services: CaseServices) -> Self {
         Self {
             cases: CaseProjection::default(),
             notices,
+            supervision: SupervisionProjection::new(services),
             leaves_recorded_through: AtomicI64::new(0),
         }
     }
@@ -115,6 +122,7 @@ impl ReadModels {
         previous: Option<&PreparedBatch>,
     ) -> Result<PreparedBatch, ProjectionError> {
         let mut notices = Vec::new();
+        let mut tally = Tally::default();
         let carried = previous.map_or(&[][..], |batch| &batch.views[..]);
         let views = self
             .cases
@@ -122,6 +130,7 @@ impl ReadModels {
                 if let Some(kind) = NoticeKind::of(event) {
                     notices.push(self.notices.notice(event, kind, case)?);
                 }
+                self.supervision.observe(&mut tally, event, case);
                 Ok(())
             })
             .await?;
@@ -129,8 +138,9 @@ impl ReadModels {
         let unrecorded = &events[events.partition_point(|e| e.position <= recorded)..];
         Ok(PreparedBatch {
             leaves: LeafRows::of(unrecorded),
-            cases: CaseRows::of(&views),
+            cases: CaseRows::of(&views, self.supervision.services()),
             notices: NoticeRows::of(&notices),
+            tally: tally.rows(),
             views,
         })
     }
@@ -141,6 +151,7 @@ pub struct PreparedBatch {
     leaves: LeafRows,
     cases: CaseRows,
     notices: NoticeRows,
+    tally: TallyRows,
     views: Vec<CaseView>,
 }
 
@@ -155,6 +166,7 @@ impl PreparedBatch {
         self.leaves.write_postgres(&mut writes);
         self.cases.write_postgres(&mut writes);
         self.notices.write_postgres(&mut writes);
+        self.tally.write_postgres(&mut writes);
         writes
     }
 }
@@ -212,6 +224,7 @@ impl Projection for ReadModels {
                 batch.leaves.write_sqlite(conn).await.map_err(&db_error)?;
                 batch.cases.write_sqlite(conn).await.map_err(&db_error)?;
                 batch.notices.write_sqlite(conn).await.map_err(&db_error)?;
+                batch.tally.write_sqlite(conn).await.map_err(&db_error)?;
             }
         }
         // After the notices are stored: a publication marks the notices it lists.
@@ -229,6 +242,7 @@ impl Projection for ReadModels {
     async fn reset(&self, tx: &mut Tx, reached: i64) -> Result<(), ProjectionError> {
         self.cases.reset(tx).await?;
         self.notices.reset(tx).await?;
+        self.supervision.reset(tx).await?;
         self.leaves_recorded_through
             .fetch_max(reached, Ordering::AcqRel);
         Ok(())

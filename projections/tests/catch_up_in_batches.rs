@@ -83,10 +83,10 @@ fn ledger_projector(db: &Db) -> Arc<Projector<ReadModels>> {
     Arc::new(
         Projector::new(
             db.clone(),
-            ReadModels::new(NoticesProjection::new(
-                Catalogue::bundled(),
-                chrono_tz::Asia::Shanghai,
-            )),
+            ReadModels::new(
+                NoticesProjection::new(Catalogue::bundled(), chrono_tz::Asia::Shanghai),
+                domain::CaseServices::bundled(),
+            ),
         )
         .with_batch_size(5),
     )

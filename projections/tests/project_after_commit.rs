@@ -22,10 +22,10 @@ async fn a_batch_after_unprojected_events_of_its_case_is_projected_with_them() {
         let batch = log::read_after(&db, 1, 10).await.unwrap();
         let projector = Projector::new(
             db.clone(),
-            ReadModels::new(NoticesProjection::new(
-                Catalogue::bundled(),
-                chrono_tz::Asia::Shanghai,
-            )),
+            ReadModels::new(
+                NoticesProjection::new(Catalogue::bundled(), chrono_tz::Asia::Shanghai),
+                domain::CaseServices::bundled(),
+            ),
         );
         let Db::Postgres(pool) = &db else {
             unreachable!("a PostgreSQL scratch database")

@@ -40,10 +40,10 @@ async fn the_projector_needs_only_its_own_connection() {
     }
     let projector = std::sync::Arc::new(Projector::new(
         db.clone(),
-        ReadModels::new(NoticesProjection::new(
-            Catalogue::bundled(),
-            chrono_tz::Asia::Shanghai,
-        )),
+        ReadModels::new(
+            NoticesProjection::new(Catalogue::bundled(), chrono_tz::Asia::Shanghai),
+            domain::CaseServices::bundled(),
+        ),
     ));
     let reached = tokio::time::timeout(Duration::from_secs(20), projector.catch_up())
         .await

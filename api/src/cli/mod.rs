@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod erase;
 pub mod export;
+pub mod impact;
 pub mod replay;
 mod reports;
 pub mod rotate;
@@ -139,6 +140,20 @@ pub enum Command {
         #[arg(long)]
         new_key_file: PathBuf,
     },
+    /// The reform's impact, replayed from the log: working days each case decided in the
+    /// range used against its statutory and committed limits, and per bureau and item the
+    /// compression achieved and the cases late against each limit.
+    Impact {
+        /// The first decision day (YYYY-MM-DD) counted; default the log's first.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// The last decision day counted; default the log's last.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Print the figures and every case as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check an export offline: hashes, checkpoints, positions, times, cases.
     Verify {
         file: PathBuf,
@@ -261,6 +276,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{rotated} personal-data keys are wrapped under the master key in {}",
                 new_key_file.display()
             );
+            Ok(())
+        }
+        Command::Impact { from, to, json } => {
+            let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
+            let impact = impact::impact(&ledger, from, to).await?;
+            if json {
+                crate::say!("{}", serde_json::to_string_pretty(&impact)?);
+            } else {
+                reports::impact(&impact);
+            }
             Ok(())
         }
         Command::Replay { write } => {

@@ -5,6 +5,7 @@
 //! logged, and replacing them would erase evidence.
 
 use projections::case_queries::table_digest;
+use projections::supervision;
 use projections::{log, Tx};
 use sha2::{Digest, Sha256};
 
@@ -30,6 +31,10 @@ const CASE_STATE: Table = (
         "version",
         "last_position",
         "view",
+        "yellow_from",
+        "red_from",
+        "breach_from",
+        "frozen_warning",
     ],
     "case_id",
 );
@@ -52,6 +57,16 @@ const DAYS: Table = (
     "published_days",
     &["day", "position", "published_at", "count", "digest"],
     "day",
+);
+const SUPERVISION_DAILY: Table = (
+    "supervision_daily",
+    &supervision::TABLE_COLUMNS,
+    "day, bureau, item_code",
+);
+const SUPERVISION_USED_DAYS: Table = (
+    "supervision_used_days",
+    &["day", "bureau", "item_code", "used_working_days", "cases"],
+    "day, bureau, item_code, used_working_days",
 );
 const LEAVES: Table = ("ledger_leaves", &["position", "leaf"], "position");
 
@@ -110,7 +125,13 @@ pub async fn replay(ledger: &Ledger, write: bool) -> anyhow::Result<Vec<ReplayLi
 type Table = (&'static str, &'static [&'static str], &'static str);
 
 /// The projections a replay rebuilds, in the order it reports them.
-const PROJECTIONS: [Table; 3] = [CASE_STATE, NOTICES, DAYS];
+const PROJECTIONS: [Table; 5] = [
+    CASE_STATE,
+    NOTICES,
+    DAYS,
+    SUPERVISION_DAILY,
+    SUPERVISION_USED_DAYS,
+];
 
 async fn digest(tx: &mut Tx, (table, columns, order): Table) -> anyhow::Result<(usize, String)> {
     Ok(table_digest(tx.conn(), table, columns, order).await?)

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::cli::demo::DemoReport;
+use crate::cli::impact::{Impact, ImpactFigures};
 use crate::cli::replay::ReplayLine;
 use crate::cli::verify::Summary;
 use crate::ledger::Erased;
@@ -97,4 +98,55 @@ pub fn erased(subject: &DataSubject, erased: &Erased) {
             erased.key_id
         );
     }
+}
+
+/// `impact`'s table: per bureau and item, then in total.
+pub fn impact(impact: &Impact) {
+    let range = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "…".to_owned(), |d| d.to_string());
+    crate::say!(
+        "cases decided {} to {}: {}",
+        range(impact.from),
+        range(impact.to),
+        impact.total.cases
+    );
+    crate::say!(
+        "{:<8}{:<10}{:>6}{:>11}{:>13}{:>12}{:>14}{:>14}",
+        "bureau",
+        "item",
+        "cases",
+        "used mean",
+        "compression",
+        "promised",
+        "late/commit",
+        "late/statute"
+    );
+    let line = |bureau: &str, item: &str, f: &ImpactFigures| {
+        let share =
+            |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |x| format!("{:.1}%", x * 100.0));
+        let mean = if f.cases > 0 {
+            format!("{:.1}", f.used_working_days as f64 / f64::from(f.cases))
+        } else {
+            "-".to_owned()
+        };
+        crate::say!(
+            "{bureau:<8}{item:<10}{:>6}{mean:>11}{:>13}{:>12}{:>14}{:>14}",
+            f.cases,
+            share(f.compression),
+            share(f.promised_compression),
+            format!(
+                "{} {}",
+                f.late_against_committed,
+                share(f.late_against_committed_share)
+            ),
+            format!(
+                "{} {}",
+                f.late_against_statutory,
+                share(f.late_against_statutory_share)
+            ),
+        );
+    };
+    for group in &impact.groups {
+        line(&group.bureau, &group.item_code, &group.figures);
+    }
+    line("total", "", &impact.total);
 }

@@ -59,7 +59,7 @@ pub fn with_state(
 /// Every route of the API, with warp's rejections turned into problem+json, and every
 /// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    use routes::{cases, catalogue, erasures, feeds, health, history, transparency};
+    use routes::{cases, catalogue, erasures, feeds, health, history, supervision, transparency};
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
         .unify()
@@ -77,12 +77,16 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(cases::list_cases(state.clone()))
         .unify()
+        .or(supervision::efficiency(state.clone()))
+        .unify()
         .boxed();
     // Boxed in two halves: one chain of every route is too deep for the compiler.
     let public = feeds::feeds(state.clone())
         .or(feeds::listings(state.clone()))
         .unify()
         .or(feeds::permit(state.clone()))
+        .unify()
+        .or(supervision::statistics(state.clone()))
         .unify()
         .or(transparency::key(state.clone()))
         .unify()

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use domain::permit_case::Application;
+use domain::supervision::Warning;
 use domain::CaseAction;
+use projections::supervision::Efficiency;
 use projections::CaseView;
 use serde::Serialize;
 use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
@@ -31,6 +33,9 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/cases/{id}/history",
     "/api/v1/log",
     "/api/v1/erasures",
+    "/api/v1/supervision/efficiency",
+    "/api/v1/supervision/efficiency.csv",
+    "/statistics.json",
     "/feeds/{feed}",
     "/listings/{day}",
     "/permits/{number}",
@@ -66,9 +71,10 @@ pub fn template_of(path: &str) -> Option<&'static str> {
     paths(
         healthz, openapi_json, items, file_application, read_case, send_command, case_history,
         list_cases, whole_log, erase_subject, feeds, listings, permit, transparency_key,
-        latest_checkpoint, checkpoint_of_size, proof
+        latest_checkpoint, checkpoint_of_size, proof, efficiency, efficiency_csv, statistics
     ),
-    components(schemas(ProblemDetails, CaseView, Application, CaseAction, ErasureRequest)),
+    components(schemas(ProblemDetails, CaseView, Application, CaseAction, ErasureRequest,
+        Efficiency)),
     modifiers(&BearerTokens)
 )]
 struct ApiDoc;
@@ -282,11 +288,48 @@ fn case_history() {}
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
     params(("status" = Option<String>, Query), ("bureau" = Option<String>, Query),
         ("item" = Option<String>, Query), ("credit_code" = Option<String>, Query),
+        ("warning" = Option<Warning>, Query, description = "only the open cases at this warning today"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500),
         ("offset" = Option<i64>, Query, minimum = 0, maximum = 4_294_967_295_i64)),
     responses((status = 200, description = "a page of the worklist, most urgent first"), ReadProblems))]
 #[allow(dead_code)]
 fn list_cases() {}
+
+#[utoipa::path(get, path = "/api/v1/supervision/efficiency", tag = "supervision",
+    security(("bearer" = [])), params(EfficiencyParams),
+    responses((status = 200, description = "the figures per bureau and item and in total \
+        (CSV with Accept: text/csv)", body = Efficiency), ReadProblems))]
+#[allow(dead_code)]
+fn efficiency() {}
+
+#[utoipa::path(get, path = "/api/v1/supervision/efficiency.csv", tag = "supervision",
+    security(("bearer" = [])), params(EfficiencyParams),
+    responses((status = 200, description = "the same figures as CSV", content_type = "text/csv"),
+        ReadProblems))]
+#[allow(dead_code)]
+fn efficiency_csv() {}
+
+/// The range, bureau and item the supervision figures are summed over.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct EfficiencyParams {
+    /// The first business day (YYYY-MM-DD); the first of `to`'s month by default.
+    #[param(format = Date)]
+    from: Option<String>,
+    /// The last business day (YYYY-MM-DD); today by default.
+    #[param(format = Date)]
+    to: Option<String>,
+    /// One city bureau (an officer's own by default for a city's officers).
+    bureau: Option<String>,
+    item: Option<String>,
+}
+
+#[utoipa::path(get, path = "/statistics.json", tag = "public",
+    responses((status = 200, description = "the supervision figures of every published month"),
+        DocumentAnswers))]
+#[allow(dead_code)]
+fn statistics() {}
 
 #[utoipa::path(get, path = "/api/v1/log", tag = "audit", security(("bearer" = [])),
     params(("after" = Option<i64>, Query, minimum = 0),

@@ -18,9 +18,12 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         return None;
     }
     match segments.as_slice() {
-        ["healthz"] | ["openapi.json"] | ["api", "v1", "items"] | ["api", "v1", "log"] => {
-            Some(READ)
-        }
+        ["healthz"]
+        | ["openapi.json"]
+        | ["statistics.json"]
+        | ["api", "v1", "items"]
+        | ["api", "v1", "log"] => Some(READ),
+        ["api", "v1", "supervision", "efficiency" | "efficiency.csv"] => Some(READ),
         ["api", "v1", "cases"] => Some(READ_AND_WRITE),
         ["api", "v1", "cases", _] | ["api", "v1", "cases", _, "history"] => Some(READ),
         ["api", "v1", "cases", _, "commands"] | ["api", "v1", "erasures"] => Some(WRITE),

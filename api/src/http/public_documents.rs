@@ -66,6 +66,8 @@ impl Format {
 pub enum Document {
     Feed(Feed),
     Listing(Listing),
+    /// `/statistics.json`: the supervision figures of the published periods.
+    Statistics,
 }
 
 /// A subscription feed, with the filters it was asked for.

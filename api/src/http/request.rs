@@ -1,5 +1,6 @@
 //! What every request carries besides its body: a request id and, where needed, a token.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use serde::de::DeserializeOwned;
@@ -222,6 +223,21 @@ fn body_form_refusal(media: Option<&str>, encoding: Option<&str>) -> Option<Prob
 
 /// GET, or HEAD: the same answer with the same headers and no body (hyper leaves the body
 /// out of a response to HEAD).
+/// Refuses a query naming a parameter not in `known` (400 `unknown-parameter`): a misspelt
+/// filter must not silently widen what is read.
+pub fn only_parameters(query: &HashMap<String, String>, known: &[&str]) -> Result<(), Problem> {
+    match query.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(Problem::bad_request(
+            "unknown-parameter",
+            format!(
+                "unknown query parameter {unknown:?}; known: {}",
+                known.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn get_or_head() -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::get().or(warp::head()).unify()
 }

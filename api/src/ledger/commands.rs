@@ -343,7 +343,9 @@ fn metadata(
         | CaseAction::RefuseToAccept { reason }
         | CaseAction::Deny { reason }
         | CaseAction::Withdraw { reason }
-        | CaseAction::RevokePermit { reason, .. } => Some(reason),
+        | CaseAction::RevokePermit { reason, .. }
+        | CaseAction::SuspendClock { reason, .. }
+        | CaseAction::ExtendTimeLimit { reason } => Some(reason),
         _ => None,
     };
     // As the event keeps it; a reason the rules refuse refuses the command, which then

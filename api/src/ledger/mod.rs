@@ -18,6 +18,7 @@ mod error;
 pub mod idempotency;
 mod listings;
 mod reads;
+mod supervision;
 
 pub mod checkpoints;
 pub mod clock;
@@ -34,6 +35,7 @@ pub use commands::{CaseRequest, RequestTrace, Submission};
 pub use erasure::Erased;
 pub use error::LedgerError;
 pub use reads::{CaseHistory, LogPage, Positions};
+pub use supervision::{month_start, PublishedPeriod};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -99,10 +101,10 @@ impl Ledger {
         let personal = Arc::new(PersonalKeys::open(db.clone(), master_key).await?);
         let projector = Arc::new(Projector::new(
             db.clone(),
-            ReadModels::new(NoticesProjection::new(
-                services.catalogue.clone(),
-                time_zone,
-            )),
+            ReadModels::new(
+                NoticesProjection::new(services.catalogue.clone(), time_zone),
+                services.clone(),
+            ),
         ));
         let writer = EventWriter::start(db.clone(), projector.clone());
         let permit_numbers = PermitNumbers::open(&db, writer.gate().clone())

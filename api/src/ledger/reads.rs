@@ -51,7 +51,8 @@ impl Ledger {
         Ok(self.opened(view.into_iter().collect()).await?.pop())
     }
 
-    /// `views` with their personal fields opened for the reader they are about to reach.
+    /// `views` with their personal fields opened for the reader they are about to reach, and
+    /// their clocks and post times as of now.
     pub(crate) async fn opened(
         &self,
         mut views: Vec<CaseView>,
@@ -60,7 +61,10 @@ impl Ledger {
             .personal_keys()
             .opener(views.iter().flat_map(|v| v.personal_texts()))
             .await?;
+        let (now, today) = (self.clock().now(), self.today());
+        let services = self.services();
         for view in &mut views {
+            view.supervise(today, now, &services.calendar, &services.supervision);
             view.open_personal(&opener)
                 .map_err(|source| OpenError::NotAuthentic {
                     position: view.last_position,
@@ -132,6 +136,7 @@ impl Ledger {
             },
             Actor::Auditor { .. } => {}
         }
+        asked.today = self.today();
         self.opened(case_queries::worklist(&self.db, &asked).await?)
             .await
     }

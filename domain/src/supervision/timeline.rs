@@ -77,6 +77,8 @@ pub struct CaseTimeline {
     pub suspensions: Vec<Suspension>,
     #[serde(default)]
     pub extended: bool,
+    #[serde(default, with = "crate::iso_date::option")]
+    pub extended_on: Option<NaiveDate>,
     /// The day the clock stopped (issuance, denial or withdrawal after acceptance), and how.
     #[serde(default, with = "crate::iso_date::option")]
     pub stopped_on: Option<NaiveDate>,
@@ -195,9 +197,12 @@ impl CaseTimeline {
                 self.pass(Some(back), *resumed_on, recorded_at);
             }
             E::TimeLimitExtended {
-                statutory_deadline, ..
+                statutory_deadline,
+                extended_on,
+                ..
             } => {
                 self.extended = true;
+                self.extended_on = Some(*extended_on);
                 self.statutory_deadline = Some(*statutory_deadline);
             }
         }

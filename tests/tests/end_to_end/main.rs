@@ -21,4 +21,5 @@ mod openapi;
 mod personal_data;
 mod replay;
 mod retries;
+mod supervision;
 mod worklists;

@@ -77,7 +77,10 @@ async fn a_schema_driven_fuzzer_finds_no_server_error_and_no_answer_off_the_docu
     let output = tokio::process::Command::new(&fuzzer)
         .args(["run", &app.url("/openapi.json")])
         .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args(["--max-examples", "15", "--seed", "2026", "--workers", "2"])
+        // One worker: Hypothesis moves the interpreter-wide recursion limit while it draws,
+        // and on Python 3.11 a second thread parsing source at that moment fails with
+        // "AST constructor recursion depth mismatch", an error of the fuzzer, not the server.
+        .args(["--max-examples", "15", "--seed", "2026", "--workers", "1"])
         // Every schema-valid request accepted is more than a schema can promise: the
         // domain's rules (a complete set of materials, a case in the right state) refuse
         // most of what a schema admits.

@@ -72,6 +72,8 @@ async fn the_replay_report_finds_every_projection_equal_to_its_rebuild(store: St
             "case_state",
             "public_notices",
             "published_days",
+            "supervision_daily",
+            "supervision_used_days",
             "ledger_leaves"
         ]
     );

@@ -14,7 +14,7 @@ on_both_stores!(
     applicants_list_only_their_own_cases
 );
 
-async fn list(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
+pub(crate) async fn list(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/api/v1/cases{query}")))
         .bearer_auth(token)
@@ -23,7 +23,7 @@ async fn list(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn ids(response: reqwest::Response) -> Vec<String> {
+pub(crate) async fn ids(response: reqwest::Response) -> Vec<String> {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     body["cases"]

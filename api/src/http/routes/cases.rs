@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
+use chrono::NaiveDate;
 use domain::permit_case::Application;
+use domain::supervision::Warning;
 use domain::values::{BureauCode, CaseId, CreditCode, ItemCode};
 use domain::{CaseAction, CaseStatus};
 use projections::case_queries::Worklist;
@@ -18,7 +20,7 @@ use warp::{Filter, Rejection, Reply};
 use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
 use crate::http::request::{
-    answer, authorization, get_or_head, parse_body, post_with_body, request_id,
+    answer, authorization, get_or_head, only_parameters, parse_body, post_with_body, request_id,
 };
 use crate::http::{with_state, AppState};
 use crate::ledger::idempotency::Answered;
@@ -313,16 +315,16 @@ pub const WORKLIST_BYTES: usize = 4 * 1024 * 1024;
 
 /// The worklist a query asks for (the ledger narrows it to what its actor may see).
 fn parse_worklist(query: &HashMap<String, String>) -> Result<Worklist, Problem> {
-    const KNOWN: [&str; 6] = ["status", "bureau", "item", "credit_code", "limit", "offset"];
-    if let Some(unknown) = query.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(Problem::bad_request(
-            "unknown-parameter",
-            format!(
-                "unknown query parameter {unknown:?}; known: {}",
-                KNOWN.join(", ")
-            ),
-        ));
-    }
+    const KNOWN: [&str; 7] = [
+        "status",
+        "bureau",
+        "item",
+        "credit_code",
+        "warning",
+        "limit",
+        "offset",
+    ];
+    only_parameters(query, &KNOWN)?;
     let bad = |name: &str, e: &dyn std::fmt::Display| {
         Problem::bad_request("invalid-parameter", format!("{name}: {e}"))
     };
@@ -346,6 +348,15 @@ fn parse_worklist(query: &HashMap<String, String>) -> Result<Worklist, Problem> 
             .map(|c| CreditCode::parse(c))
             .transpose()
             .map_err(|e| bad("credit_code", &e))?,
+        warning: query
+            .get("warning")
+            .map(|w| {
+                Warning::parse(w)
+                    .ok_or_else(|| bad("warning", &"not one of on_track, yellow, red, breach"))
+            })
+            .transpose()?,
+        // The ledger reads warnings on its own business date.
+        today: NaiveDate::default(),
         limit: query
             .get("limit")
             .map(|l| l.parse())

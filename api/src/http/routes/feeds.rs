@@ -14,7 +14,7 @@ use crate::http::problem::Problem;
 use crate::http::public_documents::{
     respond, validators, Document, Feed, FeedKind, Format, Listing, Rendered, Validators,
 };
-use crate::http::request::get_or_head;
+use crate::http::request::{get_or_head, only_parameters};
 use crate::http::{with_state, AppState};
 
 /// Published days the subscription feeds cover.
@@ -210,12 +210,7 @@ fn filters(
     state: &AppState,
     query: &HashMap<String, String>,
 ) -> Result<(Option<BureauCode>, Option<ItemCode>), Problem> {
-    if let Some(unknown) = query.keys().find(|k| *k != "bureau" && *k != "item") {
-        return Err(Problem::bad_request(
-            "unknown-parameter",
-            format!("unknown query parameter {unknown:?}; feeds take bureau and item"),
-        ));
-    }
+    only_parameters(query, &["bureau", "item"])?;
     let catalogue = &state.ledger.services().catalogue;
     let bureau = query
         .get("bureau")

@@ -14,7 +14,7 @@ use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
 use crate::http::request::authorization;
-use crate::http::request::get_or_head;
+use crate::http::request::{get_or_head, only_parameters};
 use crate::http::{with_state, AppState};
 
 /// GET /api/v1/cases/{id}/history[?as_of=RFC3339]
@@ -92,12 +92,7 @@ async fn history(
     let actor = state.keys.authenticate(auth.as_deref())?;
     let case_id =
         CaseId::parse(id).map_err(|e| Problem::bad_request("invalid-case-id", e.to_string()))?;
-    if let Some(unknown) = query.keys().find(|k| *k != "as_of") {
-        return Err(Problem::bad_request(
-            "unknown-parameter",
-            format!("unknown query parameter {unknown:?}"),
-        ));
-    }
+    only_parameters(query, &["as_of"])?;
     let as_of = query
         .get("as_of")
         .map(|t| {
@@ -136,12 +131,7 @@ async fn log_page(
     query: &HashMap<String, String>,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
-    if let Some(unknown) = query.keys().find(|k| *k != "after" && *k != "limit") {
-        return Err(Problem::bad_request(
-            "unknown-parameter",
-            format!("unknown query parameter {unknown:?}"),
-        ));
-    }
+    only_parameters(query, &["after", "limit"])?;
     let parse = |name: &str, default: i64| -> Result<i64, Problem> {
         query.get(name).map_or(Ok(default), |v| {
             v.parse().map_err(|_| {

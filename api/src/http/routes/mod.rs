@@ -2,8 +2,10 @@
 
 pub mod cases;
 pub mod catalogue;
+pub mod efficiency_csv;
 pub mod erasures;
 pub mod feeds;
 pub mod health;
 pub mod history;
+pub mod supervision;
 pub mod transparency;

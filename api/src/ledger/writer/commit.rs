@@ -174,10 +174,13 @@ mod tests {
         db.migrate().await.unwrap();
         let projector = Arc::new(Projector::new(
             db.clone(),
-            ReadModels::new(NoticesProjection::new(
-                CaseServices::bundled().catalogue,
-                chrono_tz::Asia::Shanghai,
-            )),
+            ReadModels::new(
+                NoticesProjection::new(
+                    CaseServices::bundled().catalogue,
+                    chrono_tz::Asia::Shanghai,
+                ),
+                CaseServices::bundled(),
+            ),
         ));
         projector.catch_up().await.unwrap();
         (scratch, db, projector)
