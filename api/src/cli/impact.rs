@@ -37,7 +37,9 @@ pub struct DecidedCase {
     pub decided_on: NaiveDate,
     pub outcome: Outcome,
     pub used_working_days: u32,
+    /// The statutory limit as at acceptance, and as the law allowed it (with an extension).
     pub statutory_limit_days: u32,
+    pub statutory_allowed_days: u32,
     pub committed_limit_days: u32,
 }
 
@@ -61,7 +63,7 @@ pub struct ImpactFigures {
     /// Cases that used more than the committed limit: late against the promise.
     pub late_against_committed: u32,
     pub late_against_committed_share: Option<f64>,
-    /// Cases that used more than the statutory limit (before any extension).
+    /// Cases that used more than the statutory limit allows (an extension included).
     pub late_against_statutory: u32,
     pub late_against_statutory_share: Option<f64>,
 }
@@ -128,6 +130,7 @@ fn decided(
         outcome,
         used_working_days: clock.used_working_days,
         statutory_limit_days: timeline.statutory_limit_days?,
+        statutory_allowed_days: clock.statutory_deadline.working_days,
         committed_limit_days: clock.committed_deadline.working_days,
     })
 }
@@ -172,7 +175,7 @@ impl ImpactFigures {
         self.late_against_committed +=
             u32::from(case.used_working_days > case.committed_limit_days);
         self.late_against_statutory +=
-            u32::from(case.used_working_days > case.statutory_limit_days);
+            u32::from(case.used_working_days > case.statutory_allowed_days);
     }
 
     fn derive(&mut self) {
@@ -203,6 +206,7 @@ mod tests {
             outcome: Outcome::Issued,
             used_working_days: used,
             statutory_limit_days: 20,
+            statutory_allowed_days: 20,
             committed_limit_days: 10,
         }
     }

@@ -411,6 +411,25 @@ async fn the_efficiency_of_a_hand_built_month_is_the_hand_computed_one(store: St
     assert_eq!(november["total"]["decided"], 2);
     assert_eq!(november["total"]["extensions"], 1);
 
+    // Replayed from the log alone, the impact report measures the same cases.
+    let impact = permit_ledger::cli::impact::impact(
+        &app.ledger,
+        "2026-11-01".parse().ok(),
+        "2026-12-31".parse().ok(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(impact.total.cases, 3);
+    assert_eq!(impact.total.compression, Some(0.4));
+    assert_eq!(impact.total.promised_compression, Some(0.5));
+    assert_eq!(impact.total.late_against_committed, 1, "C used 23 of 10");
+    assert_eq!(
+        impact.total.late_against_statutory, 0,
+        "23 of the 30 its extension allowed"
+    );
+    let used: Vec<u32> = impact.cases.iter().map(|c| c.used_working_days).collect();
+    assert_eq!(used, [4, 9, 23]);
+
     // Rebuilt from the log, the figures are the same.
     permit_ledger::cli::replay::replay(&app.ledger, true)
         .await
