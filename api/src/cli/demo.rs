@@ -1,7 +1,7 @@
 //! `permit-ledger demo`: a month of realistic cases in several city bureaus, every lifecycle
 //! state, made through the same ledger calls as HTTP requests, under a simulated clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use anyhow::bail;
@@ -20,7 +20,7 @@ use crate::settings::Settings;
 use crate::startup::open_ledger;
 
 /// Cities with a district where the sample enterprises are registered.
-const CITIES: [(&str, &str, &str); 8] = [
+pub(super) const CITIES: [(&str, &str, &str); 8] = [
     ("370102", "济南", "历下"),
     ("370202", "青岛", "市南"),
     ("370302", "淄博", "淄川"),
@@ -48,11 +48,20 @@ pub struct DemoReport {
     pub cases_by_status: BTreeMap<&'static str, usize>,
     /// Enterprises whose personal information the demo's short retention period erased.
     pub erased_enterprises: usize,
+    /// Clock suspensions made (and of those resumed, how many stood still over a public
+    /// holiday), and extensions.
+    pub suspensions: usize,
+    pub suspensions_over_holidays: usize,
+    pub extensions: usize,
 }
 
 /// The retention period the demo erases with: short, so that a month of sample cases shows
 /// erased contacts beside kept ones (a server's default is five years).
 pub const DEMO_RETENTION_DAYS: u32 = 7;
+
+mod time;
+
+use time::{first_working_day, ClockActions, ClockStep, Forgotten};
 
 pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<DemoReport> {
     if days == 0 || days > 366 {
@@ -84,6 +93,8 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         rng: StdRng::seed_from_u64(seed),
         cases: Vec::new(),
         request: 0,
+        clock_actions: ClockActions::default(),
+        forgotten: HashMap::new(),
     };
     for day in 0..days {
         let morning = start + Duration::days(i64::from(day));
@@ -92,6 +103,9 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         let calendar = &demo.ledger.services().calendar;
         if !calendar.is_working_day(morning.with_timezone(&tz).date_naive()) {
             continue;
+        }
+        if day == first_working_day(&demo, start, days) {
+            demo.file_forgotten_cases().await?;
         }
         let filings = demo.rng.gen_range(3..=7);
         for _ in 0..filings {
@@ -121,6 +135,9 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         store: projections::db::redact(&settings.store_url()),
         cases_by_status,
         erased_enterprises,
+        suspensions: demo.clock_actions.suspensions,
+        suspensions_over_holidays: demo.clock_actions.over_holidays,
+        extensions: demo.clock_actions.extensions,
     })
 }
 
@@ -130,6 +147,9 @@ struct Demo {
     rng: StdRng,
     cases: Vec<CaseId>,
     request: u64,
+    clock_actions: ClockActions,
+    /// The slow bureau's cases it forgets, and whether it extends their limit in time.
+    forgotten: HashMap<CaseId, Forgotten>,
 }
 
 impl Demo {
@@ -140,10 +160,16 @@ impl Demo {
         format!("demo-{:06}", self.request)
     }
 
-    async fn file_one(&mut self) -> anyhow::Result<()> {
-        let (district, city, area) = CITIES[self.rng.gen_range(0..CITIES.len())];
+    async fn file_one(&mut self) -> anyhow::Result<CaseId> {
+        let city = self.rng.gen_range(0..CITIES.len());
         let items: Vec<Item> = self.ledger.services().catalogue.items().cloned().collect();
         let item = items[self.rng.gen_range(0..items.len())].clone();
+        self.file_in(city, item).await
+    }
+
+    /// Files an application for `item` by an enterprise of `CITIES[city]`.
+    async fn file_in(&mut self, city: usize, item: Item) -> anyhow::Result<CaseId> {
+        let (district, city, area) = CITIES[city];
         let word = WORDS[self.rng.gen_range(0..WORDS.len())];
         let trade = match item.category {
             domain::catalogue::ItemCategory::HazardousChemical => "化工",
@@ -194,135 +220,150 @@ impl Demo {
             .ledger
             .file(actor, application, request_id.into())
             .await?;
-        self.cases.push(view.case_id);
-        Ok(())
+        self.cases.push(view.case_id.clone());
+        Ok(view.case_id)
+    }
+
+    /// Sends `action` as `actor` on the case as `view` shows it.
+    async fn send(
+        &mut self,
+        view: &projections::CaseView,
+        actor: Actor,
+        action: CaseAction,
+    ) -> anyhow::Result<()> {
+        let request_id = self.tick();
+        let submission = Submission {
+            case_id: view.case_id.clone(),
+            actor,
+            action,
+            expected_version: Some(view.version),
+            trace: request_id.into(),
+        };
+        match self.ledger.submit(submission).await {
+            Ok(_) => Ok(()),
+            Err(LedgerError::Refused(refusal)) => {
+                bail!("the demo sent a command its rules refuse: {refusal}")
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     async fn advance_open_cases(&mut self) -> anyhow::Result<()> {
         for case_id in self.cases.clone() {
-            if !self.rng.gen_bool(0.55) {
-                continue;
-            }
             let Some(view) = self.ledger.case(&case_id).await? else {
                 continue;
             };
+            if !self.rng.gen_bool(0.55) {
+                continue;
+            }
             let applicant = Actor::Applicant {
                 subject: view.enterprise_name.clone(),
                 credit_code: view.credit_code.clone(),
             };
             let officer = |post| officer_of(&view.bureau, post);
             let roll: f64 = self.rng.gen();
-            let (actor, action) = match view.status {
-                CaseStatus::Filed if roll < 0.15 => (
-                    officer(Post::Acceptor),
-                    CaseAction::RequestCorrection {
-                        corrections: vec!["产品检验报告超过有效期，请重新上传".into()],
-                        reason: "申请材料不齐全".into(),
-                    },
-                ),
-                CaseStatus::Filed if roll < 0.20 => (
-                    officer(Post::Acceptor),
-                    CaseAction::RefuseToAccept {
-                        reason: "申请事项不属于本机关职权范围".into(),
-                    },
-                ),
-                CaseStatus::Filed => (officer(Post::Acceptor), CaseAction::Accept {}),
-                CaseStatus::CorrectionRequested => (
-                    applicant,
-                    CaseAction::ResubmitMaterials {
-                        materials: vec![Material {
-                            name: view.materials[0].name.clone(),
-                            digest: digest_of(&format!("{case_id}/corrected")),
-                        }],
-                    },
-                ),
-                CaseStatus::Accepted if roll < 0.04 => (
-                    applicant,
-                    CaseAction::Withdraw {
-                        reason: "企业调整生产计划，撤回申请".into(),
-                    },
-                ),
-                CaseStatus::Accepted if view.commitment.is_some() => {
-                    (officer(Post::Approver), CaseAction::Approve {})
-                }
-                CaseStatus::Accepted => (
-                    officer(Post::Reviewer),
-                    CaseAction::RecordReview {
-                        findings: "材料审查及现场核查符合要求".into(),
-                        recommendation: if roll < 0.9 {
-                            Recommendation::Approve
-                        } else {
-                            Recommendation::Deny
+            let (actor, action) = match self.clock_step(&view, roll) {
+                ClockStep::Act(actor, action) => (actor, action),
+                ClockStep::Wait => continue,
+                ClockStep::Carry if self.is_held_up(&view) => continue,
+                ClockStep::Carry => match view.status {
+                    CaseStatus::Filed if roll < 0.15 => (
+                        officer(Post::Acceptor),
+                        CaseAction::RequestCorrection {
+                            corrections: vec!["产品检验报告超过有效期，请重新上传".into()],
+                            reason: "申请材料不齐全".into(),
                         },
-                    },
-                ),
-                CaseStatus::Reviewed
-                    if view.review.as_ref().map(|r| r.recommendation)
-                        == Some(Recommendation::Deny) =>
-                {
-                    (
-                        officer(Post::Approver),
-                        CaseAction::Deny {
-                            reason: "现场核查发现生产条件不符合实施细则要求".into(),
+                    ),
+                    CaseStatus::Filed if roll < 0.20 => (
+                        officer(Post::Acceptor),
+                        CaseAction::RefuseToAccept {
+                            reason: "申请事项不属于本机关职权范围".into(),
                         },
-                    )
-                }
-                CaseStatus::Reviewed => (officer(Post::Approver), CaseAction::Approve {}),
-                CaseStatus::Approved => {
-                    let request_id = self.tick();
-                    let scope = view.product.clone();
-                    self.ledger
-                        .issue_permit(
-                            case_id.clone(),
+                    ),
+                    CaseStatus::Filed => (officer(Post::Acceptor), CaseAction::Accept {}),
+                    CaseStatus::CorrectionRequested => (
+                        applicant,
+                        CaseAction::ResubmitMaterials {
+                            materials: vec![Material {
+                                name: view.materials[0].name.clone(),
+                                digest: digest_of(&format!("{case_id}/corrected")),
+                            }],
+                        },
+                    ),
+                    CaseStatus::Accepted if roll < 0.04 => (
+                        applicant,
+                        CaseAction::Withdraw {
+                            reason: "企业调整生产计划，撤回申请".into(),
+                        },
+                    ),
+                    CaseStatus::Accepted if view.commitment.is_some() => {
+                        (officer(Post::Approver), CaseAction::Approve {})
+                    }
+                    CaseStatus::Accepted => (
+                        officer(Post::Reviewer),
+                        CaseAction::RecordReview {
+                            findings: "材料审查及现场核查符合要求".into(),
+                            recommendation: if roll < 0.9 {
+                                Recommendation::Approve
+                            } else {
+                                Recommendation::Deny
+                            },
+                        },
+                    ),
+                    CaseStatus::Reviewed
+                        if view.review.as_ref().map(|r| r.recommendation)
+                            == Some(Recommendation::Deny) =>
+                    {
+                        (
                             officer(Post::Approver),
-                            scope,
-                            None,
-                            request_id.into(),
+                            CaseAction::Deny {
+                                reason: "现场核查发现生产条件不符合实施细则要求".into(),
+                            },
                         )
-                        .await?;
-                    continue;
-                }
-                CaseStatus::Issued => (
-                    officer(Post::Dispatcher),
-                    CaseAction::DispatchCertificate {
-                        courier: "中国邮政EMS".into(),
-                        tracking_number: format!(
-                            "11{:011}",
-                            self.rng.gen_range(0..99_999_999_999u64)
-                        ),
-                    },
-                ),
-                CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery {}),
-                CaseStatus::Delivered if roll < 0.03 && view.on_commitment == Some(true) => (
-                    officer(Post::Approver),
-                    CaseAction::RevokePermit {
-                        reason: "证后核查发现承诺内容与实际不符".into(),
-                        false_commitment: true,
-                    },
-                ),
-                _ => continue,
+                    }
+                    CaseStatus::Reviewed => (officer(Post::Approver), CaseAction::Approve {}),
+                    CaseStatus::Approved => {
+                        let request_id = self.tick();
+                        let scope = view.product.clone();
+                        self.ledger
+                            .issue_permit(
+                                case_id.clone(),
+                                officer(Post::Approver),
+                                scope,
+                                None,
+                                request_id.into(),
+                            )
+                            .await?;
+                        continue;
+                    }
+                    CaseStatus::Issued => (
+                        officer(Post::Dispatcher),
+                        CaseAction::DispatchCertificate {
+                            courier: "中国邮政EMS".into(),
+                            tracking_number: format!(
+                                "11{:011}",
+                                self.rng.gen_range(0..99_999_999_999u64)
+                            ),
+                        },
+                    ),
+                    CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery {}),
+                    CaseStatus::Delivered if roll < 0.03 && view.on_commitment == Some(true) => (
+                        officer(Post::Approver),
+                        CaseAction::RevokePermit {
+                            reason: "证后核查发现承诺内容与实际不符".into(),
+                            false_commitment: true,
+                        },
+                    ),
+                    _ => continue,
+                },
             };
-            let request_id = self.tick();
-            let submission = Submission {
-                case_id,
-                actor,
-                action,
-                expected_version: Some(view.version),
-                trace: request_id.into(),
-            };
-            match self.ledger.submit(submission).await {
-                Ok(_) => {}
-                Err(LedgerError::Refused(refusal)) => {
-                    bail!("the demo sent a command its rules refuse: {refusal}")
-                }
-                Err(other) => return Err(other.into()),
-            }
+            self.send(&view, actor, action).await?;
         }
         Ok(())
     }
 }
 
-fn officer_of(bureau: &BureauCode, post: Post) -> Actor {
+pub(super) fn officer_of(bureau: &BureauCode, post: Post) -> Actor {
     Actor::Officer {
         subject: format!("{}-{}", post.as_str(), bureau),
         bureau: bureau.clone(),

@@ -79,6 +79,12 @@ pub fn demo_loaded(report: &DemoReport) {
         crate::say!("  {status:<22}{count:>4}");
     }
     crate::say!(
+        "  clocks suspended {} times ({} over a public holiday), time limits extended {} times",
+        report.suspensions,
+        report.suspensions_over_holidays,
+        report.extensions
+    );
+    crate::say!(
         "  personal data of {} enterprises erased: their cases finished over {} days ago",
         report.erased_enterprises,
         crate::cli::demo::DEMO_RETENTION_DAYS

@@ -4,6 +4,7 @@
 use domain::values::CaseId;
 use permit_ledger::settings::Settings;
 use projections::case_queries::{self, Worklist};
+use projections::supervision::{EfficiencyQuery, EfficiencyRow};
 use test_support::Scratch;
 
 use crate::helpers::{on_both_stores, Store};
@@ -13,11 +14,12 @@ on_both_stores!(the_demo_loads_cases_and_erases_what_its_retention_period_calls_
 async fn the_demo_loads_cases_and_erases_what_its_retention_period_calls_for(store: Store) {
     let scratch = Scratch::new(store).await.unwrap();
     let settings = Settings::for_store(scratch.data_dir.clone(), scratch.store_url.clone());
-    let report = permit_ledger::cli::demo::run(&settings, 14, 2026)
+    let report = permit_ledger::cli::demo::run(&settings, 30, 2026)
         .await
         .unwrap();
-    assert!(report.cases > 20, "{} cases", report.cases);
+    assert!(report.cases > 40, "{} cases", report.cases);
     assert!(report.erased_enterprises >= 1, "nothing erased");
+    assert!(report.suspensions >= 1, "no clock suspended");
 
     let ledger = permit_ledger::startup::open_ledger(
         &settings,
@@ -56,6 +58,40 @@ async fn the_demo_loads_cases_and_erases_what_its_retention_period_calls_for(sto
         }
     }
     assert!(erased >= 1 && kept >= 1, "{erased} erased, {kept} kept");
+
+    // The slow bureau's four forgotten cases are late against the promise, or the law; the
+    // other bureaus keep nearly every promise.
+    let today = ledger.today();
+    let figures = ledger
+        .efficiency(&EfficiencyQuery {
+            from: today - chrono::Days::new(40),
+            to: today,
+            bureau: None,
+            item: None,
+            today,
+        })
+        .await
+        .unwrap();
+    let linyi = |row: &&EfficiencyRow| row.bureau.as_str() == "371300";
+    let late: i64 = figures
+        .rows
+        .iter()
+        .filter(linyi)
+        .map(|row| row.figures.open_by_warning.red + row.figures.open_by_warning.breach)
+        .sum();
+    assert!(late >= 4, "{late} of the slow bureau's cases are late");
+    let (kept, decided) =
+        figures
+            .rows
+            .iter()
+            .filter(|row| !linyi(row))
+            .fold((0, 0), |(kept, decided), row| {
+                (
+                    kept + row.figures.within_committed.count,
+                    decided + row.figures.decided,
+                )
+            });
+    assert!(kept * 10 >= decided * 9, "{kept} of {decided} in time");
     drop(ledger);
     scratch.remove().await;
 }
