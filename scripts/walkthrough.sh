@@ -30,6 +30,11 @@ send "$ACCEPTOR" '{"type":"request_correction","corrections":["产品检验报�
 send "$APPLICANT" '{"type":"resubmit_materials","materials":[{"name":"产品检验报告 product test report","digest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]}'
 # 3. Accepted: the statutory and the committed (halved) deadlines, in working days.
 send "$ACCEPTOR" '{"type":"accept"}' ', committed: .committed_deadline.date, statutory: .statutory_deadline.date'
+# 3b. Product testing stops the clock, and its end starts it again: the deadlines move by the
+#     working days it stood still. The approver extends the statutory limit once (art. 42).
+send "$REVIEWER" '{"type":"suspend_clock","kind":"testing","reason":"产品委托检验","notice":"检验所需时间不计入审批时限，已书面告知申请人"}' ', clock: .clock.state'
+send "$REVIEWER" '{"type":"resume_clock"}' ', clock: .clock.state, committed: .committed_deadline.date'
+send "$APPROVER" '{"type":"extend_time_limit","reason":"需组织专家论证"}' ', statutory: .statutory_deadline.date'
 # 4. Review, decision, permit (its number is allocated by the ledger).
 send "$REVIEWER" '{"type":"record_review","findings":"材料审查及现场核查符合要求","recommendation":"approve"}'
 send "$APPROVER" '{"type":"approve"}'
