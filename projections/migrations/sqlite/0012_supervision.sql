@@ -4,9 +4,14 @@ ALTER TABLE case_state ADD COLUMN yellow_from text;
 ALTER TABLE case_state ADD COLUMN red_from text;
 ALTER TABLE case_state ADD COLUMN breach_from text;
 ALTER TABLE case_state ADD COLUMN frozen_warning text;
-CREATE INDEX case_state_warning ON case_state (bureau, breach_from, red_from, yellow_from);
+-- The open accepted cases alone, with what their warning is read from: counting them by
+-- warning reads this index, not the cases.
+CREATE INDEX case_state_open_warning
+    ON case_state (bureau, item_code, yellow_from, red_from, breach_from, frozen_warning)
+    WHERE yellow_from IS NOT NULL OR frozen_warning IS NOT NULL;
 
--- The supervision figures per business day, bureau and item, added to as events arrive:
+-- The supervision figures per bureau, item and business day (in that order: the efficiency
+-- query sums each bureau and item's days in one pass), added to as events arrive:
 -- each counts the events of its kind on that day (filed on the filing day, decided on the
 -- decision day, ...), and the sums add the working days of the cases decided that day.
 CREATE TABLE supervision_daily
@@ -35,8 +40,8 @@ CREATE TABLE supervision_daily
     suspensions            integer NOT NULL,
     suspended_working_days integer NOT NULL,
     extensions             integer NOT NULL,
-    PRIMARY KEY (day, bureau, item_code)
-);
+    PRIMARY KEY (bureau, item_code, day)
+) WITHOUT ROWID;
 
 -- How many cases decided on a day used how many working days: medians and percentiles over
 -- any range without reading a case.
@@ -47,5 +52,5 @@ CREATE TABLE supervision_used_days
     item_code         text NOT NULL,
     used_working_days integer NOT NULL,
     cases             integer NOT NULL,
-    PRIMARY KEY (day, bureau, item_code, used_working_days)
-);
+    PRIMARY KEY (bureau, item_code, used_working_days, day)
+) WITHOUT ROWID;

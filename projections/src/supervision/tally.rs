@@ -157,14 +157,14 @@ fn add_to_daily() -> String {
         .map(|c| format!("{c} = supervision_daily.{c} + excluded.{c}"))
         .collect();
     format!(
-        " ON CONFLICT (day, bureau, item_code) DO UPDATE SET {}",
+        " ON CONFLICT (bureau, item_code, day) DO UPDATE SET {}",
         sums.join(", ")
     )
 }
 
 const INSERT_USED: &str =
     "INSERT INTO supervision_used_days (day, bureau, item_code, used_working_days, cases) ";
-const ADD_TO_USED: &str = " ON CONFLICT (day, bureau, item_code, used_working_days) \
+const ADD_TO_USED: &str = " ON CONFLICT (bureau, item_code, used_working_days, day) \
     DO UPDATE SET cases = supervision_used_days.cases + excluded.cases";
 
 impl TallyRows {

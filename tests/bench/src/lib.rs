@@ -5,15 +5,19 @@
 //!   the plain cqrs-es framework with one GenericQuery, and the same ledger with its personal
 //!   fields logged in clear (what sealing them costs), on SQLite and PostgreSQL;
 //! - projection rebuild from a bulk-loaded log, beside a raw sequential scan, with peak RSS;
+//! - the supervision figures over a generated year of 100,000 cases, beside a single-case
+//!   read;
 //! - feed serving (200 and 304) beside the same bytes from a plain static file server, and
 //!   the render time of a 10,000-notice day.
 
+mod bulk;
 mod commands;
 mod feeds;
 mod issued_cases;
 mod load;
 mod plain;
 mod rebuild;
+mod supervision;
 mod targets;
 mod wake_ups;
 
@@ -34,6 +38,10 @@ pub struct Sizes {
     pub feed_requests_per_client: usize,
     pub feed_permits: usize,
     pub render_notices: usize,
+    /// Cases of the generated year the supervision figures are measured over, and how many
+    /// times each figure is asked for.
+    pub supervision_cases: usize,
+    pub supervision_queries: usize,
 }
 
 impl Sizes {
@@ -46,6 +54,8 @@ impl Sizes {
             feed_requests_per_client: 1_000,
             feed_permits: 200,
             render_notices: 10_000,
+            supervision_cases: 100_000,
+            supervision_queries: 50,
         }
     }
 
@@ -59,6 +69,8 @@ impl Sizes {
             feed_requests_per_client: 10,
             feed_permits: 3,
             render_notices: 500,
+            supervision_cases: 300,
+            supervision_queries: 3,
         }
     }
 }
@@ -69,7 +81,7 @@ pub struct Options {
     /// A PostgreSQL server URL (no database): each measurement makes and drops its own.
     pub postgres: Option<String>,
     pub out: PathBuf,
-    /// Sections to run (commands, rebuild, feeds, render); empty for all.
+    /// Sections to run (commands, rebuild, supervision, feeds, render); empty for all.
     pub only: Vec<String>,
     /// Stores to measure (sqlite, postgres); empty for all that are available.
     pub stores: Vec<String>,
@@ -158,6 +170,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Row>> {
             rows.extend(rebuild::measure(options, *store).await?);
         }
     }
+    if options.runs("supervision") {
+        for store in &stores {
+            rows.extend(supervision::measure(options, *store).await?);
+        }
+    }
     if options.runs("feeds") {
         for store in &stores {
             stage(*store, "feeds");
@@ -199,7 +216,7 @@ fn median_rounds(rows: Vec<Row>) -> Vec<Row> {
 /// The table, with the ratios the targets are stated in.
 pub fn print(rows: &[Row]) {
     permit_ledger::say!(
-        "{:<9}{:<9}{:>4}  {:<46}{:>12} {:<10}{:>9}{:>9}",
+        "{:<12}{:<9}{:>4}  {:<46}{:>12} {:<10}{:>9}{:>9}",
         "section",
         "store",
         "cl",
@@ -212,7 +229,7 @@ pub fn print(rows: &[Row]) {
     for row in rows {
         let ms = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
         permit_ledger::say!(
-            "{:<9}{:<9}{:>4}  {:<46}{:>12.1} {:<10}{:>9}{:>9}",
+            "{:<12}{:<9}{:>4}  {:<46}{:>12.1} {:<10}{:>9}{:>9}",
             row.section,
             row.store,
             row.clients,

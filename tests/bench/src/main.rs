@@ -27,7 +27,7 @@ struct Cli {
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench.json")]
     out: PathBuf,
-    /// Run only these sections: commands, rebuild, feeds, render (repeatable).
+    /// Run only these sections: commands, rebuild, supervision, feeds, render (repeatable).
     #[arg(long)]
     only: Vec<String>,
     /// Measure only this store: sqlite or postgres (repeatable; default: SQLite, and

@@ -6,6 +6,7 @@ use std::time::Instant;
 use futures::TryStreamExt;
 use projections::log::COLUMNS;
 
+use super::bulk::{self, BulkEvent};
 use super::{Options, Row};
 use permit_ledger::ledger::clock::SettableClock;
 use permit_ledger::startup::open_ledger;
@@ -34,46 +35,28 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     let template =
         projections::log::read_aggregate(ledger.db(), "PermitCase", template_case.as_str()).await?;
     let cases = options.sizes.rebuild_events.div_ceil(template.len());
-    let cast = match store {
-        Store::Sqlite => "",
-        Store::Postgres => "::json",
-    };
     super::stage(store, &format!("bulk loading {cases} cases"));
     let started = Instant::now();
-    // Ten cases per statement: sqlx's SQLite binding slows with the square of a statement's
-    // parameters.
-    for chunk_start in (0..cases).step_by(10) {
-        let chunk = (cases - chunk_start).min(10);
-        let values: Vec<String> = (0..chunk * template.len())
-            .map(|n| {
-                let p = |k: usize| format!("${}", n * 7 + k);
-                let (a, b, c, d, e, f, g) = (p(1), p(2), p(3), p(4), p(5), p(6), p(7));
-                format!("({a}, {b}, {c}, {d}, {e}, {f}{cast}, {g}{cast})")
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES {}",
-            values.join(", ")
-        );
-        let ids: Vec<String> = (0..chunk)
+    // A thousand cases at a time: every copy of the template under an id of its own.
+    for chunk_start in (0..cases).step_by(1_000) {
+        let ids: Vec<String> = (chunk_start..cases.min(chunk_start + 1_000))
             .map(|_| uuid::Uuid::now_v7().to_string())
             .collect();
-        projections::on_db!(ledger.db(), |pool| {
-            let mut query = sqlx::query(&sql);
-            for id in &ids {
-                for event in &template {
-                    query = query
-                        .bind(&event.aggregate_type)
-                        .bind(id)
-                        .bind(event.sequence)
-                        .bind(&event.event_type)
-                        .bind(&event.event_version)
-                        .bind(&event.payload)
-                        .bind(&event.metadata);
-                }
-            }
-            query.execute(pool).await?;
-        });
+        let events: Vec<BulkEvent> = ids
+            .iter()
+            .flat_map(|id| {
+                template.iter().map(move |event| BulkEvent {
+                    aggregate_type: &event.aggregate_type,
+                    aggregate_id: id,
+                    sequence: event.sequence,
+                    event_type: &event.event_type,
+                    event_version: &event.event_version,
+                    payload: &event.payload,
+                    metadata: &event.metadata,
+                })
+            })
+            .collect();
+        bulk::insert(ledger.db(), store, &events).await?;
     }
     let load_seconds = started.elapsed().as_secs_f64();
     let events = projections::log::head_position(ledger.db()).await? as f64;
@@ -136,12 +119,12 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
         ),
         row("raw sequential scan", scan, "events/s"),
         row(
-            "first projection (leaves+case_state+notices)",
+            "first projection (leaves+case_state+notices+supervision)",
             events / first_projection_seconds,
             "events/s",
         ),
         row(
-            "rebuild (case_state+notices; leaves kept)",
+            "rebuild (case_state+notices+supervision; leaves kept)",
             events / rebuild_seconds,
             "events/s",
         ),

@@ -26,6 +26,8 @@ fn the_benchmark_runs_and_writes_every_figure() {
         ("commands", "postgres"),
         ("rebuild", "sqlite"),
         ("rebuild", "postgres"),
+        ("supervision", "sqlite"),
+        ("supervision", "postgres"),
         ("feeds", "sqlite"),
         ("feeds", "postgres"),
         ("render", "-"),
