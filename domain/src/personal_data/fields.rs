@@ -1,7 +1,8 @@
 //! Which fields of the stored events are personal, and whose. Everything not listed here is
 //! kept in clear: the enterprise name and credit code (public register data), products,
 //! scopes, dates, deadlines, material digests, and the grounds of decisions (why a case was
-//! refused, denied, withdrawn or revoked: a revocation's ground is published).
+//! refused, denied, withdrawn or revoked: a revocation's ground is published; why its clock
+//! was suspended, with the written notice's reference, and why its limit was extended).
 //!
 //! | Event | Field | Whose |
 //! |---|---|---|

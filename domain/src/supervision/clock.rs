@@ -209,18 +209,12 @@ impl CaseTimeline {
         })
     }
 
-    /// Working days `holder` held the case up to `date` (open stretches counted to it).
-    pub(super) fn held_by(
-        &self,
-        holder: Holder,
-        date: NaiveDate,
-        calendar: &WorkingCalendar,
-    ) -> u32 {
-        self.stretches
-            .iter()
-            .filter(|s| s.holder == holder && s.from_on <= date)
-            .map(|s| {
-                let until = s.until_on.map_or(date, |until| until.min(date));
+    /// Working days `holder` held the case up to `date` (a running stretch counted to it).
+    pub fn held_by(&self, holder: Holder, date: NaiveDate, calendar: &WorkingCalendar) -> u32 {
+        self.stretches_with_ends()
+            .filter(|(s, _)| s.holder == holder && s.from_on <= date)
+            .map(|(s, end)| {
+                let until = end.map_or(date, |(until, _)| until.min(date));
                 calendar.working_days_between(s.from_on, until)
             })
             .sum()

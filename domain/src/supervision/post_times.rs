@@ -53,13 +53,13 @@ impl CaseTimeline {
         let of = |holder: Option<Holder>| {
             let mut time = PostTime::default();
             let mut seconds = 0i64;
-            for stretch in &self.stretches {
+            for (stretch, end) in self.stretches_with_ends() {
                 if holder.is_some_and(|h| h != stretch.holder) {
                     continue;
                 }
-                let until_on = stretch.until_on.unwrap_or(today);
+                let until_on = end.map_or(today, |(on, _)| on);
                 time.working_days += calendar.working_days_between(stretch.from_on, until_on);
-                let until_at = stretch.until_at.as_deref().and_then(instant).unwrap_or(now);
+                let until_at = end.and_then(|(_, at)| instant(at)).unwrap_or(now);
                 if let Some(from_at) = instant(&stretch.from_at) {
                     seconds += (until_at - from_at).num_seconds().max(0);
                 }

@@ -22,8 +22,8 @@ pub enum Holder {
     Courier,
 }
 
-/// One holder's time with the case: from the business day and the moment it got it, to
-/// those it passed it on (open while it still holds it).
+/// One holder's time with the case, from the business day and the moment it got it; it
+/// lasts until the next stretch begins, or the case's time ends (`CaseTimeline::ended_on`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Stretch {
     pub holder: Holder,
@@ -31,10 +31,6 @@ pub struct Stretch {
     pub from_on: NaiveDate,
     /// RFC 3339, as the log recorded the event that began it.
     pub from_at: String,
-    #[serde(default, with = "crate::iso_date::option")]
-    pub until_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub until_at: Option<String>,
 }
 
 /// One suspension of the clock: why, the notice the applicant got, and (once resumed) how
@@ -46,9 +42,13 @@ pub struct Suspension {
     pub notice: String,
     #[serde(with = "crate::iso_date")]
     pub suspended_on: NaiveDate,
-    #[serde(default, with = "crate::iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
     pub resumed_on: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_days: Option<u32>,
 }
 
@@ -62,37 +62,68 @@ pub enum Outcome {
     NotAccepted,
 }
 
-/// A case's time, as its events tell it.
+/// A case's time, as its events tell it. Stored in every case view: what is empty or unset is
+/// left out of the JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseTimeline {
     pub stretches: Vec<Stretch>,
+    /// When nobody holds the case any more (decided and delivered, closed), the day and the
+    /// moment the last stretch ended.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
+    pub ended_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<String>,
     #[serde(default, with = "crate::iso_date::option")]
     pub accepted_on: Option<NaiveDate>,
     pub statutory_deadline: Option<Deadline>,
     pub committed_deadline: Option<Deadline>,
     /// The statutory limit as it stood at acceptance, before any extension.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statutory_limit_days: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suspensions: Vec<Suspension>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub extended: bool,
-    #[serde(default, with = "crate::iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
     pub extended_on: Option<NaiveDate>,
     /// The day the clock stopped (issuance, denial or withdrawal after acceptance), and how.
-    #[serde(default, with = "crate::iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
     pub stopped_on: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
-    #[serde(default, with = "crate::iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
     pub approved_on: Option<NaiveDate>,
-    #[serde(default, with = "crate::iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
     pub dispatched_on: Option<NaiveDate>,
-    #[serde(default, with = "crate::iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::iso_date::option"
+    )]
     pub delivered_on: Option<NaiveDate>,
     /// Filed with a signed commitment: after acceptance the approver holds it (no review is
     /// needed).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub on_commitment: bool,
 }
 
@@ -218,24 +249,38 @@ impl CaseTimeline {
         self.suspensions.iter().filter_map(|s| s.working_days).sum()
     }
 
-    /// Closes the open stretch on `on`/`at` and opens one for `next` (none: nobody holds the
-    /// case any more). The same holder again keeps its stretch.
+    /// Each stretch with the day and moment it ended; None for the one still running.
+    pub fn stretches_with_ends(
+        &self,
+    ) -> impl Iterator<Item = (&Stretch, Option<(NaiveDate, &str)>)> + '_ {
+        let ended = self.ended_on.zip(self.ended_at.as_deref());
+        self.stretches.iter().enumerate().map(move |(i, stretch)| {
+            let end = match self.stretches.get(i + 1) {
+                Some(next) => Some((next.from_on, next.from_at.as_str())),
+                None => ended,
+            };
+            (stretch, end)
+        })
+    }
+
+    /// Ends the running stretch on `on`/`at` and begins one for `next` (none: nobody holds
+    /// the case any more). The same holder again keeps its stretch.
     fn pass(&mut self, next: Option<Holder>, on: NaiveDate, at: &str) {
-        if let Some(open) = self.stretches.last_mut().filter(|s| s.until_on.is_none()) {
-            if Some(open.holder) == next {
-                return;
-            }
-            open.until_on = Some(on);
-            open.until_at = Some(at.to_owned());
+        if self.ended_on.is_some() {
+            return;
         }
-        if let Some(holder) = next {
-            self.stretches.push(Stretch {
+        match next {
+            Some(holder) if self.stretches.last().map(|s| s.holder) == Some(holder) => {}
+            Some(holder) => self.stretches.push(Stretch {
                 holder,
                 from_on: on,
                 from_at: at.to_owned(),
-                until_on: None,
-                until_at: None,
-            });
+            }),
+            None if self.stretches.is_empty() => {}
+            None => {
+                self.ended_on = Some(on);
+                self.ended_at = Some(at.to_owned());
+            }
         }
     }
 

@@ -6,6 +6,10 @@ ALTER TABLE case_state ADD COLUMN breach_from text;
 ALTER TABLE case_state ADD COLUMN frozen_warning text;
 -- The open accepted cases alone, with what their warning is read from: counting them by
 -- warning reads this index, not the cases.
+-- A case view (its timeline included) is a few kilobytes: kept in its row, uncompressed, it
+-- is written as it is, not compressed and moved out of line on every change.
+ALTER TABLE case_state SET (toast_tuple_target = 8160);
+
 CREATE INDEX case_state_open_warning
     ON case_state (bureau, item_code, yellow_from, red_from, breach_from, frozen_warning)
     WHERE yellow_from IS NOT NULL OR frozen_warning IS NOT NULL;

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
+use domain::supervision::Holder;
 use domain::CaseServices;
 use sqlx::QueryBuilder;
 
@@ -51,7 +52,7 @@ impl Tally {
             "PermitIssued" | "ApplicationDenied" => (|| {
                 let stopped = timeline.stopped_on?;
                 let clock = timeline.clock(stopped, calendar, rules)?;
-                let times = timeline.post_times(stopped, instant(event), calendar, rules);
+                let held = |holder| i64::from(timeline.held_by(holder, stopped, calendar));
                 add.decided = 1;
                 add.issued = i64::from(event.event_type == "PermitIssued");
                 add.denied = 1 - add.issued;
@@ -60,9 +61,9 @@ impl Tally {
                 add.used_working_days = i64::from(clock.used_working_days);
                 add.statutory_limit_days = i64::from(timeline.statutory_limit_days?);
                 add.committed_limit_days = i64::from(clock.committed_deadline.working_days);
-                add.acceptor_days = i64::from(times.acceptor.working_days);
-                add.reviewer_days = i64::from(times.reviewer.working_days);
-                add.approver_days = i64::from(times.approver.working_days);
+                add.acceptor_days = held(Holder::Acceptor);
+                add.reviewer_days = held(Holder::Reviewer);
+                add.approver_days = held(Holder::Approver);
                 *self
                     .used
                     .entry((key(stopped), clock.used_working_days))
@@ -71,13 +72,14 @@ impl Tally {
             })(),
             "CertificateDispatched" => (|| {
                 let dispatched = timeline.dispatched_on?;
-                let times = timeline.post_times(dispatched, instant(event), calendar, rules);
+                let since_approval = timeline
+                    .approved_on
+                    .map(|approved| calendar.working_days_between(approved, dispatched));
                 add.dispatched = 1;
-                add.dispatcher_days = i64::from(times.dispatcher.working_days);
+                add.dispatcher_days =
+                    i64::from(timeline.held_by(Holder::Dispatcher, dispatched, calendar));
                 add.dispatched_in_time = i64::from(
-                    times
-                        .approval_to_dispatch_working_days
-                        .is_some_and(|days| days <= rules.delivery_limit_working_days),
+                    since_approval.is_some_and(|days| days <= rules.delivery_limit_working_days),
                 );
                 Some(dispatched)
             })(),
@@ -119,15 +121,6 @@ impl Tally {
         }
         rows
     }
-}
-
-/// The moment an event was recorded. Only working days are tallied, so the earliest instant
-/// in place of an unreadable text (which the log never writes) changes no figure.
-fn instant(event: &LoggedEvent) -> DateTime<Utc> {
-    event
-        .recorded_at
-        .parse()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// A tally as columns, ready to be added to the stored rows.
