@@ -22,6 +22,8 @@ use warp::{Filter, Rejection};
 
 use crate::http::request::get_or_head;
 
+mod supervision;
+
 /// Every path the server answers, as the document names it.
 pub const ROUTES: &[&str] = &[
     "/healthz",
@@ -71,7 +73,8 @@ pub fn template_of(path: &str) -> Option<&'static str> {
     paths(
         healthz, openapi_json, items, file_application, read_case, send_command, case_history,
         list_cases, whole_log, erase_subject, feeds, listings, permit, transparency_key,
-        latest_checkpoint, checkpoint_of_size, proof, efficiency, efficiency_csv, statistics
+        latest_checkpoint, checkpoint_of_size, proof, supervision::efficiency,
+        supervision::efficiency_csv, supervision::statistics
     ),
     components(schemas(ProblemDetails, CaseView, Application, CaseAction, ErasureRequest,
         Efficiency)),
@@ -294,42 +297,6 @@ fn case_history() {}
     responses((status = 200, description = "a page of the worklist, most urgent first"), ReadProblems))]
 #[allow(dead_code)]
 fn list_cases() {}
-
-#[utoipa::path(get, path = "/api/v1/supervision/efficiency", tag = "supervision",
-    security(("bearer" = [])), params(EfficiencyParams),
-    responses((status = 200, description = "the figures per bureau and item and in total \
-        (CSV with Accept: text/csv)", body = Efficiency), ReadProblems))]
-#[allow(dead_code)]
-fn efficiency() {}
-
-#[utoipa::path(get, path = "/api/v1/supervision/efficiency.csv", tag = "supervision",
-    security(("bearer" = [])), params(EfficiencyParams),
-    responses((status = 200, description = "the same figures as CSV", content_type = "text/csv"),
-        ReadProblems))]
-#[allow(dead_code)]
-fn efficiency_csv() {}
-
-/// The range, bureau and item the supervision figures are summed over.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct EfficiencyParams {
-    /// The first business day (YYYY-MM-DD); the first of `to`'s month by default.
-    #[param(format = Date)]
-    from: Option<String>,
-    /// The last business day (YYYY-MM-DD); today by default.
-    #[param(format = Date)]
-    to: Option<String>,
-    /// One city bureau (an officer's own by default for a city's officers).
-    bureau: Option<String>,
-    item: Option<String>,
-}
-
-#[utoipa::path(get, path = "/statistics.json", tag = "public",
-    responses((status = 200, description = "the supervision figures of every published month"),
-        DocumentAnswers))]
-#[allow(dead_code)]
-fn statistics() {}
 
 #[utoipa::path(get, path = "/api/v1/log", tag = "audit", security(("bearer" = [])),
     params(("after" = Option<i64>, Query, minimum = 0),
