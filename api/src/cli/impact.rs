@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use domain::supervision::{CaseTimeline, Outcome};
-use domain::{CaseEvent, CaseServices, PermitCase};
-use projections::log;
+use domain::supervision::Outcome;
+use domain::{CaseServices, PermitCase};
+use projections::{log, CaseView};
 use serde::Serialize;
 
 use crate::ledger::Ledger;
@@ -75,7 +75,7 @@ pub async fn impact(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> anyhow::Result<Impact> {
-    let mut timelines: HashMap<String, (String, String, CaseTimeline)> = HashMap::new();
+    let mut views: HashMap<String, CaseView> = HashMap::new();
     let mut after = 0;
     loop {
         let events = log::read_after(ledger.db(), after, PAGE).await?;
@@ -85,23 +85,13 @@ pub async fn impact(
             .iter()
             .filter(|e| e.aggregate_type == <PermitCase as cqrs_es::Aggregate>::TYPE)
         {
-            let payload: CaseEvent = event.decode()?;
-            let entry = timelines.entry(event.aggregate_id.clone()).or_default();
-            if let CaseEvent::ApplicationFiled {
-                bureau, item_code, ..
-            } = &payload
-            {
-                entry.0 = bureau.to_string();
-                entry.1 = item_code.to_string();
-            }
-            entry.2.record(&payload, &event.recorded_at);
+            let view = CaseView::fold(views.remove(&event.aggregate_id), event)?;
+            views.insert(event.aggregate_id.clone(), view);
         }
     }
-    let mut cases: Vec<DecidedCase> = timelines
-        .into_iter()
-        .filter_map(|(case_id, (bureau, item_code, timeline))| {
-            decided(ledger.services(), case_id, bureau, item_code, &timeline)
-        })
+    let mut cases: Vec<DecidedCase> = views
+        .into_values()
+        .filter_map(|view| decided(ledger.services(), &view))
         .filter(|case| from.is_none_or(|from| case.decided_on >= from))
         .filter(|case| to.is_none_or(|to| case.decided_on <= to))
         .collect();
@@ -110,22 +100,17 @@ pub async fn impact(
 }
 
 /// The case as measured, if it was decided (issued or denied after acceptance).
-fn decided(
-    services: &CaseServices,
-    case_id: String,
-    bureau: String,
-    item_code: String,
-    timeline: &CaseTimeline,
-) -> Option<DecidedCase> {
+fn decided(services: &CaseServices, view: &CaseView) -> Option<DecidedCase> {
+    let timeline = &view.timeline;
     let outcome = timeline
         .outcome
         .filter(|o| matches!(o, Outcome::Issued | Outcome::Denied))?;
     let decided_on = timeline.stopped_on?;
     let clock = timeline.clock(decided_on, &services.calendar, &services.supervision)?;
     Some(DecidedCase {
-        case_id,
-        bureau,
-        item_code,
+        case_id: view.case_id.to_string(),
+        bureau: view.bureau.to_string(),
+        item_code: view.item_code.to_string(),
         decided_on,
         outcome,
         used_working_days: clock.used_working_days,

@@ -23,28 +23,6 @@ pub enum SuspensionKind {
     ExpertReview,
 }
 
-impl SuspensionKind {
-    pub const ALL: [SuspensionKind; 6] = [
-        SuspensionKind::Hearing,
-        SuspensionKind::Testing,
-        SuspensionKind::Inspection,
-        SuspensionKind::Quarantine,
-        SuspensionKind::Appraisal,
-        SuspensionKind::ExpertReview,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SuspensionKind::Hearing => "hearing",
-            SuspensionKind::Testing => "testing",
-            SuspensionKind::Inspection => "inspection",
-            SuspensionKind::Quarantine => "quarantine",
-            SuspensionKind::Appraisal => "appraisal",
-            SuspensionKind::ExpertReview => "expert_review",
-        }
-    }
-}
-
 impl CaseFile {
     pub(super) fn suspend(
         &self,
@@ -70,7 +48,7 @@ impl CaseFile {
         calendar: &WorkingCalendar,
     ) -> Result<CaseEvent, CaseError> {
         let since = self.suspended_since.ok_or(CaseError::ClockNotSuspended)?;
-        let (statutory, committed) = self.deadlines()?;
+        let (statutory, committed) = self.deadlines("resume_clock")?;
         let days = calendar.working_days_between(since, today);
         Ok(CaseEvent::ClockResumed {
             resumed_on: today,
@@ -89,7 +67,7 @@ impl CaseFile {
         if self.extended {
             return Err(CaseError::ExtensionAlreadyGranted);
         }
-        let (statutory, _) = self.deadlines()?;
+        let (statutory, _) = self.deadlines("extend_time_limit")?;
         let calendar = &services.calendar;
         // While suspended the deadline is due to move by the days stood still so far.
         let standing = self
@@ -125,12 +103,12 @@ impl CaseFile {
             .saturating_sub(self.suspended_working_days)
     }
 
-    fn deadlines(&self) -> Result<(Deadline, Deadline), CaseError> {
+    fn deadlines(&self, action: &'static str) -> Result<(Deadline, Deadline), CaseError> {
         match (self.statutory_deadline, self.committed_deadline) {
             (Some(statutory), Some(committed)) => Ok((statutory, committed)),
             // Accepted cases carry both from their acceptance event.
             _ => Err(CaseError::WrongState {
-                action: "resume_clock",
+                action,
                 status: self.status.as_str(),
             }),
         }

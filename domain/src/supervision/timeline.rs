@@ -244,11 +244,6 @@ impl CaseTimeline {
         self.suspensions.last().filter(|s| s.resumed_on.is_none())
     }
 
-    /// Working days stood still over the ended suspensions.
-    pub fn suspended_working_days(&self) -> u32 {
-        self.suspensions.iter().filter_map(|s| s.working_days).sum()
-    }
-
     /// Each stretch with the day and moment it ended; None for the one still running.
     pub fn stretches_with_ends(
         &self,
