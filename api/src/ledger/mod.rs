@@ -35,7 +35,7 @@ pub use commands::{CaseRequest, RequestTrace, Submission};
 pub use erasure::Erased;
 pub use error::LedgerError;
 pub use reads::{CaseHistory, LogPage, Positions};
-pub use supervision::{month_start, PublishedPeriod};
+pub use supervision::{month_start, PublishedPeriod, PublishedStatistics};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

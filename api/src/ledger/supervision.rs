@@ -4,9 +4,17 @@
 use chrono::{Datelike, Months, NaiveDate};
 use domain::values::BureauCode;
 use domain::Actor;
+use projections::listing_queries::PublishedDay;
 use projections::supervision::{self, Efficiency, EfficiencyQuery};
 
 use super::{Ledger, LedgerError};
+
+/// The public statistics: every published month, and the latest published day they run to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedStatistics {
+    pub periods: Vec<PublishedPeriod>,
+    pub latest: Option<PublishedDay>,
+}
 
 /// One published period of the public statistics: a calendar month, cut to the days
 /// published.
@@ -63,12 +71,16 @@ impl Ledger {
     /// The statistics of every published month, oldest first: each month from its first to
     /// its last published day (the latest month up to the latest published day), per bureau
     /// and item.
-    pub async fn published_statistics(&self) -> Result<Vec<PublishedPeriod>, LedgerError> {
+    pub async fn published_statistics(&self) -> Result<PublishedStatistics, LedgerError> {
+        let latest = self.published_days(1).await?.into_iter().next();
         let (Some(first), Some(last)) = (
             self.first_published_day().await?,
-            self.published_days(1).await?.first().map(|d| d.day),
+            latest.as_ref().map(|d| d.day),
         ) else {
-            return Ok(Vec::new());
+            return Ok(PublishedStatistics {
+                periods: Vec::new(),
+                latest,
+            });
         };
         let mut periods = Vec::new();
         let mut month = month_start(first);
@@ -87,7 +99,7 @@ impl Ledger {
             });
             month = next;
         }
-        Ok(periods)
+        Ok(PublishedStatistics { periods, latest })
     }
 }
 

@@ -154,12 +154,13 @@ async fn answer_statistics(state: &AppState, validators: &Validators) -> Result<
     if let Some(rendered) = state.render_cache.get(&document, generation) {
         return Ok(respond(&rendered, validators));
     }
-    let periods = state.ledger.published_statistics().await?;
-    let updated = match state.ledger.published_days(1).await?.first() {
-        Some(day) => day.published_at.parse::<DateTime<Utc>>().ok(),
-        None => None,
-    };
-    let periods: Vec<Value> = periods
+    let statistics = state.ledger.published_statistics().await?;
+    let updated = statistics
+        .latest
+        .as_ref()
+        .and_then(|day| day.published_at.parse::<DateTime<Utc>>().ok());
+    let periods: Vec<Value> = statistics
+        .periods
         .iter()
         .map(|p| {
             json!({
