@@ -205,7 +205,8 @@ impl Application {
 
 /// Keeps projections current for writes made by other processes on the same database,
 /// retries after a failed inline catch-up, and publishes each day once it has ended (days
-/// missed while no server ran are published on the first pass, at start-up). Then keeps the
+/// missed while no server ran are published on the first pass, at start-up). Once a second,
+/// records the expiry of the permits past their validity. Then keeps the
 /// Merkle block roots proofs are made of up with the recorded leaves (on the first pass it
 /// reads them all, after the publications, which it must not delay). Forgets the personal-data
 /// keys another process destroyed, and once an hour (and at start-up) erases what the
@@ -243,6 +244,11 @@ async fn project_in_background(
         // Once a second, not at every commit's wake-up.
         if tokio::time::Instant::now() >= next_key_check {
             next_key_check = tokio::time::Instant::now() + Duration::from_secs(1);
+            match ledger.expire_due_permits().await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "permits past their validity expired"),
+                Err(error) => tracing::error!(%error, "recording expiries failed; retrying"),
+            }
             if let Err(error) = ledger.personal_keys().forget_destroyed_keys().await {
                 tracing::error!(%error, "reading which personal-data keys are destroyed failed");
             }

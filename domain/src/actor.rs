@@ -44,6 +44,8 @@ pub enum Actor {
     Auditor {
         subject: String,
     },
+    /// The ledger itself, acting from its clock (a permit's expiry): no token names it.
+    System,
 }
 
 impl Actor {
@@ -52,6 +54,7 @@ impl Actor {
             Actor::Applicant { subject, .. }
             | Actor::Officer { subject, .. }
             | Actor::Auditor { subject } => subject,
+            Actor::System => "ledger",
         }
     }
 
@@ -70,7 +73,7 @@ impl Actor {
                 credit_code: own, ..
             } => own == credit_code,
             Actor::Officer { bureau: own, .. } => own.contains(bureau) || bureau.contains(own),
-            Actor::Auditor { .. } => true,
+            Actor::Auditor { .. } | Actor::System => true,
         }
     }
 
@@ -79,6 +82,7 @@ impl Actor {
             Actor::Applicant { .. } => "applicant",
             Actor::Officer { .. } => "officer",
             Actor::Auditor { .. } => "auditor",
+            Actor::System => "system",
         }
     }
 }

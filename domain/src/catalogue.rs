@@ -38,10 +38,66 @@ pub struct Item {
     pub committed_limit_days: u32,
     pub commitment_eligible: bool,
     pub validity_years: u32,
-    pub materials: Vec<String>,
+    pub materials: Vec<CatalogueMaterial>,
     /// An item withdrawn onto the phase-out catalogue: no new case is accepted for it.
     #[serde(default)]
     pub phased_out: bool,
+    /// An item done by a command on the case that issued the permit (a name change by
+    /// declaration, a cancellation), not by filing a new application: the command's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
+}
+
+impl Item {
+    /// The materials a filing for `product` must provide.
+    pub fn required_materials<'a>(
+        &'a self,
+        product: &'a str,
+    ) -> impl Iterator<Item = &'a CatalogueMaterial> + 'a {
+        self.materials
+            .iter()
+            .filter(move |material| material.required_for(product))
+    }
+}
+
+/// A material an item asks for, and who provides it: the enterprise itself, or (the two
+/// proofs the reform keeps) another authority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueMaterial {
+    pub name: String,
+    pub provided_by: ProvidedBy,
+    /// Asked for only when the product's name contains one of these; empty: always.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_for_products: Vec<String>,
+}
+
+impl CatalogueMaterial {
+    pub fn required_for(&self, product: &str) -> bool {
+        self.only_for_products.is_empty()
+            || self
+                .only_for_products
+                .iter()
+                .any(|name| product.contains(name.as_str()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvidedBy {
+    /// The enterprise's own material.
+    #[serde(rename = "self")]
+    Enterprise,
+    /// A proof from another authority.
+    External,
+}
+
+/// What the catalogue says of a permit's life after issuance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermitLifeRules {
+    /// A renewal may be requested in the last this many months of validity.
+    pub renewal_window_months: u32,
+    /// The working days the bureau commits to decide a renewal in, from its acceptance.
+    pub renewal_committed_limit_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +116,7 @@ pub struct Jurisdiction {
 pub struct Catalogue {
     items: BTreeMap<ItemCode, Item>,
     jurisdiction: Jurisdiction,
+    permit_life: PermitLifeRules,
     phase_out: Vec<String>,
 }
 
@@ -74,6 +131,7 @@ pub enum CatalogueError {
 #[derive(Deserialize)]
 struct CatalogueFile {
     jurisdiction: Jurisdiction,
+    permit_life: PermitLifeRules,
     items: Vec<Item>,
     phase_out: Vec<String>,
 }
@@ -113,9 +171,14 @@ impl Catalogue {
                 return bad(format!("{} listed twice", dup.code));
             }
         }
+        let life = file.permit_life;
+        if life.renewal_window_months == 0 || life.renewal_committed_limit_days == 0 {
+            return bad("the renewal window and limit must be at least one".into());
+        }
         Ok(Self {
             items,
             jurisdiction: file.jurisdiction,
+            permit_life: life,
             phase_out: file.phase_out,
         })
     }
@@ -126,6 +189,10 @@ impl Catalogue {
 
     pub fn items(&self) -> impl Iterator<Item = &Item> {
         self.items.values()
+    }
+
+    pub fn permit_life(&self) -> &PermitLifeRules {
+        &self.permit_life
     }
 
     pub fn jurisdiction(&self) -> &Jurisdiction {
@@ -187,6 +254,33 @@ mod tests {
             Some("含汞体温计")
         );
         assert_eq!(cat.phase_out_entry("电子体温计"), None);
+    }
+
+    #[test]
+    fn only_the_two_proofs_the_reform_keeps_come_from_other_authorities() {
+        let cat = Catalogue::bundled();
+        let external: Vec<(String, &str)> = cat
+            .items()
+            .flat_map(|item| item.materials.iter().map(move |m| (item, m)))
+            .filter(|(_, m)| m.provided_by == ProvidedBy::External)
+            .map(|(item, m)| (item.code.to_string(), m.name.as_str()))
+            .collect();
+        assert_eq!(
+            external,
+            [
+                ("XK-004".to_owned(), "环保证明 environmental proof"),
+                ("XK-007".to_owned(), "产业政策证明 industrial-policy proof"),
+            ]
+        );
+        let food_contact = cat.item(&ItemCode::parse("XK-004").unwrap()).unwrap();
+        let names = |product| {
+            food_contact
+                .required_materials(product)
+                .filter(|m| m.provided_by == ProvidedBy::External)
+                .count()
+        };
+        assert_eq!(names("餐具洗涤剂（浓缩型）"), 1, "dishwashing detergent");
+        assert_eq!(names("食品用塑料包装"), 0, "other food-contact products");
     }
 
     #[test]

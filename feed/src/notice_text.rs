@@ -2,14 +2,31 @@
 //! renderers escape them.
 
 use chrono::{DateTime, Utc};
+use domain::permit_case::{AmendableField, CancellationGround};
 use projections::notices::NoticeKind;
 use projections::PublicNotice;
 
-pub fn title(notice: &PublicNotice) -> String {
-    let verb = match notice.kind {
+/// What a notice of each kind announces, Chinese first.
+pub fn kind_label(kind: NoticeKind) -> &'static str {
+    match kind {
         NoticeKind::Issued => "准予许可 Permit issued",
+        NoticeKind::Amended => "变更许可 Permit amended",
+        NoticeKind::Renewed => "延续许可 Permit renewed",
+        NoticeKind::Cancelled => "注销许可 Permit cancelled",
+        NoticeKind::Expired => "许可期满 Permit expired",
         NoticeKind::Revoked => "撤销许可 Permit revoked",
-    };
+    }
+}
+
+fn field_label(field: AmendableField) -> &'static str {
+    match field {
+        AmendableField::EnterpriseName => "企业名称 enterprise name",
+        AmendableField::Address => "住所 address",
+    }
+}
+
+pub fn title(notice: &PublicNotice) -> String {
+    let verb = kind_label(notice.kind);
     format!(
         "{verb}: {} — {} ({})",
         notice.enterprise_name, notice.item_name, notice.permit_number
@@ -33,6 +50,36 @@ pub fn text(notice: &PublicNotice) -> String {
             notice.valid_from, notice.valid_until
         ),
     ];
+    if let Some(amendment) = &notice.amendment {
+        lines.push(format!(
+            "变更事项 Changed: {}: {} → {}",
+            field_label(amendment.field),
+            amendment.old_value.as_deref().unwrap_or("—"),
+            amendment.new_value
+        ));
+    }
+    if notice.renewed_by_law {
+        lines.push(
+            "依法视为准予延续 Renewed by law: not decided before the validity ended".to_owned(),
+        );
+    }
+    if let Some(cancelled_on) = notice.cancelled_on {
+        lines.push(format!("注销日期 Cancelled on: {cancelled_on}"));
+    }
+    if let Some(ground) = notice.cancellation_ground {
+        lines.push(format!(
+            "注销原因 Ground: {}",
+            match ground {
+                CancellationGround::EnterpriseRequest => "企业申请注销 at the enterprise's request",
+                CancellationGround::EnterpriseDeregistered => {
+                    "企业已注销登记 the enterprise was deregistered"
+                }
+            }
+        ));
+    }
+    if let Some(expired_on) = notice.expired_on {
+        lines.push(format!("期满日期 Expired on: {expired_on}"));
+    }
     if let Some(revoked_on) = notice.revoked_on {
         lines.push(format!("撤销日期 Revoked on: {revoked_on}"));
     }

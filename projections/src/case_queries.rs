@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use domain::supervision::Warning;
-use domain::values::{BureauCode, CreditCode, ItemCode};
+use domain::values::{BureauCode, CaseId, CreditCode, ItemCode};
 use domain::CaseStatus;
 use sqlx::Row;
 
@@ -37,6 +37,8 @@ pub struct Worklist {
     pub item_code: Option<ItemCode>,
     /// Only the open cases at this warning on `today`.
     pub warning: Option<Warning>,
+    /// Only the permits awaiting this from their bureau (see [`CaseView::pending`]).
+    pub pending: Option<&'static str>,
     /// The business date warnings are read on.
     pub today: NaiveDate,
     pub limit: u32,
@@ -60,7 +62,8 @@ pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, Que
         "SELECT view FROM (SELECT view, due_on, filed_at, case_id, {} AS warning \
            FROM case_state \
            WHERE ($1 IS NULL OR bureau = $1) AND ($2 IS NULL OR status = $2) \
-             AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4)) AS listed \
+             AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4) \
+             AND ($9 IS NULL OR pending = $9)) AS listed \
          WHERE ($5 IS NULL OR warning = $5) \
          ORDER BY CASE warning WHEN 'breach' THEN 0 WHEN 'red' THEN 1 WHEN 'yellow' THEN 2 \
            ELSE 3 END, COALESCE(due_on, '9999-12-31'), filed_at, case_id LIMIT $6 OFFSET $7",
@@ -77,6 +80,7 @@ pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, Que
             .bind(i64::from(worklist.limit))
             .bind(i64::from(worklist.offset))
             .bind(&today)
+            .bind(worklist.pending)
             .fetch_all(pool)
             .await?
             .iter()
@@ -86,6 +90,28 @@ pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, Que
     texts
         .iter()
         .map(|t| serde_json::from_str(t).map_err(QueryError::from))
+        .collect()
+}
+
+/// The cases whose permit is in force with a last day of validity before `today`, the
+/// longest expired first, at most `limit`.
+pub async fn in_force_until_before(
+    db: &Db,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<CaseId>, QueryError> {
+    let ids: Vec<String> = on_db!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT case_id FROM case_state WHERE valid_until < $1 \
+             ORDER BY valid_until, case_id LIMIT $2",
+        )
+        .bind(domain::iso_date::text(today))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    ids.iter()
+        .map(|id| CaseId::parse(id).map_err(|e| QueryError::Db(sqlx::Error::Decode(Box::new(e)))))
         .collect()
 }
 

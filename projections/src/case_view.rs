@@ -10,6 +10,7 @@ use domain::{CaseEvent, CaseStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::log::{LogError, LoggedEvent};
+use crate::permit_life::PermitLife;
 
 /// A case as officers, applicants and auditors read it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -22,6 +23,9 @@ pub struct CaseView {
     pub item_name: String,
     pub credit_code: CreditCode,
     pub enterprise_name: String,
+    /// The registered address, where the enterprise gave one (changed by declaration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     pub product: String,
     pub process: Option<String>,
     pub contact: Contact,
@@ -49,6 +53,9 @@ pub struct CaseView {
     #[serde(default, with = "domain::iso_date::option")]
     pub delivered_on: Option<NaiveDate>,
     pub revocation: Option<Revocation>,
+    /// The permit's life after issuance: amendments, renewals, its cancellation or expiry.
+    #[serde(default, skip_serializing_if = "PermitLife::is_empty")]
+    pub permit_life: PermitLife,
     /// The personal fields that read as erased, by label (`contact.person`, ...): their
     /// subject's key was destroyed. Set when a view is opened for a reader, never stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -168,6 +175,7 @@ impl CaseView {
             commitment,
             contact,
             filed_on,
+            address,
         } = payload
         else {
             return Err(FoldError::BeforeFiling(event.position));
@@ -184,6 +192,7 @@ impl CaseView {
             item_name,
             credit_code,
             enterprise_name,
+            address,
             product,
             process,
             contact,
@@ -206,6 +215,7 @@ impl CaseView {
             dispatch: None,
             delivered_on: None,
             revocation: None,
+            permit_life: PermitLife::default(),
             erased_fields: Vec::new(),
             timeline,
             clock: None,
@@ -352,6 +362,15 @@ impl CaseView {
                 self.statutory_deadline = Some(statutory_deadline);
                 self.status
             }
+            life @ (CaseEvent::AmendmentRequested { .. }
+            | CaseEvent::PermitAmended { .. }
+            | CaseEvent::AmendmentRefused { .. }
+            | CaseEvent::RenewalRequested { .. }
+            | CaseEvent::RenewalAccepted { .. }
+            | CaseEvent::PermitRenewed { .. }
+            | CaseEvent::RenewalRefused { .. }
+            | CaseEvent::PermitCancelled { .. }
+            | CaseEvent::PermitExpired { .. }) => self.apply_permit_life(life),
         };
     }
 

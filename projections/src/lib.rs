@@ -35,6 +35,8 @@ pub mod ledger_settings;
 pub mod listing_queries;
 pub mod log;
 pub mod notices;
+pub mod permit_life;
+pub mod permit_record;
 pub mod personal;
 pub mod postgres_writes;
 pub mod projection;

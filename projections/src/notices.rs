@@ -1,10 +1,12 @@
-//! The public notices projection: every permit issued or revoked becomes a notice carrying only
-//! public fields, assigned to the day (publication time zone) its event was recorded; the
-//! DayPublished events mark which notices each day's listing holds.
+//! The public notices projection: every permit issued, amended, renewed, cancelled, expired or
+//! revoked becomes a notice carrying only public fields, assigned to the day (publication time
+//! zone) its event was recorded; the DayPublished events mark which notices each day's listing
+//! holds.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::catalogue::Catalogue;
+use domain::permit_case::{AmendableField, CancellationGround};
 use domain::publication::PublicationEvent;
 use domain::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
 use serde::{Deserialize, Serialize};
@@ -19,20 +21,49 @@ use crate::on_tx;
 use crate::postgres_writes::PostgresWrites;
 use crate::projection::ProjectionError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     Issued,
+    Amended,
+    Renewed,
+    Cancelled,
+    Expired,
     Revoked,
 }
 
 impl NoticeKind {
+    pub const ALL: [NoticeKind; 6] = [
+        NoticeKind::Issued,
+        NoticeKind::Amended,
+        NoticeKind::Renewed,
+        NoticeKind::Cancelled,
+        NoticeKind::Expired,
+        NoticeKind::Revoked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             NoticeKind::Issued => "issued",
+            NoticeKind::Amended => "amended",
+            NoticeKind::Renewed => "renewed",
+            NoticeKind::Cancelled => "cancelled",
+            NoticeKind::Expired => "expired",
             NoticeKind::Revoked => "revoked",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// What an `amended` notice changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeAmendment {
+    pub field: AmendableField,
+    pub old_value: Option<String>,
+    pub new_value: String,
 }
 
 /// What the public learns of a permit event. Nothing private: no contacts, materials,
@@ -61,6 +92,26 @@ pub struct PublicNotice {
     pub revocation_reason: Option<String>,
     /// Revoked for a false commitment: the enterprise is on the public blacklist.
     pub blacklisted: bool,
+    /// The change an `amended` notice announces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<NoticeAmendment>,
+    /// A `renewed` notice: renewed by law, the renewal not decided before the validity ended.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renewed_by_law: bool,
+    #[serde(
+        default,
+        with = "domain::iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cancelled_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation_ground: Option<CancellationGround>,
+    #[serde(
+        default,
+        with = "domain::iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expired_on: Option<NaiveDate>,
     pub recorded_at: String,
     #[serde(with = "domain::iso_date")]
     pub day: NaiveDate,
@@ -91,6 +142,10 @@ impl NoticeKind {
     pub fn of(event: &LoggedEvent) -> Option<NoticeKind> {
         match (event.aggregate_type.as_str(), event.event_type.as_str()) {
             ("PermitCase", "PermitIssued") => Some(NoticeKind::Issued),
+            ("PermitCase", "PermitAmended") => Some(NoticeKind::Amended),
+            ("PermitCase", "PermitRenewed") => Some(NoticeKind::Renewed),
+            ("PermitCase", "PermitCancelled") => Some(NoticeKind::Cancelled),
+            ("PermitCase", "PermitExpired") => Some(NoticeKind::Expired),
             ("PermitCase", "PermitRevoked") => Some(NoticeKind::Revoked),
             _ => None,
         }
@@ -128,6 +183,7 @@ impl NoticesProjection {
                 source: serde::de::Error::custom("not an RFC 3339 time"),
             }
         })?;
+        let life = &case.permit_life;
         Ok(PublicNotice {
             id: notice_id(event.position),
             kind,
@@ -145,6 +201,19 @@ impl NoticesProjection {
             revoked_on: case.revocation.as_ref().map(|r| r.revoked_on),
             revocation_reason: case.revocation.as_ref().map(|r| r.reason.clone()),
             blacklisted: case.revocation.as_ref().is_some_and(|r| r.false_commitment),
+            amendment: (kind == NoticeKind::Amended)
+                .then(|| life.amendments.last())
+                .flatten()
+                .map(|a| NoticeAmendment {
+                    field: a.field,
+                    old_value: a.old_value.clone(),
+                    new_value: a.new_value.clone(),
+                }),
+            renewed_by_law: kind == NoticeKind::Renewed
+                && life.renewals.last().is_some_and(|r| r.deemed),
+            cancelled_on: life.cancellation.as_ref().map(|c| c.cancelled_on),
+            cancellation_ground: life.cancellation.as_ref().map(|c| c.ground),
+            expired_on: life.expired_on,
             recorded_at: event.recorded_at.clone(),
             day,
             position: event.position,

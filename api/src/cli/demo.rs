@@ -53,14 +53,21 @@ pub struct DemoReport {
     pub suspensions: usize,
     pub suspensions_over_holidays: usize,
     pub extensions: usize,
+    /// Permits amended by declaration, renewed, cancelled and expired.
+    pub amendments: usize,
+    pub renewals: usize,
+    pub cancellations: usize,
+    pub expiries: usize,
 }
 
 /// The retention period the demo erases with: short, so that a month of sample cases shows
 /// erased contacts beside kept ones (a server's default is five years).
 pub const DEMO_RETENTION_DAYS: u32 = 7;
 
+mod permit_life;
 mod time;
 
+use permit_life::PermitActions;
 use time::{first_working_day, ClockActions, ClockStep, Forgotten};
 
 pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<DemoReport> {
@@ -95,7 +102,10 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         request: 0,
         clock_actions: ClockActions::default(),
         forgotten: HashMap::new(),
+        yearly: Vec::new(),
+        permit_actions: PermitActions::default(),
     };
+    demo.issue_yearly_permits(start).await?;
     for day in 0..days {
         let morning = start + Duration::days(i64::from(day));
         clock.set(morning);
@@ -112,6 +122,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
             demo.file_one().await?;
         }
         demo.advance_open_cases().await?;
+        demo.advance_permits().await?;
     }
     clock.set(Utc::now());
     demo.ledger.publish_due_days().await?;
@@ -138,6 +149,10 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         suspensions: demo.clock_actions.suspensions,
         suspensions_over_holidays: demo.clock_actions.over_holidays,
         extensions: demo.clock_actions.extensions,
+        amendments: demo.permit_actions.amendments,
+        renewals: demo.permit_actions.renewals,
+        cancellations: demo.permit_actions.cancellations,
+        expiries: demo.permit_actions.expiries,
     })
 }
 
@@ -150,6 +165,9 @@ struct Demo {
     clock_actions: ClockActions,
     /// The slow bureau's cases it forgets, and whether it extends their limit in time.
     forgotten: HashMap<CaseId, Forgotten>,
+    /// The permits issued a year before the month, which run out during it.
+    yearly: Vec<CaseId>,
+    permit_actions: PermitActions,
 }
 
 impl Demo {
@@ -162,7 +180,15 @@ impl Demo {
 
     async fn file_one(&mut self) -> anyhow::Result<CaseId> {
         let city = self.rng.gen_range(0..CITIES.len());
-        let items: Vec<Item> = self.ledger.services().catalogue.items().cloned().collect();
+        // Not the items done on a permit itself (a name change, a cancellation).
+        let items: Vec<Item> = self
+            .ledger
+            .services()
+            .catalogue
+            .items()
+            .filter(|item| item.handled_by.is_none())
+            .cloned()
+            .collect();
         let item = items[self.rng.gen_range(0..items.len())].clone();
         self.file_in(city, item).await
     }
@@ -188,8 +214,8 @@ impl Demo {
             .materials
             .iter()
             .map(|m| Material {
-                name: m.clone(),
-                digest: digest_of(&format!("{name}/{m}")),
+                name: m.name.clone(),
+                digest: digest_of(&format!("{name}/{}", m.name)),
             })
             .collect();
         let commitment = (item.commitment_eligible && self.rng.gen_bool(0.6)).then(|| Commitment {
@@ -199,6 +225,7 @@ impl Demo {
         let application = Application {
             item_code: item.code.clone(),
             enterprise_name: name.clone(),
+            address: None,
             product: format!("{}（{area}生产基地）", item.name.trim_end_matches("核发")),
             process: None,
             materials,

@@ -85,6 +85,13 @@ pub fn demo_loaded(report: &DemoReport) {
         report.extensions
     );
     crate::say!(
+        "  permits amended {} times, renewed {}, cancelled {}, expired {}",
+        report.amendments,
+        report.renewals,
+        report.cancellations,
+        report.expiries
+    );
+    crate::say!(
         "  personal data of {} enterprises erased: their cases finished over {} days ago",
         report.erased_enterprises,
         crate::cli::demo::DEMO_RETENTION_DAYS

@@ -292,6 +292,7 @@ fn case_history() {}
     params(("status" = Option<String>, Query), ("bureau" = Option<String>, Query),
         ("item" = Option<String>, Query), ("credit_code" = Option<String>, Query),
         ("warning" = Option<Warning>, Query, description = "only the open cases at this warning today"),
+        ("pending" = Option<String>, Query, description = "only the permits awaiting an amendment decision (amendment), a renewal's acceptance (renewal) or its decision (renewal_decision)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500),
         ("offset" = Option<i64>, Query, minimum = 0, maximum = 4_294_967_295_i64)),
     responses((status = 200, description = "a page of the worklist, most urgent first"), ReadProblems))]
@@ -313,7 +314,8 @@ fn erase_subject() {}
 
 #[utoipa::path(get, path = "/feeds/{feed}", tag = "public",
     params(("feed" = String, Path, description = "permits.rss, permits.json, daily.rss or daily.json"),
-        ("bureau" = Option<String>, Query), ("item" = Option<String>, Query)),
+        ("bureau" = Option<String>, Query), ("item" = Option<String>, Query),
+        ("kind" = Option<String>, Query, description = "only the notices of this kind: issued, amended, renewed, cancelled, expired or revoked")),
     responses((status = 200, description = "RSS 2.0 or JSON Feed 1.1"), DocumentAnswers))]
 #[allow(dead_code)]
 fn feeds() {}
@@ -326,7 +328,7 @@ fn listings() {}
 
 #[utoipa::path(get, path = "/permits/{number}", tag = "public",
     params(("number" = String, Path, description = "a permit number")),
-    responses((status = 200, description = "every published notice about the permit"), DocumentAnswers))]
+    responses((status = 200, description = "the permit as its published notices leave it, and those notices in order"), DocumentAnswers))]
 #[allow(dead_code)]
 fn permit() {}
 

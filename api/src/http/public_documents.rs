@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::values::{BureauCode, ItemCode};
+use projections::notices::NoticeKind;
+use projections::PublicNotice;
 use sha2::{Digest, Sha256};
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -75,8 +77,30 @@ pub enum Document {
 pub struct Feed {
     pub kind: FeedKind,
     pub format: Format,
+    pub filter: NoticeFilter,
+}
+
+/// Which notices a feed keeps: every filter that is set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct NoticeFilter {
+    /// The notices of this bureau's area.
     pub bureau: Option<BureauCode>,
     pub item: Option<ItemCode>,
+    pub kind: Option<NoticeKind>,
+}
+
+impl NoticeFilter {
+    pub fn keeps(&self, notice: &PublicNotice) -> bool {
+        self.bureau
+            .as_ref()
+            .is_none_or(|b| b.contains(&notice.bureau))
+            && self.item.as_ref().is_none_or(|i| i == &notice.item_code)
+            && self.kind.is_none_or(|k| k == notice.kind)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// A published day's listing.
@@ -88,7 +112,7 @@ pub struct Listing {
 
 impl Feed {
     /// The feed a `/feeds/FILE` path names: `permits` or `daily`, `.rss` or `.json`.
-    pub fn parse(file: &str, bureau: Option<BureauCode>, item: Option<ItemCode>) -> Option<Self> {
+    pub fn parse(file: &str, filter: NoticeFilter) -> Option<Self> {
         let (name, extension) = file.split_once('.')?;
         let kind = match name {
             "permits" => FeedKind::Permits,
@@ -98,8 +122,7 @@ impl Feed {
         Some(Feed {
             kind,
             format: Format::of(extension)?,
-            bureau,
-            item,
+            filter,
         })
     }
 
@@ -110,11 +133,13 @@ impl Feed {
             FeedKind::Daily => "daily",
         };
         let mut path = format!("/feeds/{name}.{}", self.format.extension());
-        let filters: Vec<String> = self
+        let filter = &self.filter;
+        let filters: Vec<String> = filter
             .bureau
             .iter()
             .map(|b| format!("bureau={b}"))
-            .chain(self.item.iter().map(|i| format!("item={i}")))
+            .chain(filter.item.iter().map(|i| format!("item={i}")))
+            .chain(filter.kind.iter().map(|k| format!("kind={}", k.as_str())))
             .collect();
         if !filters.is_empty() {
             path.push('?');
@@ -364,10 +389,15 @@ mod tests {
     #[test]
     fn a_feed_is_named_by_its_filters_not_by_how_they_were_written() {
         let bureau: BureauCode = "370100".parse().unwrap();
-        let feed = Feed::parse("permits.rss", Some(bureau), None).unwrap();
-        assert_eq!(feed.path(), "/feeds/permits.rss?bureau=370100");
-        assert_eq!(Feed::parse("permits.xml", None, None), None);
-        assert_eq!(Feed::parse("latest.rss", None, None), None);
+        let filter = NoticeFilter {
+            bureau: Some(bureau),
+            kind: Some(NoticeKind::Renewed),
+            ..NoticeFilter::default()
+        };
+        let feed = Feed::parse("permits.rss", filter).unwrap();
+        assert_eq!(feed.path(), "/feeds/permits.rss?bureau=370100&kind=renewed");
+        assert_eq!(Feed::parse("permits.xml", NoticeFilter::default()), None);
+        assert_eq!(Feed::parse("latest.rss", NoticeFilter::default()), None);
     }
 
     #[test]

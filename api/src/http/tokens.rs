@@ -135,7 +135,7 @@ impl TokenKeys {
         let (bureau, post, credit_code) = match actor {
             Actor::Applicant { credit_code, .. } => (None, None, Some(credit_code.to_string())),
             Actor::Officer { bureau, post, .. } => (Some(bureau.to_string()), Some(*post), None),
-            Actor::Auditor { .. } => (None, None, None),
+            Actor::Auditor { .. } | Actor::System => (None, None, None),
         };
         let claims = Claims {
             iss: ISSUER.into(),

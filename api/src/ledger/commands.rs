@@ -54,6 +54,8 @@ impl From<&str> for RequestTrace {
 
 /// What a client asks of an existing case: any action but filing (which makes a case), and
 /// an issuance without its number (which the ledger allocates).
+// One per request, moved once into the command: boxing the action would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum CaseRequest {
     Act(CaseAction),
@@ -128,7 +130,9 @@ impl Ledger {
         let requested_at = self.clock.now();
         let metadata = metadata(&actor, &action, &trace, &log_timestamp(requested_at));
         let sender = DataSubject::of_actor(&actor);
-        let officer_ref = self.officer_ref(&actor, &action, &sender, &case_id).await?;
+        let officer_ref = self
+            .officer_ref(&actor, &action, sender.as_ref(), &case_id)
+            .await?;
         let command = CaseCommand {
             actor,
             today: requested_at.with_timezone(&self.time_zone).date_naive(),
@@ -139,7 +143,7 @@ impl Ledger {
         let command_name = command.action.name();
         let executed = self
             .commands
-            .execute(case_id.as_str(), command, metadata, Some(&sender))
+            .execute(case_id.as_str(), command, metadata, sender.as_ref())
             .await
             .map_err(|e| match e {
                 AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
@@ -179,16 +183,17 @@ impl Ledger {
         &self,
         actor: &Actor,
         action: &CaseAction,
-        sender: &DataSubject,
+        sender: Option<&DataSubject>,
         case_id: &CaseId,
     ) -> Result<Option<String>, LedgerError> {
         let separated = matches!(
             action,
             CaseAction::RecordReview { .. } | CaseAction::Approve {} | CaseAction::Deny { .. }
         );
-        if !separated || !matches!(actor, Actor::Officer { .. }) {
+        let Some(sender) = sender.filter(|_| separated && matches!(actor, Actor::Officer { .. }))
+        else {
             return Ok(None);
-        }
+        };
         let key = self.personal_keys().key_for(sender).await?;
         Ok(Some(key.key.pseudonym(case_id.as_str())))
     }
@@ -336,7 +341,7 @@ fn metadata(
         Actor::Applicant { credit_code, .. } => {
             metadata.insert("actor_credit_code".into(), credit_code.to_string());
         }
-        Actor::Auditor { .. } => {}
+        Actor::Auditor { .. } | Actor::System => {}
     }
     let reason = match action {
         CaseAction::RequestCorrection { reason, .. }
@@ -345,7 +350,10 @@ fn metadata(
         | CaseAction::Withdraw { reason }
         | CaseAction::RevokePermit { reason, .. }
         | CaseAction::SuspendClock { reason, .. }
-        | CaseAction::ExtendTimeLimit { reason } => Some(reason),
+        | CaseAction::ExtendTimeLimit { reason }
+        | CaseAction::RefuseAmendment { reason }
+        | CaseAction::RefuseRenewal { reason }
+        | CaseAction::CancelPermit { reason } => Some(reason),
         _ => None,
     };
     // As the event keeps it; a reason the rules refuse refuses the command, which then

@@ -70,7 +70,7 @@ impl Ledger {
             ("request_id".to_owned(), format!("erase-{key_id}")),
             ("requested_at".to_owned(), log_timestamp(now)),
         ]);
-        let sender = by.map(DataSubject::of_actor);
+        let sender = by.and_then(DataSubject::of_actor);
         let recorded = self
             .erasures()
             .execute(&key_id, command, metadata, sender.as_ref())

@@ -15,6 +15,7 @@
 mod commands;
 mod erasure;
 mod error;
+mod expiry;
 pub mod idempotency;
 mod listings;
 mod reads;

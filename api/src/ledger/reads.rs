@@ -134,7 +134,7 @@ impl Ledger {
                 // the province's, every city's.
                 None => asked.bureau = bureau.city(),
             },
-            Actor::Auditor { .. } => {}
+            Actor::Auditor { .. } | Actor::System => {}
         }
         asked.today = self.today();
         self.opened(case_queries::worklist(&self.db, &asked).await?)

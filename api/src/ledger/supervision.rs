@@ -57,7 +57,7 @@ impl Ledger {
                     _ => asked.bureau = city,
                 }
             }
-            Actor::Auditor { .. } => {}
+            Actor::Auditor { .. } | Actor::System => {}
         }
         asked.today = self.today();
         self.efficiency(&asked).await

@@ -17,15 +17,25 @@ pub(super) fn authorize(
     let name = action.name();
     let sender = match action {
         CaseAction::FileApplication(_) => unreachable!("filing is decided before authorization"),
-        CaseAction::ResubmitMaterials { .. } | CaseAction::Withdraw { .. } => Sender::Applicant,
+        CaseAction::ResubmitMaterials { .. }
+        | CaseAction::Withdraw { .. }
+        | CaseAction::RequestAmendment { .. }
+        | CaseAction::RequestRenewal {} => Sender::Applicant,
         CaseAction::RequestCorrection { .. }
         | CaseAction::Accept {}
-        | CaseAction::RefuseToAccept { .. } => Sender::Officer(Post::Acceptor),
+        | CaseAction::RefuseToAccept { .. }
+        | CaseAction::AcceptRenewal {} => Sender::Officer(Post::Acceptor),
         CaseAction::RecordReview { .. } => Sender::Officer(Post::Reviewer),
         CaseAction::Approve {}
         | CaseAction::Deny { .. }
         | CaseAction::IssuePermit { .. }
-        | CaseAction::RevokePermit { .. } => Sender::Officer(Post::Approver),
+        | CaseAction::RevokePermit { .. }
+        | CaseAction::ApproveAmendment {}
+        | CaseAction::RefuseAmendment { .. }
+        | CaseAction::ApproveRenewal {}
+        | CaseAction::RefuseRenewal { .. } => Sender::Officer(Post::Approver),
+        CaseAction::CancelPermit { .. } => Sender::ApplicantOrOfficer(Post::Approver),
+        CaseAction::ExpirePermit {} => Sender::System,
         CaseAction::ExtendTimeLimit { .. } => Sender::Officer(Post::Approver),
         CaseAction::SuspendClock { .. } | CaseAction::ResumeClock {} => {
             Sender::OfficerAtEither(Post::Reviewer, Post::Approver, "reviewer or approver")
@@ -34,6 +44,10 @@ pub(super) fn authorize(
         CaseAction::ConfirmDelivery {} => Sender::ApplicantOrOfficer(Post::Dispatcher),
     };
     match (actor, sender) {
+        (Actor::System, Sender::System) => Ok(()),
+        (_, Sender::System) => Err(CaseError::SystemOnly { action: name }),
+        (Actor::System, Sender::Applicant) => Err(CaseError::ApplicantOnly { action: name }),
+        (Actor::System, _) => Err(CaseError::OfficerOnly { action: name }),
         (Actor::Auditor { .. }, _) => Err(CaseError::ReadOnlyRole),
         // Its own case: the only one an applicant may read.
         (Actor::Applicant { .. }, Sender::Applicant | Sender::ApplicantOrOfficer(_)) => Ok(()),
@@ -51,7 +65,7 @@ pub(super) fn authorize(
                 Sender::OfficerAtEither(first, second, named) => {
                     (*post == first || *post == second, named)
                 }
-                Sender::Applicant => unreachable!("refused above"),
+                Sender::Applicant | Sender::System => unreachable!("refused above"),
             };
             if bureau != &file.bureau {
                 Err(CaseError::OutsideBureau {

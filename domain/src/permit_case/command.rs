@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::permit_life::AmendableField;
 use super::suspension::SuspensionKind;
 use crate::actor::Actor;
 use crate::values::{ItemCode, MaterialDigest, PermitNumber};
@@ -81,6 +82,30 @@ pub enum CaseAction {
     ResumeClock {},
     /// The approver extends the statutory time limit, once.
     ExtendTimeLimit { reason: String },
+    /// The applicant declares a change of its name or address on a permit in force; no
+    /// change certificate: the approver compares the declaration with the business licence.
+    RequestAmendment {
+        field: AmendableField,
+        new_value: String,
+        declaration: String,
+    },
+    /// The approver accepts the declared change: the permit reads the new value.
+    ApproveAmendment {},
+    /// The approver refuses the declared change.
+    RefuseAmendment { reason: String },
+    /// The applicant asks, in the renewal window before expiry, for a new validity period.
+    RequestRenewal {},
+    /// The acceptor accepts the renewal request; its committed limit starts.
+    AcceptRenewal {},
+    /// The approver grants the renewal: a new validity period follows the current one.
+    ApproveRenewal {},
+    /// The approver refuses the renewal: the permit ends with its validity.
+    RefuseRenewal { reason: String },
+    /// The applicant (the enterprise stops) or the approver (the enterprise was
+    /// deregistered) cancels a permit in force.
+    CancelPermit { reason: String },
+    /// The ledger itself, the day after the validity ended: the permit expires.
+    ExpirePermit {},
 }
 
 impl CaseAction {
@@ -103,6 +128,15 @@ impl CaseAction {
             CaseAction::SuspendClock { .. } => "suspend_clock",
             CaseAction::ResumeClock {} => "resume_clock",
             CaseAction::ExtendTimeLimit { .. } => "extend_time_limit",
+            CaseAction::RequestAmendment { .. } => "request_amendment",
+            CaseAction::ApproveAmendment {} => "approve_amendment",
+            CaseAction::RefuseAmendment { .. } => "refuse_amendment",
+            CaseAction::RequestRenewal {} => "request_renewal",
+            CaseAction::AcceptRenewal {} => "accept_renewal",
+            CaseAction::ApproveRenewal {} => "approve_renewal",
+            CaseAction::RefuseRenewal { .. } => "refuse_renewal",
+            CaseAction::CancelPermit { .. } => "cancel_permit",
+            CaseAction::ExpirePermit {} => "expire_permit",
         }
     }
 }
@@ -113,6 +147,9 @@ impl CaseAction {
 pub struct Application {
     pub item_code: ItemCode,
     pub enterprise_name: String,
+    /// The enterprise's registered address, as on its business licence.
+    #[serde(default)]
+    pub address: Option<String>,
     /// The product, equipment or service the permit is for.
     pub product: String,
     /// The production process, where the item asks for one.

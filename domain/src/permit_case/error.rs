@@ -38,6 +38,8 @@ pub enum CaseError {
     PhasedOut(String),
     #[error("item {0} does not allow commitment-based issuance")]
     CommitmentNotEligible(String),
+    #[error("item {item} is done on the permit itself: send {command} to the case that issued it")]
+    DoneOnThePermit { item: String, command: String },
     #[error("materials missing: {}", .0.join(", "))]
     MaterialsIncomplete(Vec<String>),
     #[error("material {0} is listed twice")]
@@ -74,6 +76,25 @@ pub enum CaseError {
     ExtensionAlreadyGranted,
     #[error("the statutory time limit ended on {0}: it can no longer be extended")]
     StatutoryLimitPassed(chrono::NaiveDate),
+    #[error("only the ledger itself can {action}, from its clock")]
+    SystemOnly { action: &'static str },
+    #[error("the permit's validity ended on {0}")]
+    PermitNoLongerValid(chrono::NaiveDate),
+    #[error("the permit is valid until {0}: it has not expired")]
+    PermitStillValid(chrono::NaiveDate),
+    #[error("an amendment of this permit awaits its decision already")]
+    AmendmentPending,
+    #[error("the permit's {0} is that already: the amendment changes nothing")]
+    AmendmentChangesNothing(&'static str),
+    #[error("there is no {0} on this permit")]
+    NothingPending(&'static str),
+    #[error("a renewal of this permit has been requested already")]
+    RenewalPending,
+    #[error("a renewal can be requested from {opens} to {closes}, the last months of validity")]
+    OutsideRenewalWindow {
+        opens: chrono::NaiveDate,
+        closes: chrono::NaiveDate,
+    },
 }
 
 /// How a refusal should reach the sender.
@@ -107,6 +128,7 @@ impl CaseError {
             CaseError::UnknownItem(_) => "unknown-item",
             CaseError::PhasedOut(_) => "phase-out-catalogue",
             CaseError::CommitmentNotEligible(_) => "commitment-not-eligible",
+            CaseError::DoneOnThePermit { .. } => "done-on-the-permit",
             CaseError::MaterialsIncomplete(_) => "materials-incomplete",
             CaseError::DuplicateMaterial(_) => "duplicate-material",
             CaseError::OutsideProvince(_) => "outside-province",
@@ -121,6 +143,14 @@ impl CaseError {
             CaseError::ClockSuspended { .. } => "clock-suspended",
             CaseError::ExtensionAlreadyGranted => "extension-already-granted",
             CaseError::StatutoryLimitPassed(_) => "statutory-limit-passed",
+            CaseError::SystemOnly { .. } => "system-only",
+            CaseError::PermitNoLongerValid(_) => "permit-no-longer-valid",
+            CaseError::PermitStillValid(_) => "permit-still-valid",
+            CaseError::AmendmentPending => "amendment-pending",
+            CaseError::AmendmentChangesNothing(_) => "amendment-changes-nothing",
+            CaseError::NothingPending(_) => "nothing-pending",
+            CaseError::RenewalPending => "renewal-pending",
+            CaseError::OutsideRenewalWindow { .. } => "outside-renewal-window",
         }
     }
 
@@ -133,6 +163,7 @@ impl CaseError {
             | CaseError::OfficerOnly { .. }
             | CaseError::OutsideBureau { .. }
             | CaseError::WrongPost { .. }
+            | CaseError::SystemOnly { .. }
             | CaseError::ReviewerMayNotDecide => RefusalKind::Forbidden,
             CaseError::InvalidText { .. } => RefusalKind::Malformed,
             _ => RefusalKind::Rule,

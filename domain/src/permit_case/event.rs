@@ -3,6 +3,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use super::command::{Commitment, Contact, Material, Recommendation};
+use super::permit_life::{AmendableField, CancellationGround};
 use super::suspension::SuspensionKind;
 use crate::calendar::Deadline;
 use crate::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
@@ -28,6 +29,9 @@ pub enum CaseEvent {
         contact: Contact,
         #[serde(with = "crate::iso_date")]
         filed_on: NaiveDate,
+        /// The enterprise's registered address (public register data), where it gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
     },
     CorrectionRequested {
         round: u32,
@@ -136,6 +140,69 @@ pub enum CaseEvent {
         added_working_days: u32,
         statutory_deadline: Deadline,
     },
+    /// The applicant declared a change of name or address on its permit.
+    AmendmentRequested {
+        field: AmendableField,
+        new_value: String,
+        declaration: String,
+        #[serde(with = "crate::iso_date")]
+        requested_on: NaiveDate,
+    },
+    /// The permit reads the declared value from now on (a public notice, kind `amended`).
+    PermitAmended {
+        field: AmendableField,
+        old_value: Option<String>,
+        new_value: String,
+        #[serde(with = "crate::iso_date")]
+        amended_on: NaiveDate,
+    },
+    AmendmentRefused {
+        reason: String,
+        #[serde(with = "crate::iso_date")]
+        refused_on: NaiveDate,
+    },
+    RenewalRequested {
+        #[serde(with = "crate::iso_date")]
+        requested_on: NaiveDate,
+    },
+    /// The renewal request is accepted: decided by `committed_deadline`, and by law before
+    /// the validity ends (Administrative Licensing Law art. 50).
+    RenewalAccepted {
+        #[serde(with = "crate::iso_date")]
+        accepted_on: NaiveDate,
+        committed_deadline: Deadline,
+    },
+    /// A new validity period follows the current one (a public notice, kind `renewed`).
+    /// `deemed`: not decided before the validity ended, so renewed by law (art. 50).
+    PermitRenewed {
+        #[serde(with = "crate::iso_date")]
+        renewed_on: NaiveDate,
+        #[serde(with = "crate::iso_date")]
+        valid_from: NaiveDate,
+        #[serde(with = "crate::iso_date")]
+        valid_until: NaiveDate,
+        deemed: bool,
+    },
+    RenewalRefused {
+        reason: String,
+        #[serde(with = "crate::iso_date")]
+        refused_on: NaiveDate,
+    },
+    /// The permit is cancelled (a public notice, kind `cancelled`).
+    PermitCancelled {
+        ground: CancellationGround,
+        reason: String,
+        #[serde(with = "crate::iso_date")]
+        cancelled_on: NaiveDate,
+    },
+    /// The validity ended on `valid_until` without a renewal (a public notice, kind
+    /// `expired`); recorded by the ledger itself.
+    PermitExpired {
+        #[serde(with = "crate::iso_date")]
+        valid_until: NaiveDate,
+        #[serde(with = "crate::iso_date")]
+        expired_on: NaiveDate,
+    },
 }
 
 impl DomainEvent for CaseEvent {
@@ -157,6 +224,15 @@ impl DomainEvent for CaseEvent {
             CaseEvent::ClockSuspended { .. } => "ClockSuspended",
             CaseEvent::ClockResumed { .. } => "ClockResumed",
             CaseEvent::TimeLimitExtended { .. } => "TimeLimitExtended",
+            CaseEvent::AmendmentRequested { .. } => "AmendmentRequested",
+            CaseEvent::PermitAmended { .. } => "PermitAmended",
+            CaseEvent::AmendmentRefused { .. } => "AmendmentRefused",
+            CaseEvent::RenewalRequested { .. } => "RenewalRequested",
+            CaseEvent::RenewalAccepted { .. } => "RenewalAccepted",
+            CaseEvent::PermitRenewed { .. } => "PermitRenewed",
+            CaseEvent::RenewalRefused { .. } => "RenewalRefused",
+            CaseEvent::PermitCancelled { .. } => "PermitCancelled",
+            CaseEvent::PermitExpired { .. } => "PermitExpired",
         };
         name.to_owned()
     }

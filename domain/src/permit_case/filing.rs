@@ -20,7 +20,7 @@ pub(super) fn file_application(
 ) -> Result<CaseEvent, CaseError> {
     let credit_code = match actor {
         Actor::Applicant { credit_code, .. } => credit_code.clone(),
-        Actor::Officer { .. } => {
+        Actor::Officer { .. } | Actor::System => {
             return Err(CaseError::ApplicantOnly {
                 action: "file_application",
             })
@@ -32,6 +32,12 @@ pub(super) fn file_application(
         &application.enterprise_name,
         "enterprise_name",
     )?;
+    let address = application
+        .address
+        .as_deref()
+        .filter(|address| !address.trim().is_empty())
+        .map(|address| text(TextKind::Name, address, "address"))
+        .transpose()?;
     let product = text(TextKind::Name, &application.product, "product")?;
     let process = application
         .process
@@ -69,15 +75,20 @@ pub(super) fn file_application(
     let item = catalogue
         .item(&application.item_code)
         .ok_or_else(|| CaseError::UnknownItem(application.item_code.to_string()))?;
+    if let Some(command) = &item.handled_by {
+        return Err(CaseError::DoneOnThePermit {
+            item: item.code.to_string(),
+            command: command.clone(),
+        });
+    }
     refuse_phase_out(services, &item.code, &product, process.as_deref())?;
     if commitment.is_some() && !item.commitment_eligible {
         return Err(CaseError::CommitmentNotEligible(item.code.to_string()));
     }
     let missing: Vec<String> = item
-        .materials
-        .iter()
-        .filter(|name| !materials.iter().any(|m| &m.name == *name))
-        .cloned()
+        .required_materials(&product)
+        .filter(|required| !materials.iter().any(|m| m.name == required.name))
+        .map(|required| required.name.clone())
         .collect();
     if !missing.is_empty() {
         return Err(CaseError::MaterialsIncomplete(missing));
@@ -95,6 +106,7 @@ pub(super) fn file_application(
         commitment,
         contact,
         filed_on: today,
+        address,
     })
 }
 

@@ -5,6 +5,7 @@ mod command;
 mod error;
 mod event;
 mod filing;
+mod permit_life;
 mod status;
 mod suspension;
 mod transition;
@@ -19,6 +20,7 @@ pub use command::{
 };
 pub use error::{CaseError, RefusalKind};
 pub use event::CaseEvent;
+pub use permit_life::{AmendableField, CancellationGround};
 pub use status::CaseStatus;
 pub use suspension::{moved, SuspensionKind};
 
@@ -28,6 +30,7 @@ use crate::services::CaseServices;
 use crate::values::{BureauCode, CreditCode, ItemCode};
 use authorization::authorize;
 use filing::{file_application, refuse_phase_out, reject_duplicate_materials};
+use permit_life::PermitTerm;
 
 use crate::text::{TextKind, TextRefusal};
 
@@ -45,6 +48,10 @@ struct CaseFile {
     bureau: BureauCode,
     credit_code: CreditCode,
     item_code: ItemCode,
+    #[serde(default)]
+    enterprise_name: String,
+    #[serde(default)]
+    address: Option<String>,
     product: String,
     process: Option<String>,
     on_commitment: bool,
@@ -71,6 +78,9 @@ struct CaseFile {
     /// The statutory limit has been extended (once is all the law allows).
     #[serde(default)]
     extended: bool,
+    /// The permit the case issued, once it has.
+    #[serde(default)]
+    permit: Option<PermitTerm>,
 }
 
 impl PermitCase {
@@ -87,6 +97,8 @@ enum Sender {
     Officer(Post),
     ApplicantOrOfficer(Post),
     OfficerAtEither(Post, Post, &'static str),
+    /// The ledger itself, from its clock.
+    System,
 }
 
 impl Aggregate for PermitCase {
@@ -113,6 +125,8 @@ impl Aggregate for PermitCase {
         if let CaseEvent::ApplicationFiled {
             item_code,
             credit_code,
+            enterprise_name,
+            address,
             bureau,
             product,
             process,
@@ -125,6 +139,8 @@ impl Aggregate for PermitCase {
                 bureau,
                 credit_code,
                 item_code,
+                enterprise_name,
+                address,
                 product,
                 process,
                 on_commitment: commitment.is_some(),
@@ -137,12 +153,16 @@ impl Aggregate for PermitCase {
                 suspended_since: None,
                 suspended_working_days: 0,
                 extended: false,
+                permit: None,
             });
             return;
         }
         let Some(file) = self.file.as_mut() else {
             return;
         };
+        if let Some(permit) = file.permit.as_mut() {
+            permit.apply(&event);
+        }
         file.status = match event {
             CaseEvent::ApplicationFiled { .. } => unreachable!("handled above"),
             CaseEvent::CorrectionRequested { round, .. } => {
@@ -170,7 +190,17 @@ impl Aggregate for PermitCase {
                 CaseStatus::Approved
             }
             CaseEvent::ApplicationDenied { .. } => CaseStatus::Denied,
-            CaseEvent::PermitIssued { .. } => CaseStatus::Issued,
+            CaseEvent::PermitIssued { valid_until, .. } => {
+                file.permit = Some(PermitTerm {
+                    valid_until,
+                    enterprise_name: file.enterprise_name.clone(),
+                    address: file.address.clone(),
+                    pending_amendment: None,
+                    renewal_requested: None,
+                    renewal_accepted: false,
+                });
+                CaseStatus::Issued
+            }
             CaseEvent::CertificateDispatched { .. } => CaseStatus::Dispatched,
             CaseEvent::CertificateDelivered { .. } => CaseStatus::Delivered,
             CaseEvent::ApplicationWithdrawn { .. } => CaseStatus::Withdrawn,
@@ -198,6 +228,15 @@ impl Aggregate for PermitCase {
                 file.statutory_deadline = Some(statutory_deadline);
                 file.status
             }
+            CaseEvent::PermitCancelled { .. } => CaseStatus::Cancelled,
+            CaseEvent::PermitExpired { .. } => CaseStatus::Expired,
+            CaseEvent::AmendmentRequested { .. }
+            | CaseEvent::PermitAmended { .. }
+            | CaseEvent::AmendmentRefused { .. }
+            | CaseEvent::RenewalRequested { .. }
+            | CaseEvent::RenewalAccepted { .. }
+            | CaseEvent::PermitRenewed { .. }
+            | CaseEvent::RenewalRefused { .. } => file.status,
         };
     }
 }
@@ -246,7 +285,7 @@ impl PermitCase {
         authorize(&actor, file, &action)?;
         self.check_version(expected_version)?;
         file.separate_duties(&action, officer_ref.as_deref())?;
-        file.transition(action, today, services, officer_ref)
+        file.transition(action, &actor, today, services, officer_ref)
             .map(|e| vec![e])
     }
 

@@ -16,10 +16,14 @@ pub enum CaseStatus {
     Delivered,
     Withdrawn,
     Revoked,
+    /// The permit was cancelled (注销): the enterprise stopped, or was deregistered.
+    Cancelled,
+    /// The permit's validity ended without a renewal.
+    Expired,
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 12] = [
+    pub const ALL: [CaseStatus; 14] = [
         CaseStatus::Filed,
         CaseStatus::CorrectionRequested,
         CaseStatus::Accepted,
@@ -32,6 +36,8 @@ impl CaseStatus {
         CaseStatus::Delivered,
         CaseStatus::Withdrawn,
         CaseStatus::Revoked,
+        CaseStatus::Cancelled,
+        CaseStatus::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +54,8 @@ impl CaseStatus {
             CaseStatus::Delivered => "delivered",
             CaseStatus::Withdrawn => "withdrawn",
             CaseStatus::Revoked => "revoked",
+            CaseStatus::Cancelled => "cancelled",
+            CaseStatus::Expired => "expired",
         }
     }
 
@@ -67,7 +75,8 @@ impl CaseStatus {
         )
     }
 
-    /// A permit is in force.
+    /// A permit was issued and has not ended (revoked, cancelled or expired). Whether it is
+    /// still valid on a given day is the permit's validity: see `PermitCase::permit_in_force`.
     pub fn has_permit_in_force(self) -> bool {
         matches!(
             self,

@@ -91,7 +91,7 @@ fn material(name: &str) -> Material {
 fn materials_for(item: &str) -> Vec<Material> {
     let catalogue = Catalogue::bundled();
     let item = catalogue.item(&ItemCode::parse(item).unwrap()).unwrap();
-    item.materials.iter().map(|m| material(m)).collect()
+    item.materials.iter().map(|m| material(&m.name)).collect()
 }
 
 fn contact() -> Contact {
@@ -105,6 +105,7 @@ fn application(item: &str) -> Application {
     Application {
         item_code: ItemCode::parse(item).unwrap(),
         enterprise_name: "济南恒力化工有限公司".into(),
+        address: None,
         product: "复合肥料".into(),
         process: None,
         materials: materials_for(item),
@@ -138,6 +139,7 @@ fn filed(item: &str, commitment: Option<Commitment>) -> CaseEvent {
         commitment,
         contact: contact(),
         filed_on: day(TODAY),
+        address: None,
     }
 }
 
@@ -1165,3 +1167,4 @@ async fn another_officer_decides_a_reviewed_case() {
 }
 
 mod clock;
+mod permit_life;

@@ -2,10 +2,12 @@
 
 use chrono::NaiveDate;
 
+use super::CancellationGround;
 use super::{
     admitted_materials, refuse_phase_out, text, validity_end, CaseAction, CaseError, CaseEvent,
     CaseFile, CaseStatus,
 };
+use crate::actor::Actor;
 use crate::services::CaseServices;
 use crate::text::TextKind;
 
@@ -29,6 +31,7 @@ impl CaseFile {
     pub(super) fn transition(
         &self,
         action: CaseAction,
+        actor: &Actor,
         today: NaiveDate,
         services: &CaseServices,
         officer_ref: Option<String>,
@@ -172,6 +175,7 @@ impl CaseFile {
                     false_commitment,
                 },
             ) if status.has_permit_in_force() => {
+                self.permit_in_force("revoke_permit", today)?;
                 if false_commitment && !self.approved_on_commitment {
                     return Err(CaseError::NotIssuedOnCommitment);
                 }
@@ -195,6 +199,26 @@ impl CaseFile {
             (S::Accepted | S::Reviewed, A::ExtendTimeLimit { reason }) => {
                 self.extend(&reason, today, services)?
             }
+            (
+                _,
+                A::RequestAmendment {
+                    field,
+                    new_value,
+                    declaration,
+                },
+            ) => self.request_amendment(field, &new_value, &declaration, today)?,
+            (_, A::ApproveAmendment {}) => self.decide_amendment(None, today)?,
+            (_, A::RefuseAmendment { reason }) => self.decide_amendment(Some(&reason), today)?,
+            (_, A::RequestRenewal {}) => self.request_renewal(today, services)?,
+            (_, A::AcceptRenewal {}) => self.accept_renewal(today, services)?,
+            (_, A::ApproveRenewal {}) => self.decide_renewal(None, today, services)?,
+            (_, A::RefuseRenewal { reason }) => {
+                self.decide_renewal(Some(&reason), today, services)?
+            }
+            (_, A::CancelPermit { reason }) => {
+                self.cancel(&reason, CancellationGround::of(actor), today)?
+            }
+            (_, A::ExpirePermit {}) => self.expire(today, services)?,
             (status, _) => {
                 return Err(CaseError::WrongState {
                     action: action_name,

@@ -33,12 +33,15 @@ pub enum DataSubjectError {
 
 impl DataSubject {
     /// Whose the personal information of a command's sender is: an applicant's is its
-    /// enterprise's.
-    pub fn of_actor(actor: &Actor) -> DataSubject {
+    /// enterprise's; the ledger itself is nobody.
+    pub fn of_actor(actor: &Actor) -> Option<DataSubject> {
         match actor {
-            Actor::Applicant { credit_code, .. } => DataSubject::Enterprise(credit_code.clone()),
-            Actor::Officer { subject, .. } => DataSubject::Officer(subject.clone()),
-            Actor::Auditor { subject } => DataSubject::Auditor(subject.clone()),
+            Actor::Applicant { credit_code, .. } => {
+                Some(DataSubject::Enterprise(credit_code.clone()))
+            }
+            Actor::Officer { subject, .. } => Some(DataSubject::Officer(subject.clone())),
+            Actor::Auditor { subject } => Some(DataSubject::Auditor(subject.clone())),
+            Actor::System => None,
         }
     }
 

@@ -41,6 +41,7 @@ fn filed(on: NaiveDate) -> CaseEvent {
             phone: "13800000000".into(),
         },
         filed_on: on,
+        address: None,
     }
 }
 

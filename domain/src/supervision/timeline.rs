@@ -192,6 +192,16 @@ impl CaseTimeline {
                 self.pass(None, *withdrawn_on, recorded_at);
             }
             E::PermitRevoked { revoked_on, .. } => self.pass(None, *revoked_on, recorded_at),
+            E::PermitCancelled { cancelled_on, .. } => self.pass(None, *cancelled_on, recorded_at),
+            E::PermitExpired { expired_on, .. } => self.pass(None, *expired_on, recorded_at),
+            // The permit's later life has clocks of its own (see the case view's permit).
+            E::AmendmentRequested { .. }
+            | E::PermitAmended { .. }
+            | E::AmendmentRefused { .. }
+            | E::RenewalRequested { .. }
+            | E::RenewalAccepted { .. }
+            | E::PermitRenewed { .. }
+            | E::RenewalRefused { .. } => {}
             E::ClockSuspended {
                 kind,
                 reason,

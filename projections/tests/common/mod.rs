@@ -36,6 +36,7 @@ pub fn lifecycle(serial: u32) -> Vec<CaseEvent> {
                 phone: "13800000000".into(),
             },
             filed_on: day(),
+            address: None,
         },
         CaseEvent::ApplicationAccepted {
             accepted_on: day(),

@@ -215,6 +215,7 @@ fn case_events(
             phone: "13800000000".into(),
         },
         filed_on: accepted_on,
+        address: None,
     }];
     let mut statutory = calendar.add_working_days(accepted_on, item.statutory_limit_days);
     let mut committed = calendar.add_working_days(accepted_on, item.committed_limit_days);

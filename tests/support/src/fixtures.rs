@@ -47,7 +47,7 @@ pub fn application_for(item: &str, enterprise_name: &str) -> Value {
         .materials
         .iter()
         .enumerate()
-        .map(|(i, name)| json!({"name": name, "digest": format!("{i:0>64}")}))
+        .map(|(i, material)| json!({"name": material.name, "digest": format!("{i:0>64}")}))
         .collect();
     json!({
         "item_code": item,

@@ -20,6 +20,11 @@ async fn the_demo_loads_cases_and_erases_what_its_retention_period_calls_for(sto
     assert!(report.cases > 40, "{} cases", report.cases);
     assert!(report.erased_enterprises >= 1, "nothing erased");
     assert!(report.suspensions >= 1, "no clock suspended");
+    // Every kind of notice: permits amended, renewed, cancelled and expired in the month.
+    assert!(report.amendments >= 1, "no amendment");
+    assert!(report.renewals >= 1, "no renewal");
+    assert!(report.cancellations >= 1, "no cancellation");
+    assert!(report.expiries >= 1, "no expiry");
 
     let ledger = permit_ledger::startup::open_ledger(
         &settings,

@@ -18,6 +18,7 @@ mod master_key;
 mod methods;
 mod metrics;
 mod openapi;
+mod permit_life;
 mod personal_data;
 mod replay;
 mod retries;

@@ -3,12 +3,9 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use chrono::NaiveDate;
 use domain::permit_case::Application;
-use domain::supervision::Warning;
-use domain::values::{BureauCode, CaseId, CreditCode, ItemCode};
-use domain::{CaseAction, CaseStatus};
-use projections::case_queries::Worklist;
+use domain::values::CaseId;
+use domain::CaseAction;
 use projections::CaseView;
 use serde::de::{Error as _, IgnoredAny};
 use serde::{Deserialize, Deserializer};
@@ -17,10 +14,11 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use super::worklist_query;
 use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
 use crate::http::request::{
-    answer, authorization, get_or_head, only_parameters, parse_body, post_with_body, request_id,
+    answer, authorization, get_or_head, parse_body, post_with_body, request_id,
 };
 use crate::http::{with_state, AppState};
 use crate::ledger::idempotency::Answered;
@@ -72,7 +70,7 @@ pub fn read_case(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         })
 }
 
-/// GET /api/v1/cases?status=&bureau=&item=&credit_code=&limit=&offset=
+/// GET /api/v1/cases?status=&pending=&bureau=&item=&credit_code=&warning=&limit=&offset=
 pub fn list_cases(
     state: AppState,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
@@ -90,6 +88,8 @@ pub fn list_cases(
 /// A command's body as a client sends it, `{"type": "...", ...}`: any action of the case,
 /// but filing has a route of its own, and an issuance names no number (the ledger
 /// allocates it).
+// One per request, moved once into the ledger: boxing the action would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum CommandBody {
     FileApplication,
@@ -277,7 +277,7 @@ async fn handle_list(
     query: HashMap<String, String>,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
-    let worklist = parse_worklist(&query)?;
+    let worklist = worklist_query::parse(&query)?;
     let (limit, offset) = (worklist.limit, worklist.offset);
     let cases = state.ledger.worklist_for(&actor, worklist).await?;
     // At most WORKLIST_BYTES of cases (each serialised once): the rest is the next page,
@@ -312,69 +312,6 @@ async fn handle_list(
 /// The most bytes of cases one worklist response carries; a longer page is cut short and
 /// says where the next one starts (`next_offset`).
 pub const WORKLIST_BYTES: usize = 4 * 1024 * 1024;
-
-/// The worklist a query asks for (the ledger narrows it to what its actor may see).
-fn parse_worklist(query: &HashMap<String, String>) -> Result<Worklist, Problem> {
-    const KNOWN: [&str; 7] = [
-        "status",
-        "bureau",
-        "item",
-        "credit_code",
-        "warning",
-        "limit",
-        "offset",
-    ];
-    only_parameters(query, &KNOWN)?;
-    let bad = |name: &str, e: &dyn std::fmt::Display| {
-        Problem::bad_request("invalid-parameter", format!("{name}: {e}"))
-    };
-    let worklist = Worklist {
-        status: query
-            .get("status")
-            .map(|s| CaseStatus::parse(s).ok_or_else(|| bad("status", &"not a case status")))
-            .transpose()?,
-        bureau: query
-            .get("bureau")
-            .map(|b| BureauCode::parse(b))
-            .transpose()
-            .map_err(|e| bad("bureau", &e))?,
-        item_code: query
-            .get("item")
-            .map(|i| ItemCode::parse(i))
-            .transpose()
-            .map_err(|e| bad("item", &e))?,
-        credit_code: query
-            .get("credit_code")
-            .map(|c| CreditCode::parse(c))
-            .transpose()
-            .map_err(|e| bad("credit_code", &e))?,
-        warning: query
-            .get("warning")
-            .map(|w| {
-                Warning::parse(w)
-                    .ok_or_else(|| bad("warning", &"not one of on_track, yellow, red, breach"))
-            })
-            .transpose()?,
-        // The ledger reads warnings on its own business date.
-        today: NaiveDate::default(),
-        limit: query
-            .get("limit")
-            .map(|l| l.parse())
-            .transpose()
-            .map_err(|e| bad("limit", &e))?
-            .unwrap_or(50),
-        offset: query
-            .get("offset")
-            .map(|o| o.parse())
-            .transpose()
-            .map_err(|e| bad("offset", &e))?
-            .unwrap_or(0),
-    };
-    if !(1..=500).contains(&worklist.limit) {
-        return Err(bad("limit", &"must be 1 to 500"));
-    }
-    Ok(worklist)
-}
 
 fn case_response(view: &CaseView, status: StatusCode) -> Response {
     let mut response = warp::reply::with_status(warp::reply::json(view), status).into_response();

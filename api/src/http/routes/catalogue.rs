@@ -16,6 +16,7 @@ pub fn items(state: AppState) -> impl Filter<Extract = (Response,), Error = Reje
             let items: Vec<_> = catalogue.items().collect();
             warp::reply::json(&serde_json::json!({
                 "jurisdiction": catalogue.jurisdiction(),
+                "permit_life": catalogue.permit_life(),
                 "items": items,
             }))
             .into_response()

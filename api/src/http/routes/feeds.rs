@@ -6,13 +6,16 @@ use chrono::{DateTime, Days, Utc};
 use domain::values::{BureauCode, ItemCode};
 use feed::{json_feed, rss_feed, ArchiveLinks, PublishedNotice};
 use projections::listing_queries::PublishedDay;
+use projections::notices::NoticeKind;
+use projections::permit_record::PermitRecord;
 use projections::PublicNotice;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
 use crate::http::public_documents::{
-    respond, validators, Document, Feed, FeedKind, Format, Listing, Rendered, Validators,
+    respond, validators, Document, Feed, FeedKind, Format, Listing, NoticeFilter, Rendered,
+    Validators,
 };
 use crate::http::request::{get_or_head, only_parameters};
 use crate::http::{with_state, AppState};
@@ -22,7 +25,7 @@ const FEED_DAYS: i64 = 7;
 /// Published days the daily feed lists.
 const DAILY_DAYS: i64 = 60;
 
-/// GET /feeds/{permits|daily}.{rss|json}?bureau=&item=
+/// GET /feeds/{permits|daily}.{rss|json}?bureau=&item=&kind=
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("feeds" / String)
         .and(get_or_head())
@@ -71,17 +74,18 @@ async fn handle_permit(
     validators: &Validators,
 ) -> Result<Response, Problem> {
     let notices = state.ledger.notices_for_permit(number).await?;
-    if notices.is_empty() {
-        return Err(Problem::not_found(
+    let record = PermitRecord::of(notices).ok_or_else(|| {
+        Problem::not_found(
             "permit-not-published",
             format!("no published permit {number}"),
-        ));
-    }
-    let updated = notices
+        )
+    })?;
+    let updated = record
+        .notices
         .iter()
         .filter_map(|n| n.recorded_at.parse::<DateTime<Utc>>().ok())
         .max();
-    let body = serde_json::json!({ "permit_number": number, "notices": notices }).to_string();
+    let body = serde_json::to_string(&record).expect("a permit record always serialises");
     let rendered = Rendered::new(body, "application/json", updated);
     Ok(respond(&rendered, validators))
 }
@@ -92,8 +96,7 @@ async fn handle_feed(
     query: &HashMap<String, String>,
     validators: &Validators,
 ) -> Result<Response, Problem> {
-    let (bureau, item) = filters(state, query)?;
-    let feed = Feed::parse(file, bureau, item).ok_or_else(|| {
+    let feed = Feed::parse(file, filter(state, query)?).ok_or_else(|| {
         Problem::not_found(
             "no-such-feed",
             "feeds are permits.rss, permits.json, daily.rss, daily.json",
@@ -109,13 +112,9 @@ async fn handle_feed(
     let Feed {
         kind,
         format,
-        bureau,
-        item,
+        filter,
     } = feed;
-    let keep = |n: &PublicNotice| {
-        bureau.as_ref().is_none_or(|b| b.contains(&n.bureau))
-            && item.as_ref().is_none_or(|i| i == &n.item_code)
-    };
+    let keep = |n: &PublicNotice| filter.keeps(n);
     let (body, updated) =
         match kind {
             FeedKind::Permits => {
@@ -140,7 +139,7 @@ async fn handle_feed(
             }
             FeedKind::Daily => {
                 let mut days = state.ledger.published_days(DAILY_DAYS).await?;
-                if bureau.is_some() || item.is_some() {
+                if !filter.is_empty() {
                     // A filtered daily feed counts only the matching notices of each day.
                     for day in &mut days {
                         let notices = state.ledger.notices_published_on(day.day).await?;
@@ -205,12 +204,10 @@ async fn handle_listing(
     Ok(respond(&rendered, validators))
 }
 
-/// The `bureau` and `item` filters; a value that names nothing in the catalogue is a 400.
-fn filters(
-    state: &AppState,
-    query: &HashMap<String, String>,
-) -> Result<(Option<BureauCode>, Option<ItemCode>), Problem> {
-    only_parameters(query, &["bureau", "item"])?;
+/// The `bureau`, `item` and `kind` filters; a value that names nothing in the catalogue, or
+/// no notice kind, is a 400.
+fn filter(state: &AppState, query: &HashMap<String, String>) -> Result<NoticeFilter, Problem> {
+    only_parameters(query, &["bureau", "item", "kind"])?;
     let catalogue = &state.ledger.services().catalogue;
     let bureau = query
         .get("bureau")
@@ -240,7 +237,21 @@ fn filters(
                 })
         })
         .transpose()?;
-    Ok((bureau, item))
+    let kind = query
+        .get("kind")
+        .map(|k| {
+            NoticeKind::parse(k).ok_or_else(|| {
+                Problem::bad_request(
+                    "unknown-notice-kind",
+                    format!(
+                        "no notice kind {k:?}: kinds are issued, amended, renewed, cancelled, \
+                         expired and revoked"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(NoticeFilter { bureau, item, kind })
 }
 
 fn published_at(day: &PublishedDay) -> DateTime<Utc> {

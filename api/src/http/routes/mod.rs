@@ -9,3 +9,4 @@ pub mod health;
 pub mod history;
 pub mod supervision;
 pub mod transparency;
+pub mod worklist_query;
