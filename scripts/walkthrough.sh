@@ -14,16 +14,28 @@ ACCEPTOR=$("${BIN[@]}" token --role officer --subject 张受理 --bureau 370100 
 REVIEWER=$("${BIN[@]}" token --role officer --subject 李审查 --bureau 370100 --post reviewer)
 APPROVER=$("${BIN[@]}" token --role officer --subject 王审批 --bureau 370100 --post approver)
 DISPATCHER=$("${BIN[@]}" token --role officer --subject 赵寄递 --bureau 370100 --post dispatcher)
-
-# 1. The enterprise files online; the case is routed to the Jinan city bureau.
-CASE=$(curl -sSf "$PL/api/v1/cases" -H "Authorization: Bearer $APPLICANT" \
-  -H 'Content-Type: application/json' -d @examples/application.json | jq -r .case_id)
-echo "filed case $CASE"
+GUIDE=$("${BIN[@]}" token --role officer --subject 钱指导 --bureau 370100 --post guide)
 
 send() { # send TOKEN JSON: one command to the case; prints status and what changed
   curl -sSf "$PL/api/v1/cases/$CASE/commands" -H "Authorization: Bearer $1" \
     -H 'Content-Type: application/json' -d "$2" | jq -c "{status, version${3:-}}"
 }
+
+# 0. Before filing, the enterprise shows its draft to a guide of the Jinan bureau online,
+#    who comments on a material; the enterprise revises it.
+CASE=$(jq '{item_code, enterprise_name, product, materials, contact, questions: ["授权书是否需要公证？"]}' \
+  examples/application.json | curl -sSf "$PL/api/v1/guidance" -H "Authorization: Bearer $APPLICANT" \
+  -H 'Content-Type: application/json' -d @- | jq -r .case_id)
+echo "draft $CASE under guidance"
+send "$GUIDE" '{"type":"comment_materials","comments":[{"material":"申请书 application form","comment":"申请书缺少法定代表人签字"}],"reply":"授权书无需公证"}' ', rounds: (.guidance.rounds | length)'
+send "$APPLICANT" '{"type":"revise_draft","materials":[{"name":"申请书 application form","digest":"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}]}'
+
+# 1. The enterprise files online, on its guided draft; the case is routed to the Jinan city
+#    bureau.
+jq --arg draft "$CASE" '. + {guidance_id: $draft}' examples/application.json \
+  | curl -sSf "$PL/api/v1/cases" -H "Authorization: Bearer $APPLICANT" \
+    -H 'Content-Type: application/json' -d @- | jq -c '{status, version}'
+echo "filed case $CASE"
 
 # 2. The acceptor asks for a corrected test report; the enterprise uploads it.
 send "$ACCEPTOR" '{"type":"request_correction","corrections":["产品检验报告已过有效期"],"reason":"材料不符合要求"}'
@@ -42,3 +54,10 @@ send "$APPROVER" '{"type":"issue_permit","scope":"复合肥料（掺混肥料）
 # 5. Free express delivery of the certificate.
 send "$DISPATCHER" '{"type":"dispatch_certificate","courier":"中国邮政EMS","tracking_number":"1151234567890"}'
 send "$APPLICANT" '{"type":"confirm_delivery"}' ', delivered_on'
+# 6. After issuance: a new name by declaration (no change certificate); a renewal years
+#    before the window opens is refused, naming the rule; the enterprise cancels the permit.
+send "$APPLICANT" '{"type":"request_amendment","field":"enterprise_name","new_value":"山东恒力新材料有限公司","declaration":"本企业名称已依法变更，与营业执照一致"}'
+send "$APPROVER" '{"type":"approve_amendment"}' ', name: .enterprise_name'
+curl -sS "$PL/api/v1/cases/$CASE/commands" -H "Authorization: Bearer $APPLICANT" \
+  -H 'Content-Type: application/json' -d '{"type":"request_renewal"}' | jq -c '{status, rule}'
+send "$APPLICANT" '{"type":"cancel_permit","reason":"企业停止该产品生产"}'

@@ -58,7 +58,17 @@ fn the_readme_walkthrough_takes_a_case_from_filing_to_delivery() {
         String::from_utf8_lossy(&output.stderr)
     );
     let last = stdout.lines().last().unwrap();
-    assert!(last.contains(r#""status":"delivered""#), "{stdout}");
+    assert!(stdout.contains(r#""status":"delivered""#), "{stdout}");
+    assert!(stdout.contains(r#""rounds":1"#), "{stdout}");
+    assert!(
+        stdout.contains(r#""name":"山东恒力新材料有限公司""#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(r#""status":422,"rule":"outside-renewal-window""#),
+        "{stdout}"
+    );
+    assert!(last.contains(r#""status":"cancelled""#), "{stdout}");
     assert!(stdout.contains(r#""permit":"XK-003-370100-"#), "{stdout}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }

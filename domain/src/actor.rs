@@ -7,6 +7,9 @@ use crate::values::{BureauCode, CreditCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Post {
+    /// Looks at an enterprise's draft and its electronic materials before it files, and
+    /// comments on them online.
+    Guide,
     /// Receives applications, asks for corrections, accepts or refuses to accept.
     Acceptor,
     /// Examines accepted applications and records findings.
@@ -20,6 +23,7 @@ pub enum Post {
 impl Post {
     pub fn as_str(self) -> &'static str {
         match self {
+            Post::Guide => "guide",
             Post::Acceptor => "acceptor",
             Post::Reviewer => "reviewer",
             Post::Approver => "approver",

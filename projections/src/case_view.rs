@@ -9,6 +9,7 @@ use domain::values::{BureauCode, CaseId, CreditCode, ItemCode, PermitNumber};
 use domain::{CaseEvent, CaseStatus};
 use serde::{Deserialize, Serialize};
 
+use crate::guidance::GuidanceView;
 use crate::log::{LogError, LoggedEvent};
 use crate::permit_life::PermitLife;
 
@@ -56,6 +57,9 @@ pub struct CaseView {
     /// The permit's life after issuance: amendments, renewals, its cancellation or expiry.
     #[serde(default, skip_serializing_if = "PermitLife::is_empty")]
     pub permit_life: PermitLife,
+    /// The online guidance the case began with, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<GuidanceView>,
     /// The personal fields that read as erased, by label (`contact.person`, ...): their
     /// subject's key was destroyed. Set when a view is opened for a reader, never stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -146,7 +150,16 @@ impl CaseView {
         }
         let payload: CaseEvent = event.decode()?;
         let mut view = match current {
+            None if matches!(payload, CaseEvent::GuidanceRequested { .. }) => {
+                CaseView::drafted(event, payload)?
+            }
             None => CaseView::filed(event, payload)?,
+            // A draft filed: the case as filed, its guidance kept (its time counted nowhere).
+            Some(draft) if matches!(payload, CaseEvent::ApplicationFiled { .. }) => {
+                let mut view = CaseView::filed(event, payload)?;
+                view.guidance = draft.guidance;
+                view
+            }
             Some(mut view) => {
                 view.timeline.record(&payload, &event.recorded_at);
                 view.apply(payload);
@@ -216,6 +229,7 @@ impl CaseView {
             delivered_on: None,
             revocation: None,
             permit_life: PermitLife::default(),
+            guidance: None,
             erased_fields: Vec::new(),
             timeline,
             clock: None,
@@ -236,7 +250,10 @@ impl CaseView {
 
     fn apply(&mut self, event: CaseEvent) {
         self.status = match event {
-            CaseEvent::ApplicationFiled { .. } => self.status,
+            CaseEvent::ApplicationFiled { .. } | CaseEvent::GuidanceRequested { .. } => self.status,
+            guidance @ (CaseEvent::MaterialsCommented { .. } | CaseEvent::DraftRevised { .. }) => {
+                self.apply_guidance(guidance)
+            }
             CaseEvent::CorrectionRequested {
                 round, corrections, ..
             } => {

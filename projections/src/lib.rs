@@ -30,6 +30,7 @@ pub mod case_projection;
 pub mod case_queries;
 pub mod case_view;
 pub mod db;
+pub mod guidance;
 pub mod idempotency_keys;
 pub mod ledger_settings;
 pub mod listing_queries;

@@ -53,6 +53,8 @@ pub struct DemoReport {
     pub suspensions: usize,
     pub suspensions_over_holidays: usize,
     pub extensions: usize,
+    /// Cases filed on a draft after online guidance.
+    pub guided: usize,
     /// Permits amended by declaration, renewed, cancelled and expired.
     pub amendments: usize,
     pub renewals: usize,
@@ -64,6 +66,7 @@ pub struct DemoReport {
 /// erased contacts beside kept ones (a server's default is five years).
 pub const DEMO_RETENTION_DAYS: u32 = 7;
 
+mod guidance;
 mod permit_life;
 mod time;
 
@@ -132,9 +135,11 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         .await?;
     let published = demo.ledger.published_days(i64::from(days) + 1).await?;
     let mut cases_by_status = BTreeMap::new();
+    let mut guided = 0;
     for case in &demo.cases {
         if let Some(view) = demo.ledger.case(case).await? {
             *cases_by_status.entry(view.status.as_str()).or_insert(0) += 1;
+            guided += usize::from(view.guidance.is_some());
         }
     }
     Ok(DemoReport {
@@ -149,6 +154,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         suspensions: demo.clock_actions.suspensions,
         suspensions_over_holidays: demo.clock_actions.over_holidays,
         extensions: demo.clock_actions.extensions,
+        guided,
         amendments: demo.permit_actions.amendments,
         renewals: demo.permit_actions.renewals,
         cancellations: demo.permit_actions.cancellations,
@@ -237,11 +243,16 @@ impl Demo {
                     self.rng.gen_range(3_000_000_000u64..9_999_999_999)
                 ),
             },
+            guidance_id: None,
         };
         let actor = Actor::Applicant {
             subject: name,
             credit_code,
         };
+        let mut application = application;
+        if self.rng.gen_bool(0.25) {
+            application.guidance_id = Some(self.guided_draft(&application, &actor).await?);
+        }
         let request_id = self.tick();
         let view = self
             .ledger

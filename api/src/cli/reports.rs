@@ -85,7 +85,9 @@ pub fn demo_loaded(report: &DemoReport) {
         report.extensions
     );
     crate::say!(
-        "  permits amended {} times, renewed {}, cancelled {}, expired {}",
+        "  {} filings guided online before filing; permits amended {} times, renewed {}, \
+         cancelled {}, expired {}",
+        report.guided,
         report.amendments,
         report.renewals,
         report.cancellations,

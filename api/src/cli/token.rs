@@ -20,6 +20,7 @@ pub enum Role {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PostArg {
+    Guide,
     Acceptor,
     Reviewer,
     Approver,
@@ -125,6 +126,7 @@ fn actor_from(role: Role, args: &TokenArgs) -> anyhow::Result<Actor> {
                 subject,
                 bureau: BureauCode::parse(bureau)?,
                 post: match post {
+                    PostArg::Guide => Post::Guide,
                     PostArg::Acceptor => Post::Acceptor,
                     PostArg::Reviewer => Post::Reviewer,
                     PostArg::Approver => Post::Approver,

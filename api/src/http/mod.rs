@@ -59,13 +59,17 @@ pub fn with_state(
 /// Every route of the API, with warp's rejections turned into problem+json, and every
 /// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    use routes::{cases, catalogue, erasures, feeds, health, history, supervision, transparency};
+    use routes::{
+        cases, catalogue, erasures, feeds, guidance, health, history, supervision, transparency,
+    };
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
         .unify()
         .or(cases::file_application(state.clone()))
         .unify()
         .or(cases::send_command(state.clone()))
+        .unify()
+        .or(guidance::request_guidance(state.clone()))
         .unify()
         .or(erasures::erase_subject(state.clone()))
         .unify()

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::permit_case::Application;
+use domain::permit_case::{Application, Draft};
 use domain::supervision::Warning;
 use domain::CaseAction;
 use projections::supervision::Efficiency;
@@ -32,6 +32,7 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/cases",
     "/api/v1/cases/{id}",
     "/api/v1/cases/{id}/commands",
+    "/api/v1/guidance",
     "/api/v1/cases/{id}/history",
     "/api/v1/log",
     "/api/v1/erasures",
@@ -71,12 +72,13 @@ pub fn template_of(path: &str) -> Option<&'static str> {
                        a `rule` naming what refused the request."
     ),
     paths(
-        healthz, openapi_json, items, file_application, read_case, send_command, case_history,
+        healthz, openapi_json, items, file_application, request_guidance, read_case,
+        send_command, case_history,
         list_cases, whole_log, erase_subject, feeds, listings, permit, transparency_key,
         latest_checkpoint, checkpoint_of_size, proof, supervision::efficiency,
         supervision::efficiency_csv, supervision::statistics
     ),
-    components(schemas(ProblemDetails, CaseView, Application, CaseAction, ErasureRequest,
+    components(schemas(ProblemDetails, CaseView, Application, Draft, CaseAction, ErasureRequest,
         Efficiency)),
     modifiers(&BearerTokens)
 )]
@@ -262,6 +264,13 @@ fn items() {}
         headers(("Location" = String, description = "where the case is read"))), WriteProblems))]
 #[allow(dead_code)]
 fn file_application() {}
+
+#[utoipa::path(post, path = "/api/v1/guidance", tag = "cases", security(("bearer" = [])),
+    params(WriteHeaders), request_body = Draft,
+    responses((status = 201, description = "a draft under online guidance: a case in_guidance", body = CaseView,
+        headers(("Location" = String, description = "where the case is read"))), WriteProblems))]
+#[allow(dead_code)]
+fn request_guidance() {}
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path, description = "the case id")),

@@ -26,7 +26,9 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         ["api", "v1", "supervision", "efficiency" | "efficiency.csv"] => Some(READ),
         ["api", "v1", "cases"] => Some(READ_AND_WRITE),
         ["api", "v1", "cases", _] | ["api", "v1", "cases", _, "history"] => Some(READ),
-        ["api", "v1", "cases", _, "commands"] | ["api", "v1", "erasures"] => Some(WRITE),
+        ["api", "v1", "cases", _, "commands"]
+        | ["api", "v1", "erasures"]
+        | ["api", "v1", "guidance"] => Some(WRITE),
         ["feeds", _] | ["listings", _] | ["permits", _] => Some(READ),
         ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
         ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),

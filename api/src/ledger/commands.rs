@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 use cqrs_es::{Aggregate, AggregateError};
-use domain::permit_case::Application;
+use domain::permit_case::{Application, Draft};
 use domain::text::TextKind;
 use domain::values::{CaseId, PermitNumber};
 use domain::{Actor, CaseAction, CaseCommand, CaseError, PermitCase};
@@ -83,13 +83,40 @@ impl Ledger {
         application: Application,
         trace: RequestTrace,
     ) -> Result<CaseView, LedgerError> {
-        // A new id has no history: the command needs no read of the log (were the id taken
-        // after all, the append of its first event would be refused).
-        self.commands.remember_new(case_id.as_str());
+        let case_id = match &application.guidance_id {
+            // Filed on the draft it was guided on, whose history the case keeps.
+            Some(draft) => draft.clone(),
+            None => {
+                // A new id has no history: the command needs no read of the log (were the id
+                // taken after all, the append of its first event would be refused).
+                self.commands.remember_new(case_id.as_str());
+                case_id
+            }
+        };
         self.submit(Submission {
             case_id,
             actor,
             action: CaseAction::FileApplication(application),
+            expected_version: None,
+            trace,
+        })
+        .await
+    }
+
+    /// Opens a draft under online guidance under `case_id`, an id from
+    /// [`Self::new_case_id`]; returns the case as drafted.
+    pub async fn request_guidance(
+        &self,
+        case_id: CaseId,
+        actor: Actor,
+        draft: Draft,
+        trace: RequestTrace,
+    ) -> Result<CaseView, LedgerError> {
+        self.commands.remember_new(case_id.as_str());
+        self.submit(Submission {
+            case_id,
+            actor,
+            action: CaseAction::RequestGuidance(draft),
             expected_version: None,
             trace,
         })

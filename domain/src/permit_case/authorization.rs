@@ -16,7 +16,11 @@ pub(super) fn authorize(
     }
     let name = action.name();
     let sender = match action {
-        CaseAction::FileApplication(_) => unreachable!("filing is decided before authorization"),
+        CaseAction::FileApplication(_) | CaseAction::RequestGuidance(_) => {
+            unreachable!("filing and drafting are decided before authorization")
+        }
+        CaseAction::CommentMaterials { .. } => Sender::Officer(Post::Guide),
+        CaseAction::ReviseDraft { .. } => Sender::Applicant,
         CaseAction::ResubmitMaterials { .. }
         | CaseAction::Withdraw { .. }
         | CaseAction::RequestAmendment { .. }

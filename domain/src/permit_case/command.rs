@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::permit_life::AmendableField;
 use super::suspension::SuspensionKind;
 use crate::actor::Actor;
-use crate::values::{ItemCode, MaterialDigest, PermitNumber};
+use crate::values::{CaseId, ItemCode, MaterialDigest, PermitNumber};
 
 /// A command to a case, as the aggregate receives it: the action, who sends it, the business
 /// date it is sent on (stamped by the api from its clock: the domain has none), and optionally
@@ -27,6 +27,22 @@ pub struct CaseCommand {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CaseAction {
+    /// The applicant asks for online guidance on a draft before filing it.
+    RequestGuidance(Draft),
+    /// The guide comments on the draft's materials; any number of rounds.
+    CommentMaterials {
+        comments: Vec<MaterialComment>,
+        /// An answer to the applicant's questions, if any.
+        #[serde(default)]
+        reply: Option<String>,
+    },
+    /// The applicant revises the draft: materials replaced by name, new questions.
+    ReviseDraft {
+        #[serde(default)]
+        materials: Vec<Material>,
+        #[serde(default)]
+        questions: Vec<String>,
+    },
     /// The applicant files an application online.
     FileApplication(Application),
     /// The acceptor asks the applicant to correct or complete materials.
@@ -112,6 +128,9 @@ impl CaseAction {
     /// The action's name as it appears in JSON and in error messages.
     pub fn name(&self) -> &'static str {
         match self {
+            CaseAction::RequestGuidance(_) => "request_guidance",
+            CaseAction::CommentMaterials { .. } => "comment_materials",
+            CaseAction::ReviseDraft { .. } => "revise_draft",
             CaseAction::FileApplication(_) => "file_application",
             CaseAction::RequestCorrection { .. } => "request_correction",
             CaseAction::ResubmitMaterials { .. } => "resubmit_materials",
@@ -161,6 +180,38 @@ pub struct Application {
     pub commitment: Option<Commitment>,
     /// Private: never published.
     pub contact: Contact,
+    /// The draft this application was guided on (`POST /api/v1/guidance`): it is filed on
+    /// that draft's case, whose history keeps the guidance rounds.
+    #[serde(default)]
+    pub guidance_id: Option<CaseId>,
+}
+
+/// A draft an enterprise asks guidance on before filing: the application as it stands, and
+/// its questions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    pub item_code: ItemCode,
+    pub enterprise_name: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    pub product: String,
+    #[serde(default)]
+    pub process: Option<String>,
+    pub materials: Vec<Material>,
+    #[serde(default)]
+    pub questions: Vec<String>,
+    /// Private: never published.
+    pub contact: Contact,
+}
+
+/// A guide's comment on one material of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialComment {
+    /// The material's name, as the draft lists it.
+    pub material: String,
+    pub comment: String,
 }
 
 /// An electronic material, identified by the digest of its content.

@@ -40,6 +40,12 @@ pub enum CaseError {
     CommitmentNotEligible(String),
     #[error("item {item} is done on the permit itself: send {command} to the case that issued it")]
     DoneOnThePermit { item: String, command: String },
+    #[error("no draft under guidance has this id")]
+    GuidanceNotFound,
+    #[error("the draft was guided for item {0}: file it for that item, or file anew")]
+    GuidanceForAnotherItem(String),
+    #[error("the draft has no material {0}")]
+    UnknownMaterial(String),
     #[error("materials missing: {}", .0.join(", "))]
     MaterialsIncomplete(Vec<String>),
     #[error("material {0} is listed twice")]
@@ -129,6 +135,9 @@ impl CaseError {
             CaseError::PhasedOut(_) => "phase-out-catalogue",
             CaseError::CommitmentNotEligible(_) => "commitment-not-eligible",
             CaseError::DoneOnThePermit { .. } => "done-on-the-permit",
+            CaseError::GuidanceNotFound => "guidance-not-found",
+            CaseError::GuidanceForAnotherItem(_) => "guidance-for-another-item",
+            CaseError::UnknownMaterial(_) => "unknown-material",
             CaseError::MaterialsIncomplete(_) => "materials-incomplete",
             CaseError::DuplicateMaterial(_) => "duplicate-material",
             CaseError::OutsideProvince(_) => "outside-province",
@@ -157,7 +166,7 @@ impl CaseError {
     pub fn kind(&self) -> RefusalKind {
         match self {
             CaseError::VersionMismatch { .. } | CaseError::AlreadyFiled => RefusalKind::Conflict,
-            CaseError::CaseNotFound => RefusalKind::NotFound,
+            CaseError::CaseNotFound | CaseError::GuidanceNotFound => RefusalKind::NotFound,
             CaseError::ReadOnlyRole
             | CaseError::ApplicantOnly { .. }
             | CaseError::OfficerOnly { .. }

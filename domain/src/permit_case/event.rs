@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use super::command::{Commitment, Contact, Material, Recommendation};
+use super::command::{Commitment, Contact, Material, MaterialComment, Recommendation};
 use super::permit_life::{AmendableField, CancellationGround};
 use super::suspension::SuspensionKind;
 use crate::calendar::Deadline;
@@ -16,6 +16,37 @@ use crate::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CaseEvent {
+    /// A draft under online guidance: the case exists, nothing is filed, no limit runs.
+    GuidanceRequested {
+        item_code: ItemCode,
+        item_name: String,
+        credit_code: CreditCode,
+        enterprise_name: String,
+        bureau: BureauCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        product: String,
+        process: Option<String>,
+        materials: Vec<Material>,
+        questions: Vec<String>,
+        contact: Contact,
+        #[serde(with = "crate::iso_date")]
+        requested_on: NaiveDate,
+    },
+    MaterialsCommented {
+        round: u32,
+        comments: Vec<MaterialComment>,
+        reply: Option<String>,
+        #[serde(with = "crate::iso_date")]
+        commented_on: NaiveDate,
+    },
+    DraftRevised {
+        round: u32,
+        materials: Vec<Material>,
+        questions: Vec<String>,
+        #[serde(with = "crate::iso_date")]
+        revised_on: NaiveDate,
+    },
     ApplicationFiled {
         item_code: ItemCode,
         item_name: String,
@@ -208,6 +239,9 @@ pub enum CaseEvent {
 impl DomainEvent for CaseEvent {
     fn event_type(&self) -> String {
         let name = match self {
+            CaseEvent::GuidanceRequested { .. } => "GuidanceRequested",
+            CaseEvent::MaterialsCommented { .. } => "MaterialsCommented",
+            CaseEvent::DraftRevised { .. } => "DraftRevised",
             CaseEvent::ApplicationFiled { .. } => "ApplicationFiled",
             CaseEvent::CorrectionRequested { .. } => "CorrectionRequested",
             CaseEvent::MaterialsResubmitted { .. } => "MaterialsResubmitted",

@@ -18,41 +18,20 @@ pub(super) fn file_application(
     today: NaiveDate,
     services: &CaseServices,
 ) -> Result<CaseEvent, CaseError> {
-    let credit_code = match actor {
-        Actor::Applicant { credit_code, .. } => credit_code.clone(),
-        Actor::Officer { .. } | Actor::System => {
-            return Err(CaseError::ApplicantOnly {
-                action: "file_application",
-            })
-        }
-        Actor::Auditor { .. } => return Err(CaseError::ReadOnlyRole),
-    };
-    let enterprise_name = text(
-        TextKind::Name,
+    let credit_code = applicant_credit_code(actor, "file_application")?;
+    let Described {
+        enterprise_name,
+        address,
+        product,
+        process,
+        contact,
+    } = Described::admit(
         &application.enterprise_name,
-        "enterprise_name",
+        application.address.as_deref(),
+        &application.product,
+        application.process.as_deref(),
+        &application.contact,
     )?;
-    let address = application
-        .address
-        .as_deref()
-        .filter(|address| !address.trim().is_empty())
-        .map(|address| text(TextKind::Name, address, "address"))
-        .transpose()?;
-    let product = text(TextKind::Name, &application.product, "product")?;
-    let process = application
-        .process
-        .as_deref()
-        .filter(|process| !process.trim().is_empty())
-        .map(|process| text(TextKind::Name, process, "process"))
-        .transpose()?;
-    let contact = Contact {
-        person: text(
-            TextKind::Name,
-            &application.contact.person,
-            "contact.person",
-        )?,
-        phone: text(TextKind::Phone, &application.contact.phone, "contact.phone")?,
-    };
     let commitment = application
         .commitment
         .map(|commitment| {
@@ -71,17 +50,12 @@ pub(super) fn file_application(
         })
         .transpose()?;
     let materials = admitted_materials(application.materials)?;
-    let catalogue = &services.catalogue;
-    let item = catalogue
-        .item(&application.item_code)
-        .ok_or_else(|| CaseError::UnknownItem(application.item_code.to_string()))?;
-    if let Some(command) = &item.handled_by {
-        return Err(CaseError::DoneOnThePermit {
-            item: item.code.to_string(),
-            command: command.clone(),
-        });
-    }
-    refuse_phase_out(services, &item.code, &product, process.as_deref())?;
+    let item = fileable_item(
+        services,
+        &application.item_code,
+        &product,
+        process.as_deref(),
+    )?;
     if commitment.is_some() && !item.commitment_eligible {
         return Err(CaseError::CommitmentNotEligible(item.code.to_string()));
     }
@@ -110,9 +84,83 @@ pub(super) fn file_application(
     })
 }
 
+/// What a filing and a draft both describe: the enterprise, the product and whom to contact,
+/// each admitted as text.
+pub(super) struct Described {
+    pub enterprise_name: String,
+    pub address: Option<String>,
+    pub product: String,
+    pub process: Option<String>,
+    pub contact: Contact,
+}
+
+impl Described {
+    pub(super) fn admit(
+        enterprise_name: &str,
+        address: Option<&str>,
+        product: &str,
+        process: Option<&str>,
+        contact: &Contact,
+    ) -> Result<Self, CaseError> {
+        let optional = |value: Option<&str>, field| {
+            value
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| text(TextKind::Name, value, field))
+                .transpose()
+        };
+        Ok(Self {
+            enterprise_name: text(TextKind::Name, enterprise_name, "enterprise_name")?,
+            address: optional(address, "address")?,
+            product: text(TextKind::Name, product, "product")?,
+            process: optional(process, "process")?,
+            contact: Contact {
+                person: text(TextKind::Name, &contact.person, "contact.person")?,
+                phone: text(TextKind::Phone, &contact.phone, "contact.phone")?,
+            },
+        })
+    }
+}
+
+/// The credit code of the applicant sending `action`; only an applicant files or drafts.
+pub(super) fn applicant_credit_code(
+    actor: &Actor,
+    action: &'static str,
+) -> Result<CreditCode, CaseError> {
+    match actor {
+        Actor::Applicant { credit_code, .. } => Ok(credit_code.clone()),
+        Actor::Officer { .. } | Actor::System => Err(CaseError::ApplicantOnly { action }),
+        Actor::Auditor { .. } => Err(CaseError::ReadOnlyRole),
+    }
+}
+
+/// The catalogue item an application or a draft names, if one can be filed for `product`:
+/// in the catalogue, not done on a permit itself, not on the phase-out catalogue.
+pub(super) fn fileable_item<'a>(
+    services: &'a CaseServices,
+    code: &ItemCode,
+    product: &str,
+    process: Option<&str>,
+) -> Result<&'a crate::catalogue::Item, CaseError> {
+    let item = services
+        .catalogue
+        .item(code)
+        .ok_or_else(|| CaseError::UnknownItem(code.to_string()))?;
+    if let Some(command) = &item.handled_by {
+        return Err(CaseError::DoneOnThePermit {
+            item: item.code.to_string(),
+            command: command.clone(),
+        });
+    }
+    refuse_phase_out(services, &item.code, product, process)?;
+    Ok(item)
+}
+
 /// Approval is delegated: a case belongs to the city bureau where the applicant is registered;
 /// the provincial bureau handles none directly.
-fn route(credit_code: &CreditCode, services: &CaseServices) -> Result<BureauCode, CaseError> {
+pub(super) fn route(
+    credit_code: &CreditCode,
+    services: &CaseServices,
+) -> Result<BureauCode, CaseError> {
     let division = credit_code.registration_division();
     let jurisdiction = services.catalogue.jurisdiction();
     if !jurisdiction.province.code.contains(&division) {

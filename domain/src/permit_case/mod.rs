@@ -5,6 +5,7 @@ mod command;
 mod error;
 mod event;
 mod filing;
+mod guidance;
 mod permit_life;
 mod status;
 mod suspension;
@@ -16,7 +17,8 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 pub use command::{
-    Application, CaseAction, CaseCommand, Commitment, Contact, Material, Recommendation,
+    Application, CaseAction, CaseCommand, Commitment, Contact, Draft, Material, MaterialComment,
+    Recommendation,
 };
 pub use error::{CaseError, RefusalKind};
 pub use event::CaseEvent;
@@ -81,6 +83,11 @@ struct CaseFile {
     /// The permit the case issued, once it has.
     #[serde(default)]
     permit: Option<PermitTerm>,
+    /// While under guidance: the names of the draft's materials, and the rounds of comments.
+    #[serde(default)]
+    draft_materials: Vec<String>,
+    #[serde(default)]
+    guidance_rounds: u32,
 }
 
 impl PermitCase {
@@ -154,6 +161,45 @@ impl Aggregate for PermitCase {
                 suspended_working_days: 0,
                 extended: false,
                 permit: None,
+                draft_materials: Vec::new(),
+                guidance_rounds: 0,
+            });
+            return;
+        }
+        if let CaseEvent::GuidanceRequested {
+            item_code,
+            credit_code,
+            enterprise_name,
+            address,
+            bureau,
+            product,
+            process,
+            materials,
+            ..
+        } = event
+        {
+            self.file = Some(CaseFile {
+                status: CaseStatus::InGuidance,
+                bureau,
+                credit_code,
+                item_code,
+                enterprise_name,
+                address,
+                product,
+                process,
+                on_commitment: false,
+                approved_on_commitment: false,
+                correction_rounds: 0,
+                accepted_on: None,
+                reviewer: None,
+                statutory_deadline: None,
+                committed_deadline: None,
+                suspended_since: None,
+                suspended_working_days: 0,
+                extended: false,
+                permit: None,
+                draft_materials: materials.into_iter().map(|m| m.name).collect(),
+                guidance_rounds: 0,
             });
             return;
         }
@@ -164,7 +210,21 @@ impl Aggregate for PermitCase {
             permit.apply(&event);
         }
         file.status = match event {
-            CaseEvent::ApplicationFiled { .. } => unreachable!("handled above"),
+            CaseEvent::ApplicationFiled { .. } | CaseEvent::GuidanceRequested { .. } => {
+                unreachable!("handled above")
+            }
+            CaseEvent::MaterialsCommented { round, .. } => {
+                file.guidance_rounds = round;
+                file.status
+            }
+            CaseEvent::DraftRevised { materials, .. } => {
+                for material in materials {
+                    if !file.draft_materials.contains(&material.name) {
+                        file.draft_materials.push(material.name);
+                    }
+                }
+                file.status
+            }
             CaseEvent::CorrectionRequested { round, .. } => {
                 file.correction_rounds = round;
                 CaseStatus::CorrectionRequested
@@ -274,10 +334,22 @@ impl PermitCase {
         } = command;
         let (file, action) = match (&self.file, action) {
             (None, CaseAction::FileApplication(application)) => {
+                if application.guidance_id.is_some() {
+                    return Err(CaseError::GuidanceNotFound);
+                }
                 self.check_version(expected_version)?;
                 return file_application(application, &actor, today, services).map(|e| vec![e]);
             }
-            (Some(_), CaseAction::FileApplication(_)) => return Err(CaseError::AlreadyFiled),
+            (None, CaseAction::RequestGuidance(draft)) => {
+                self.check_version(expected_version)?;
+                return guidance::request_guidance(draft, &actor, today, services).map(|e| vec![e]);
+            }
+            (Some(file), CaseAction::FileApplication(application)) => {
+                file.accept_filing_of(&actor, &application)?;
+                self.check_version(expected_version)?;
+                return file_application(application, &actor, today, services).map(|e| vec![e]);
+            }
+            (Some(_), CaseAction::RequestGuidance(_)) => return Err(CaseError::AlreadyFiled),
             (None, _) => return Err(CaseError::CaseNotFound),
             (Some(file), action) => (file, action),
         };

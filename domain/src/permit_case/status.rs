@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
+    /// A draft under online guidance, not yet filed: no time limit runs.
+    InGuidance,
     Filed,
     CorrectionRequested,
     Accepted,
@@ -23,7 +25,8 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 14] = [
+    pub const ALL: [CaseStatus; 15] = [
+        CaseStatus::InGuidance,
         CaseStatus::Filed,
         CaseStatus::CorrectionRequested,
         CaseStatus::Accepted,
@@ -42,6 +45,7 @@ impl CaseStatus {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            CaseStatus::InGuidance => "in_guidance",
             CaseStatus::Filed => "filed",
             CaseStatus::CorrectionRequested => "correction_requested",
             CaseStatus::Accepted => "accepted",
@@ -67,7 +71,8 @@ impl CaseStatus {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            CaseStatus::Filed
+            CaseStatus::InGuidance
+                | CaseStatus::Filed
                 | CaseStatus::CorrectionRequested
                 | CaseStatus::Accepted
                 | CaseStatus::Reviewed

@@ -111,6 +111,7 @@ fn application(item: &str) -> Application {
         materials: materials_for(item),
         commitment: None,
         contact: contact(),
+        guidance_id: None,
     }
 }
 
@@ -1167,4 +1168,5 @@ async fn another_officer_decides_a_reviewed_case() {
 }
 
 mod clock;
+mod guidance;
 mod permit_life;

@@ -219,6 +219,14 @@ impl CaseFile {
                 self.cancel(&reason, CancellationGround::of(actor), today)?
             }
             (_, A::ExpirePermit {}) => self.expire(today, services)?,
+            (_, A::CommentMaterials { comments, reply }) => self.comment(comments, reply, today)?,
+            (
+                _,
+                A::ReviseDraft {
+                    materials,
+                    questions,
+                },
+            ) => self.revise(materials, questions, today)?,
             (status, _) => {
                 return Err(CaseError::WrongState {
                     action: action_name,

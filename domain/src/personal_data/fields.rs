@@ -2,11 +2,14 @@
 //! kept in clear: the enterprise name and credit code (public register data), products,
 //! scopes, dates, deadlines, material digests, and the grounds of decisions (why a case was
 //! refused, denied, withdrawn or revoked: a revocation's ground is published; why its clock
-//! was suspended, with the written notice's reference, and why its limit was extended).
+//! was suspended, with the written notice's reference, and why its limit was extended), the
+//! questions and comments of online guidance, and declarations of a changed name or address
+//! (statements about the enterprise's register data).
 //!
 //! | Event | Field | Whose |
 //! |---|---|---|
 //! | ApplicationFiled | `contact.person`, `contact.phone`, `commitment.signed_by` | the enterprise |
+//! | GuidanceRequested | `contact.person`, `contact.phone` | the enterprise |
 //! | ReviewRecorded | `findings` (free text about the enterprise's people and premises) | the enterprise |
 //! | every event | metadata `actor_subject` (who sent the command) | the sender |
 //!
@@ -51,6 +54,17 @@ const FILED: &[PersonalField] = &[
     },
 ];
 
+const GUIDED: &[PersonalField] = &[
+    PersonalField {
+        pointer: "/GuidanceRequested/contact/person",
+        label: "contact.person",
+    },
+    PersonalField {
+        pointer: "/GuidanceRequested/contact/phone",
+        label: "contact.phone",
+    },
+];
+
 const REVIEWED: &[PersonalField] = &[PersonalField {
     pointer: "/ReviewRecorded/findings",
     label: "review.findings",
@@ -61,6 +75,7 @@ const REVIEWED: &[PersonalField] = &[PersonalField {
 pub fn of_event_type(aggregate_type: &str, event_type: &str) -> &'static [PersonalField] {
     match (aggregate_type, event_type) {
         ("PermitCase", "ApplicationFiled") => FILED,
+        ("PermitCase", "GuidanceRequested") => GUIDED,
         ("PermitCase", "ReviewRecorded") => REVIEWED,
         _ => &[],
     }
@@ -92,7 +107,8 @@ impl PersonalFields for PermitCase {
             return None;
         }
         let enterprise = match event {
-            CaseEvent::ApplicationFiled { credit_code, .. } => credit_code.clone(),
+            CaseEvent::ApplicationFiled { credit_code, .. }
+            | CaseEvent::GuidanceRequested { credit_code, .. } => credit_code.clone(),
             _ => self.credit_code()?.clone(),
         };
         Some((DataSubject::Enterprise(enterprise), fields))

@@ -194,8 +194,12 @@ impl CaseTimeline {
             E::PermitRevoked { revoked_on, .. } => self.pass(None, *revoked_on, recorded_at),
             E::PermitCancelled { cancelled_on, .. } => self.pass(None, *cancelled_on, recorded_at),
             E::PermitExpired { expired_on, .. } => self.pass(None, *expired_on, recorded_at),
-            // The permit's later life has clocks of its own (see the case view's permit).
-            E::AmendmentRequested { .. }
+            // Guidance comes before the clock; the permit's later life has clocks of its own
+            // (see the case view's permit).
+            E::GuidanceRequested { .. }
+            | E::MaterialsCommented { .. }
+            | E::DraftRevised { .. }
+            | E::AmendmentRequested { .. }
             | E::PermitAmended { .. }
             | E::AmendmentRefused { .. }
             | E::RenewalRequested { .. }

@@ -379,6 +379,21 @@ async fn no_private_field_reaches_any_public_output(store: Store) {
         )
         .await;
     app.ok_command(&officer(Post::Dispatcher), &case_id, json!({"type": "dispatch_certificate", "courier": "EMS", "tracking_number": "SENTINEL-TRACKING"})).await;
+    // After issuance: an amendment (its declaration is the enterprise's, not the public's)
+    // and a cancellation (its notice gives the ground, not the enterprise's words).
+    app.ok_command(&applicant, &case_id, json!({"type": "request_amendment", "field": "address", "new_value": "济南市历下区经十路1号", "declaration": "SENTINEL-DECLARATION"})).await;
+    app.ok_command(
+        &officer(Post::Approver),
+        &case_id,
+        json!({"type": "approve_amendment"}),
+    )
+    .await;
+    app.ok_command(
+        &applicant,
+        &case_id,
+        json!({"type": "cancel_permit", "reason": "SENTINEL-CANCELLATION-REASON"}),
+    )
+    .await;
     app.set_time("2026-11-03T01:00:00Z");
     app.publish().await;
     let number = issued["permit"]["permit_number"].as_str().unwrap();
@@ -395,6 +410,7 @@ async fn no_private_field_reaches_any_public_output(store: Store) {
         public.push_str(&app.public_text(&path).await);
     }
     assert!(public.contains(number), "the permit is published");
+    assert!(public.contains("cancelled"), "its cancellation too");
     assert!(
         !public.contains("SENTINEL"),
         "a private field reached a public output"

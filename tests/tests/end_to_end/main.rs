@@ -11,6 +11,7 @@ mod duties;
 mod errors;
 mod export_checkpoints;
 mod feeds;
+mod guidance;
 mod hostile_input;
 mod limits;
 mod log_integrity;

@@ -162,7 +162,13 @@ async fn handle_file(
     let write = Write {
         actor: actor.clone(),
         keyed: keyed(key, "POST", "/api/v1/cases", &[&body])?,
-        case_id: Some(state.ledger.new_case_id()),
+        // A guided filing is filed on its draft's case; any other on a new one.
+        case_id: Some(
+            application
+                .guidance_id
+                .clone()
+                .unwrap_or_else(|| state.ledger.new_case_id()),
+        ),
         success: StatusCode::CREATED,
         request_id,
     };
@@ -235,7 +241,7 @@ async fn handle_command(
 }
 
 /// A filed case's answer: 201, its view, and where it is read.
-fn filed_response(view: &CaseView) -> Response {
+pub(super) fn filed_response(view: &CaseView) -> Response {
     let mut response = case_response(view, StatusCode::CREATED);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/cases/{}", view.case_id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -245,7 +251,7 @@ fn filed_response(view: &CaseView) -> Response {
 
 /// A write on a case answered again: the case as it stands now, with the status of the
 /// first answer.
-async fn replay_case(state: AppState, answered: Answered) -> Result<Response, Problem> {
+pub(super) async fn replay_case(state: AppState, answered: Answered) -> Result<Response, Problem> {
     let missing = || Problem::not_found("case-not-found", "the case this key answered is gone");
     let case_id = answered.case_id.ok_or_else(missing)?;
     let view = state.ledger.case(&case_id).await?.ok_or_else(missing)?;

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod efficiency_csv;
 pub mod erasures;
 pub mod feeds;
+pub mod guidance;
 pub mod health;
 pub mod history;
 pub mod supervision;
