@@ -3,13 +3,11 @@
 
 use chrono::NaiveDate;
 use domain::permit_case::MaterialComment;
-use domain::values::CaseId;
 use domain::{CaseEvent, CaseStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::case_view::{CaseView, FoldError};
+use crate::case_view::{Beginning, CaseView, FoldError};
 use crate::log::LoggedEvent;
-use crate::permit_life::PermitLife;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GuidanceView {
@@ -54,53 +52,30 @@ impl CaseView {
         else {
             return Err(FoldError::BeforeFiling(event.position));
         };
-        Ok(CaseView {
-            case_id: CaseId::parse(&event.aggregate_id).map_err(|_| FoldError::BadCaseId {
-                position: event.position,
-                id: event.aggregate_id.clone(),
-            })?,
-            status: CaseStatus::InGuidance,
-            version: 0,
-            bureau,
-            item_code,
-            item_name,
-            credit_code,
-            enterprise_name,
-            address,
-            product,
-            process,
-            contact,
-            commitment: None,
-            materials,
-            filed_on: requested_on,
-            filed_at: event.recorded_at.clone(),
-            updated_at: event.recorded_at.clone(),
-            last_position: event.position,
-            correction_rounds: 0,
-            open_corrections: Vec::new(),
-            accepted_on: None,
-            statutory_deadline: None,
-            committed_deadline: None,
-            review: None,
-            decided_on: None,
-            on_commitment: None,
-            closing_reason: None,
-            permit: None,
-            dispatch: None,
-            delivered_on: None,
-            revocation: None,
-            permit_life: PermitLife::default(),
-            guidance: Some(GuidanceView {
-                requested_on,
-                questions,
-                rounds: Vec::new(),
-                revisions: 0,
-            }),
-            erased_fields: Vec::new(),
-            timeline: Default::default(),
-            clock: None,
-            post_times: None,
-        })
+        let mut view = CaseView::begun(
+            event,
+            CaseStatus::InGuidance,
+            Beginning {
+                item_code,
+                item_name,
+                credit_code,
+                enterprise_name,
+                bureau,
+                address,
+                product,
+                process,
+                materials,
+                contact,
+                on: requested_on,
+            },
+        )?;
+        view.guidance = Some(GuidanceView {
+            requested_on,
+            questions,
+            rounds: Vec::new(),
+            revisions: 0,
+        });
+        Ok(view)
     }
 
     /// Folds a round of guidance; the status it leaves the case in.

@@ -13,6 +13,11 @@ use crate::guidance::GuidanceView;
 use crate::log::{LogError, LoggedEvent};
 use crate::permit_life::PermitLife;
 
+mod beginning;
+mod events;
+
+pub(crate) use beginning::Beginning;
+
 /// A case as officers, applicants and auditors read it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseView {
@@ -172,71 +177,6 @@ impl CaseView {
         Ok(view)
     }
 
-    /// The view of a case just filed: `payload` must be its filing.
-    fn filed(event: &LoggedEvent, payload: CaseEvent) -> Result<CaseView, FoldError> {
-        let mut timeline = CaseTimeline::default();
-        timeline.record(&payload, &event.recorded_at);
-        let CaseEvent::ApplicationFiled {
-            item_code,
-            item_name,
-            credit_code,
-            enterprise_name,
-            bureau,
-            product,
-            process,
-            materials,
-            commitment,
-            contact,
-            filed_on,
-            address,
-        } = payload
-        else {
-            return Err(FoldError::BeforeFiling(event.position));
-        };
-        Ok(CaseView {
-            case_id: CaseId::parse(&event.aggregate_id).map_err(|_| FoldError::BadCaseId {
-                position: event.position,
-                id: event.aggregate_id.clone(),
-            })?,
-            status: CaseStatus::Filed,
-            version: 0,
-            bureau,
-            item_code,
-            item_name,
-            credit_code,
-            enterprise_name,
-            address,
-            product,
-            process,
-            contact,
-            commitment,
-            materials,
-            filed_on,
-            filed_at: event.recorded_at.clone(),
-            updated_at: event.recorded_at.clone(),
-            last_position: event.position,
-            correction_rounds: 0,
-            open_corrections: Vec::new(),
-            accepted_on: None,
-            statutory_deadline: None,
-            committed_deadline: None,
-            review: None,
-            decided_on: None,
-            on_commitment: None,
-            closing_reason: None,
-            permit: None,
-            dispatch: None,
-            delivered_on: None,
-            revocation: None,
-            permit_life: PermitLife::default(),
-            guidance: None,
-            erased_fields: Vec::new(),
-            timeline,
-            clock: None,
-            post_times: None,
-        })
-    }
-
     /// Folds a whole history; None if it is empty.
     pub fn replay<'a>(
         events: impl IntoIterator<Item = &'a LoggedEvent>,
@@ -246,149 +186,6 @@ impl CaseView {
             view = Some(CaseView::fold(view, event)?);
         }
         Ok(view)
-    }
-
-    fn apply(&mut self, event: CaseEvent) {
-        self.status = match event {
-            CaseEvent::ApplicationFiled { .. } | CaseEvent::GuidanceRequested { .. } => self.status,
-            guidance @ (CaseEvent::MaterialsCommented { .. } | CaseEvent::DraftRevised { .. }) => {
-                self.apply_guidance(guidance)
-            }
-            CaseEvent::CorrectionRequested {
-                round, corrections, ..
-            } => {
-                self.correction_rounds = round;
-                self.open_corrections = corrections;
-                CaseStatus::CorrectionRequested
-            }
-            CaseEvent::MaterialsResubmitted { materials, .. } => {
-                for material in materials {
-                    match self.materials.iter_mut().find(|m| m.name == material.name) {
-                        Some(existing) => *existing = material,
-                        None => self.materials.push(material),
-                    }
-                }
-                self.open_corrections.clear();
-                CaseStatus::Filed
-            }
-            CaseEvent::ApplicationAccepted {
-                accepted_on,
-                statutory_deadline,
-                committed_deadline,
-            } => {
-                self.accepted_on = Some(accepted_on);
-                self.statutory_deadline = Some(statutory_deadline);
-                self.committed_deadline = Some(committed_deadline);
-                CaseStatus::Accepted
-            }
-            CaseEvent::ApplicationNotAccepted { reason, decided_on } => {
-                self.closing_reason = Some(reason);
-                self.decided_on = Some(decided_on);
-                CaseStatus::NotAccepted
-            }
-            CaseEvent::ReviewRecorded {
-                findings,
-                recommendation,
-                reviewed_on,
-                ..
-            } => {
-                self.review = Some(Review {
-                    findings,
-                    recommendation,
-                    reviewed_on,
-                });
-                CaseStatus::Reviewed
-            }
-            CaseEvent::ApplicationApproved {
-                approved_on,
-                on_commitment,
-            } => {
-                self.decided_on = Some(approved_on);
-                self.on_commitment = Some(on_commitment);
-                CaseStatus::Approved
-            }
-            CaseEvent::ApplicationDenied { reason, decided_on } => {
-                self.closing_reason = Some(reason);
-                self.decided_on = Some(decided_on);
-                CaseStatus::Denied
-            }
-            CaseEvent::PermitIssued {
-                permit_number,
-                scope,
-                valid_from,
-                valid_until,
-                issued_on,
-                working_days_used,
-            } => {
-                self.permit = Some(PermitView {
-                    permit_number,
-                    scope,
-                    valid_from,
-                    valid_until,
-                    issued_on,
-                    working_days_used,
-                });
-                CaseStatus::Issued
-            }
-            CaseEvent::CertificateDispatched {
-                courier,
-                tracking_number,
-                dispatched_on,
-            } => {
-                self.dispatch = Some(Dispatch {
-                    courier,
-                    tracking_number,
-                    dispatched_on,
-                });
-                CaseStatus::Dispatched
-            }
-            CaseEvent::CertificateDelivered { delivered_on } => {
-                self.delivered_on = Some(delivered_on);
-                CaseStatus::Delivered
-            }
-            CaseEvent::ApplicationWithdrawn { reason, .. } => {
-                self.closing_reason = Some(reason);
-                CaseStatus::Withdrawn
-            }
-            CaseEvent::PermitRevoked {
-                reason,
-                false_commitment,
-                revoked_on,
-            } => {
-                self.closing_reason = Some(reason.clone());
-                self.revocation = Some(Revocation {
-                    reason,
-                    false_commitment,
-                    revoked_on,
-                });
-                CaseStatus::Revoked
-            }
-            CaseEvent::ClockSuspended { .. } => self.status,
-            CaseEvent::ClockResumed {
-                statutory_deadline,
-                committed_deadline,
-                ..
-            } => {
-                self.statutory_deadline = Some(statutory_deadline);
-                self.committed_deadline = Some(committed_deadline);
-                self.status
-            }
-            CaseEvent::TimeLimitExtended {
-                statutory_deadline, ..
-            } => {
-                self.statutory_deadline = Some(statutory_deadline);
-                self.status
-            }
-            life @ (CaseEvent::AmendmentRequested { .. }
-            | CaseEvent::PermitAmended { .. }
-            | CaseEvent::AmendmentRefused { .. }
-            | CaseEvent::RenewalRequested { .. }
-            | CaseEvent::RenewalAccepted { .. }
-            | CaseEvent::PermitRenewed { .. }
-            | CaseEvent::RenewalRefused { .. }
-            | CaseEvent::PermitCancelled { .. }
-            | CaseEvent::PermitExpired { .. }) => self.apply_permit_life(life),
-        };
     }
 
     /// Sets the clock and the time at each post as a reader sees them on business date
