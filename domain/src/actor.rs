@@ -18,6 +18,8 @@ pub enum Post {
     Approver,
     /// Sends certificates by express and confirms their delivery.
     Dispatcher,
+    /// Checks permits after issuance (those issued on a commitment) and inspects.
+    Inspector,
 }
 
 impl Post {
@@ -28,6 +30,7 @@ impl Post {
             Post::Reviewer => "reviewer",
             Post::Approver => "approver",
             Post::Dispatcher => "dispatcher",
+            Post::Inspector => "inspector",
         }
     }
 }

@@ -37,6 +37,9 @@ pub struct Item {
     pub statutory_limit_days: u32,
     pub committed_limit_days: u32,
     pub commitment_eligible: bool,
+    /// Working days after issuance within which a permit issued on a commitment is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_within_days: Option<u32>,
     pub validity_years: u32,
     pub materials: Vec<CatalogueMaterial>,
     /// An item withdrawn onto the phase-out catalogue: no new case is accepted for it.
@@ -161,6 +164,12 @@ impl Catalogue {
             {
                 return bad(format!(
                     "{}: committed limit must be 1..=statutory",
+                    item.code
+                ));
+            }
+            if item.commitment_eligible && item.check_within_days.is_none_or(|days| days == 0) {
+                return bad(format!(
+                    "{}: an item issued on commitment needs a check limit",
                     item.code
                 ));
             }

@@ -156,7 +156,7 @@ async fn stored_views(
 
 const UPSERT_CASES: &str = "INSERT INTO case_state (case_id, bureau, status, credit_code, \
     item_code, due_on, filed_at, version, last_position, view, yellow_from, red_from, \
-    breach_from, frozen_warning, valid_until, pending) ";
+    breach_from, frozen_warning, valid_until, pending, check_due) ";
 const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
     status = excluded.status, credit_code = excluded.credit_code, \
     item_code = excluded.item_code, due_on = excluded.due_on, \
@@ -164,7 +164,8 @@ const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = exc
     last_position = excluded.last_position, view = excluded.view, \
     yellow_from = excluded.yellow_from, red_from = excluded.red_from, \
     breach_from = excluded.breach_from, frozen_warning = excluded.frozen_warning, \
-    valid_until = excluded.valid_until, pending = excluded.pending";
+    valid_until = excluded.valid_until, pending = excluded.pending, \
+    check_due = excluded.check_due";
 
 /// The SQL for the warning of a `case_state` row on the business date bound at `today` (ISO
 /// text, which sorts as dates do): NULL for a case with no running limit.
@@ -196,6 +197,7 @@ pub struct CaseRows {
     frozen_warning: Vec<Option<&'static str>>,
     valid_until: Vec<Option<String>>,
     pending: Vec<Option<&'static str>>,
+    check_due: Vec<Option<String>>,
 }
 
 impl CaseRows {
@@ -258,6 +260,10 @@ impl CaseRows {
                 .map(|v| v.permit_in_force_until().map(domain::iso_date::text))
                 .collect(),
             pending: views.iter().map(CaseView::pending).collect(),
+            check_due: views
+                .iter()
+                .map(|v| v.check_due().map(domain::iso_date::text))
+                .collect(),
         }
     }
 
@@ -280,14 +286,17 @@ impl CaseRows {
             query.push_bind(&self.breach_from).push("::text[], ");
             query.push_bind(&self.frozen_warning).push("::text[], ");
             query.push_bind(&self.valid_until).push("::text[], ");
-            query.push_bind(&self.pending).push("::text[]) AS case_row");
+            query.push_bind(&self.pending).push("::text[], ");
+            query
+                .push_bind(&self.check_due)
+                .push("::text[]) AS case_row");
             query.push(condition).push(OVERWRITE_CASES);
         });
     }
 
     pub async fn write_sqlite(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
         let indices: Vec<usize> = (0..self.case_id.len()).collect();
-        for chunk in indices.chunks(sqlite_rows_per_statement(16)) {
+        for chunk in indices.chunks(sqlite_rows_per_statement(17)) {
             let mut upsert = QueryBuilder::new(UPSERT_CASES);
             upsert.push_values(chunk, |mut row, &i| {
                 row.push_bind(self.case_id[i].as_str())
@@ -305,7 +314,8 @@ impl CaseRows {
                     .push_bind(self.breach_from[i].as_deref())
                     .push_bind(self.frozen_warning[i])
                     .push_bind(self.valid_until[i].as_deref())
-                    .push_bind(self.pending[i]);
+                    .push_bind(self.pending[i])
+                    .push_bind(self.check_due[i].as_deref());
             });
             upsert.push(OVERWRITE_CASES);
             upsert.build().execute(&mut *conn).await?;

@@ -39,6 +39,8 @@ pub struct Worklist {
     pub warning: Option<Warning>,
     /// Only the permits awaiting this from their bureau (see [`CaseView::pending`]).
     pub pending: Option<&'static str>,
+    /// Only the permits whose check after issuance is `due`, or `overdue` on `today`.
+    pub check: Option<&'static str>,
     /// The business date warnings are read on.
     pub today: NaiveDate,
     pub limit: u32,
@@ -59,11 +61,14 @@ pub async fn case(db: &Db, case_id: &str) -> Result<Option<CaseView>, QueryError
 /// committed one, close to it, then by committed deadline and the oldest filing.
 pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, QueryError> {
     let sql = format!(
-        "SELECT view FROM (SELECT view, due_on, filed_at, case_id, {} AS warning \
+        "SELECT view FROM (SELECT view, COALESCE(due_on, check_due) AS due_on, filed_at, \
+           case_id, {} AS warning \
            FROM case_state \
            WHERE ($1 IS NULL OR bureau = $1) AND ($2 IS NULL OR status = $2) \
              AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4) \
-             AND ($9 IS NULL OR pending = $9)) AS listed \
+             AND ($9 IS NULL OR pending = $9) \
+             AND ($10 IS NULL OR ($10 = 'due' AND check_due IS NOT NULL) \
+                  OR ($10 = 'overdue' AND check_due < $8))) AS listed \
          WHERE ($5 IS NULL OR warning = $5) \
          ORDER BY CASE warning WHEN 'breach' THEN 0 WHEN 'red' THEN 1 WHEN 'yellow' THEN 2 \
            ELSE 3 END, COALESCE(due_on, '9999-12-31'), filed_at, case_id LIMIT $6 OFFSET $7",
@@ -81,6 +86,7 @@ pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, Que
             .bind(i64::from(worklist.offset))
             .bind(&today)
             .bind(worklist.pending)
+            .bind(worklist.check)
             .fetch_all(pool)
             .await?
             .iter()

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::calendar::Deadline;
-use domain::permit_case::{AmendableField, CancellationGround};
+use domain::permit_case::{AmendableField, CancellationGround, CheckResult};
 use domain::{CaseEvent, CaseStatus};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,16 @@ pub struct PermitLife {
         skip_serializing_if = "Option::is_none"
     )]
     pub expired_on: Option<NaiveDate>,
+    /// Issued on a commitment: the day the next check after issuance is due by.
+    #[serde(
+        default,
+        with = "domain::iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub check_due: Option<NaiveDate>,
+    /// The checks after issuance, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
 }
 
 impl PermitLife {
@@ -84,6 +94,17 @@ pub struct Renewal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Check {
+    pub round: u32,
+    pub result: CheckResult,
+    pub findings: String,
+    #[serde(default, with = "domain::iso_date::option")]
+    pub rectify_by: Option<NaiveDate>,
+    #[serde(with = "domain::iso_date")]
+    pub checked_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Refusal {
     /// `amendment` or `renewal`.
     pub of: String,
@@ -105,6 +126,22 @@ impl CaseView {
     pub(crate) fn apply_permit_life(&mut self, event: CaseEvent) -> CaseStatus {
         let life = &mut self.permit_life;
         match event {
+            CaseEvent::PostIssuanceCheckRecorded {
+                round,
+                result,
+                findings,
+                rectify_by,
+                checked_on,
+            } => {
+                life.check_due = rectify_by;
+                life.checks.push(Check {
+                    round,
+                    result,
+                    findings,
+                    rectify_by,
+                    checked_on,
+                });
+            }
             CaseEvent::AmendmentRequested {
                 field,
                 new_value,
@@ -219,6 +256,13 @@ impl CaseView {
             .as_ref()
             .filter(|_| self.status.has_permit_in_force())
             .map(|permit| permit.valid_until)
+    }
+
+    /// The day the next check after issuance is due by, while the permit is in force.
+    pub fn check_due(&self) -> Option<NaiveDate> {
+        self.permit_life
+            .check_due
+            .filter(|_| self.status.has_permit_in_force())
     }
 
     /// What the permit awaits from the bureau, if anything: `amendment` (the approver),

@@ -60,6 +60,9 @@ pub struct DemoReport {
     pub renewals: usize,
     pub cancellations: usize,
     pub expiries: usize,
+    /// Checks after issuance, and the false commitments they found.
+    pub checks: usize,
+    pub false_commitments: usize,
 }
 
 /// The retention period the demo erases with: short, so that a month of sample cases shows
@@ -159,6 +162,8 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         renewals: demo.permit_actions.renewals,
         cancellations: demo.permit_actions.cancellations,
         expiries: demo.permit_actions.expiries,
+        checks: demo.permit_actions.checks,
+        false_commitments: demo.permit_actions.false_commitments,
     })
 }
 

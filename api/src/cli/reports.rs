@@ -94,6 +94,11 @@ pub fn demo_loaded(report: &DemoReport) {
         report.expiries
     );
     crate::say!(
+        "  {} checks after issuance, {} false commitments found",
+        report.checks,
+        report.false_commitments
+    );
+    crate::say!(
         "  personal data of {} enterprises erased: their cases finished over {} days ago",
         report.erased_enterprises,
         crate::cli::demo::DEMO_RETENTION_DAYS

@@ -25,6 +25,7 @@ pub enum PostArg {
     Reviewer,
     Approver,
     Dispatcher,
+    Inspector,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +132,7 @@ fn actor_from(role: Role, args: &TokenArgs) -> anyhow::Result<Actor> {
                     PostArg::Reviewer => Post::Reviewer,
                     PostArg::Approver => Post::Approver,
                     PostArg::Dispatcher => Post::Dispatcher,
+                    PostArg::Inspector => Post::Inspector,
                 },
             }
         }

@@ -302,6 +302,7 @@ fn case_history() {}
         ("item" = Option<String>, Query), ("credit_code" = Option<String>, Query),
         ("warning" = Option<Warning>, Query, description = "only the open cases at this warning today"),
         ("pending" = Option<String>, Query, description = "only the permits awaiting an amendment decision (amendment), a renewal's acceptance (renewal) or its decision (renewal_decision)"),
+        ("check" = Option<String>, Query, description = "only the permits whose check after issuance is due, or overdue today"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500),
         ("offset" = Option<i64>, Query, minimum = 0, maximum = 4_294_967_295_i64)),
     responses((status = 200, description = "a page of the worklist, most urgent first"), ReadProblems))]

@@ -45,6 +45,7 @@ pub(super) fn authorize(
             Sender::OfficerAtEither(Post::Reviewer, Post::Approver, "reviewer or approver")
         }
         CaseAction::DispatchCertificate { .. } => Sender::Officer(Post::Dispatcher),
+        CaseAction::RecordPostIssuanceCheck { .. } => Sender::Officer(Post::Inspector),
         CaseAction::ConfirmDelivery {} => Sender::ApplicantOrOfficer(Post::Dispatcher),
     };
     match (actor, sender) {

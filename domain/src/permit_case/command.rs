@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::permit_life::AmendableField;
+use super::post_issuance::CheckResult;
 use super::suspension::SuspensionKind;
 use crate::actor::Actor;
 use crate::values::{CaseId, ItemCode, MaterialDigest, PermitNumber};
@@ -122,6 +123,15 @@ pub enum CaseAction {
     CancelPermit { reason: String },
     /// The ledger itself, the day after the validity ended: the permit expires.
     ExpirePermit {},
+    /// The inspector records the check after issuance of a permit issued on a commitment;
+    /// `rectify_by` with `rectify` only. A false commitment revokes the permit at once.
+    RecordPostIssuanceCheck {
+        result: CheckResult,
+        findings: String,
+        #[serde(default, with = "crate::iso_date::option")]
+        #[schema(value_type = Option<String>, format = Date)]
+        rectify_by: Option<NaiveDate>,
+    },
 }
 
 impl CaseAction {
@@ -156,6 +166,7 @@ impl CaseAction {
             CaseAction::RefuseRenewal { .. } => "refuse_renewal",
             CaseAction::CancelPermit { .. } => "cancel_permit",
             CaseAction::ExpirePermit {} => "expire_permit",
+            CaseAction::RecordPostIssuanceCheck { .. } => "record_post_issuance_check",
         }
     }
 }

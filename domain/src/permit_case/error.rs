@@ -94,6 +94,12 @@ pub enum CaseError {
     AmendmentChangesNothing(&'static str),
     #[error("there is no {0} on this permit")]
     NothingPending(&'static str),
+    #[error("no check after issuance is due on this permit")]
+    NoCheckDue,
+    #[error("rectify_by {0} is not after today")]
+    RectifyByPassed(chrono::NaiveDate),
+    #[error("rectify_by goes with a rectify result only")]
+    RectifyByWithoutRectify,
     #[error("a renewal of this permit has been requested already")]
     RenewalPending,
     #[error("a renewal can be requested from {opens} to {closes}, the last months of validity")]
@@ -159,6 +165,9 @@ impl CaseError {
             CaseError::AmendmentChangesNothing(_) => "amendment-changes-nothing",
             CaseError::NothingPending(_) => "nothing-pending",
             CaseError::RenewalPending => "renewal-pending",
+            CaseError::NoCheckDue => "no-check-due",
+            CaseError::RectifyByPassed(_) => "rectify-by-passed",
+            CaseError::RectifyByWithoutRectify => "rectify-by-without-rectify",
             CaseError::OutsideRenewalWindow { .. } => "outside-renewal-window",
         }
     }

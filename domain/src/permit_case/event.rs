@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{Commitment, Contact, Material, MaterialComment, Recommendation};
 use super::permit_life::{AmendableField, CancellationGround};
+use super::post_issuance::CheckResult;
 use super::suspension::SuspensionKind;
 use crate::calendar::Deadline;
 use crate::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
@@ -121,6 +122,9 @@ pub enum CaseEvent {
         issued_on: NaiveDate,
         /// Working days used from acceptance to issuance.
         working_days_used: u32,
+        /// Issued on a commitment: the check after issuance is due by then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check_due: Option<Deadline>,
     },
     CertificateDispatched {
         courier: String,
@@ -226,6 +230,18 @@ pub enum CaseEvent {
         #[serde(with = "crate::iso_date")]
         cancelled_on: NaiveDate,
     },
+    /// A check after issuance of a permit issued on a commitment: it conforms; or it is to be
+    /// rectified by `rectify_by`, when a follow-up check is due; or the commitment was false,
+    /// and a `PermitRevoked` follows in the same command.
+    PostIssuanceCheckRecorded {
+        round: u32,
+        result: CheckResult,
+        findings: String,
+        #[serde(default, with = "crate::iso_date::option")]
+        rectify_by: Option<NaiveDate>,
+        #[serde(with = "crate::iso_date")]
+        checked_on: NaiveDate,
+    },
     /// The validity ended on `valid_until` without a renewal (a public notice, kind
     /// `expired`); recorded by the ledger itself.
     PermitExpired {
@@ -267,6 +283,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::RenewalRefused { .. } => "RenewalRefused",
             CaseEvent::PermitCancelled { .. } => "PermitCancelled",
             CaseEvent::PermitExpired { .. } => "PermitExpired",
+            CaseEvent::PostIssuanceCheckRecorded { .. } => "PostIssuanceCheckRecorded",
         };
         name.to_owned()
     }

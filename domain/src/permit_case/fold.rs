@@ -99,7 +99,11 @@ impl PermitCase {
                 CaseStatus::Approved
             }
             CaseEvent::ApplicationDenied { .. } => CaseStatus::Denied,
-            CaseEvent::PermitIssued { valid_until, .. } => {
+            CaseEvent::PermitIssued {
+                valid_until,
+                check_due,
+                ..
+            } => {
                 file.permit = Some(PermitTerm {
                     valid_until,
                     enterprise_name: file.enterprise_name.clone(),
@@ -107,6 +111,8 @@ impl PermitCase {
                     pending_amendment: None,
                     renewal_requested: None,
                     renewal_accepted: false,
+                    check_due: check_due.map(|due| due.date),
+                    checks: 0,
                 });
                 CaseStatus::Issued
             }
@@ -145,7 +151,8 @@ impl PermitCase {
             | CaseEvent::RenewalRequested { .. }
             | CaseEvent::RenewalAccepted { .. }
             | CaseEvent::PermitRenewed { .. }
-            | CaseEvent::RenewalRefused { .. } => file.status,
+            | CaseEvent::RenewalRefused { .. }
+            | CaseEvent::PostIssuanceCheckRecorded { .. } => file.status,
         };
     }
 }

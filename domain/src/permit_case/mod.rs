@@ -8,6 +8,7 @@ mod filing;
 mod fold;
 mod guidance;
 mod permit_life;
+mod post_issuance;
 mod status;
 mod suspension;
 mod transition;
@@ -24,6 +25,7 @@ pub use command::{
 pub use error::{CaseError, RefusalKind};
 pub use event::CaseEvent;
 pub use permit_life::{AmendableField, CancellationGround};
+pub use post_issuance::{CheckResult, FALSE_COMMITMENT_GROUND};
 pub use status::CaseStatus;
 pub use suspension::{moved, SuspensionKind};
 
@@ -223,6 +225,14 @@ impl PermitCase {
         authorize(&actor, file, &action)?;
         self.check_version(expected_version)?;
         file.separate_duties(&action, officer_ref.as_deref())?;
+        if let CaseAction::RecordPostIssuanceCheck {
+            result,
+            findings,
+            rectify_by,
+        } = &action
+        {
+            return file.record_check(*result, findings, *rectify_by, today);
+        }
         file.transition(action, &actor, today, services, officer_ref)
             .map(|e| vec![e])
     }

@@ -60,6 +60,12 @@ pub(super) struct PermitTerm {
     #[serde(default, with = "crate::iso_date::option")]
     pub renewal_requested: Option<NaiveDate>,
     pub renewal_accepted: bool,
+    /// The day the next check after issuance is due by (a permit issued on a commitment).
+    #[serde(default, with = "crate::iso_date::option")]
+    pub check_due: Option<NaiveDate>,
+    /// Checks after issuance recorded.
+    #[serde(default)]
+    pub checks: u32,
 }
 
 impl PermitTerm {
@@ -90,6 +96,12 @@ impl PermitTerm {
             CaseEvent::RenewalRefused { .. } => {
                 self.renewal_requested = None;
                 self.renewal_accepted = false;
+            }
+            CaseEvent::PostIssuanceCheckRecorded {
+                round, rectify_by, ..
+            } => {
+                self.checks = *round;
+                self.check_due = *rectify_by;
             }
             _ => {}
         }

@@ -180,6 +180,7 @@ fn issued() -> CaseEvent {
         valid_until: day("2031-11-01"),
         issued_on: day(TODAY),
         working_days_used: 0,
+        check_due: None,
     }
 }
 
@@ -1170,3 +1171,4 @@ async fn another_officer_decides_a_reviewed_case() {
 mod clock;
 mod guidance;
 mod permit_life;
+mod post_issuance;

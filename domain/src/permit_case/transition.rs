@@ -142,6 +142,10 @@ impl CaseFile {
                     valid_until: validity_end(today, item.validity_years),
                     issued_on: today,
                     working_days_used: self.working_days_used(today, &services.calendar),
+                    check_due: item
+                        .check_within_days
+                        .filter(|_| self.approved_on_commitment)
+                        .map(|days| services.calendar.add_working_days(today, days)),
                 }
             }
             (

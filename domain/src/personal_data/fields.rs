@@ -11,6 +11,7 @@
 //! | ApplicationFiled | `contact.person`, `contact.phone`, `commitment.signed_by` | the enterprise |
 //! | GuidanceRequested | `contact.person`, `contact.phone` | the enterprise |
 //! | ReviewRecorded | `findings` (free text about the enterprise's people and premises) | the enterprise |
+//! | PostIssuanceCheckRecorded | `findings` (the same, found after issuance) | the enterprise |
 //! | every event | metadata `actor_subject` (who sent the command) | the sender |
 //!
 //! `ReviewRecorded`'s `reviewer` is not sealed: it is the reviewing officer's pseudonym on
@@ -65,6 +66,11 @@ const GUIDED: &[PersonalField] = &[
     },
 ];
 
+const CHECKED: &[PersonalField] = &[PersonalField {
+    pointer: "/PostIssuanceCheckRecorded/findings",
+    label: "check.findings",
+}];
+
 const REVIEWED: &[PersonalField] = &[PersonalField {
     pointer: "/ReviewRecorded/findings",
     label: "review.findings",
@@ -77,6 +83,7 @@ pub fn of_event_type(aggregate_type: &str, event_type: &str) -> &'static [Person
         ("PermitCase", "ApplicationFiled") => FILED,
         ("PermitCase", "GuidanceRequested") => GUIDED,
         ("PermitCase", "ReviewRecorded") => REVIEWED,
+        ("PermitCase", "PostIssuanceCheckRecorded") => CHECKED,
         _ => &[],
     }
 }

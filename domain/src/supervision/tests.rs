@@ -97,6 +97,7 @@ fn issued(on: NaiveDate, used: u32) -> CaseEvent {
         valid_until: on,
         issued_on: on,
         working_days_used: used,
+        check_due: None,
     }
 }
 

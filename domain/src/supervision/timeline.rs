@@ -205,7 +205,8 @@ impl CaseTimeline {
             | E::RenewalRequested { .. }
             | E::RenewalAccepted { .. }
             | E::PermitRenewed { .. }
-            | E::RenewalRefused { .. } => {}
+            | E::RenewalRefused { .. }
+            | E::PostIssuanceCheckRecorded { .. } => {}
             E::ClockSuspended {
                 kind,
                 reason,

@@ -76,7 +76,9 @@ impl CaseView {
                 valid_until,
                 issued_on,
                 working_days_used,
+                check_due,
             } => {
+                self.permit_life.check_due = check_due.map(|due| due.date);
                 self.permit = Some(PermitView {
                     permit_number,
                     scope,
@@ -136,7 +138,8 @@ impl CaseView {
                 self.statutory_deadline = Some(statutory_deadline);
                 self.status
             }
-            life @ (CaseEvent::AmendmentRequested { .. }
+            life @ (CaseEvent::PostIssuanceCheckRecorded { .. }
+            | CaseEvent::AmendmentRequested { .. }
             | CaseEvent::PermitAmended { .. }
             | CaseEvent::AmendmentRefused { .. }
             | CaseEvent::RenewalRequested { .. }

@@ -17,6 +17,9 @@ impl CaseView {
         if let Some(review) = &mut self.review {
             fields.push(("review.findings", &mut review.findings));
         }
+        for check in &mut self.permit_life.checks {
+            fields.push(("check.findings", &mut check.findings));
+        }
         fields
     }
 
@@ -25,6 +28,7 @@ impl CaseView {
         let mut texts = vec![self.contact.person.as_str(), self.contact.phone.as_str()];
         texts.extend(self.commitment.as_ref().map(|c| c.signed_by.as_str()));
         texts.extend(self.review.as_ref().map(|r| r.findings.as_str()));
+        texts.extend(self.permit_life.checks.iter().map(|c| c.findings.as_str()));
         texts
     }
 
@@ -56,12 +60,24 @@ mod tests {
             "contact.phone",
             "commitment.signed_by",
             "review.findings",
+            "check.findings",
         ];
-        let event_labels: Vec<&str> = ["ApplicationFiled", "ReviewRecorded"]
-            .iter()
-            .flat_map(|event| of_event_type("PermitCase", event))
-            .map(|field| field.label)
-            .collect();
-        assert_eq!(event_labels, view_labels);
+        let event_labels: Vec<&str> = [
+            "ApplicationFiled",
+            "GuidanceRequested",
+            "ReviewRecorded",
+            "PostIssuanceCheckRecorded",
+        ]
+        .iter()
+        .flat_map(|event| of_event_type("PermitCase", event))
+        .map(|field| field.label)
+        .collect();
+        // A draft's contact and a filing's are the same fields of the view.
+        let mut distinct = event_labels;
+        distinct.sort();
+        distinct.dedup();
+        let mut expected = view_labels.to_vec();
+        expected.sort();
+        assert_eq!(distinct, expected);
     }
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::figures::{DayFigures, COLUMNS};
+use super::open_checks::{open_checks, OpenChecks};
 use crate::case_projection::warning_sql;
 use crate::case_queries::QueryError;
 use crate::db::Db;
@@ -106,6 +107,8 @@ pub struct Figures {
     pub dispatched_in_time: Share,
     /// Open accepted cases by the warning they are at on `as_of` (whatever the range).
     pub open_by_warning: OpenByWarning,
+    /// Checks after issuance still to be made on `as_of`, and of those overdue.
+    pub open_checks: OpenChecks,
     /// Filings handled by the city bureau where the applicant is registered, of all filed.
     pub home_city: Share,
     /// Filings the provincial bureau handled directly.
@@ -118,6 +121,7 @@ struct Sums {
     days: DayFigures,
     used: BTreeMap<i64, i64>,
     open: OpenByWarning,
+    checks: OpenChecks,
 }
 
 type Key = (String, String);
@@ -200,6 +204,10 @@ pub async fn efficiency(
             }
         }
     });
+    let today = domain::iso_date::text(query.today);
+    for (key, checks) in open_checks(db, &today, &open_area, &area_values).await? {
+        sums.entry(key).or_default().checks = checks;
+    }
     let mut total = Sums::default();
     let mut rows = Vec::new();
     for ((bureau, item), sums) in sums {
@@ -211,6 +219,7 @@ pub async fn efficiency(
         total.open.yellow += sums.open.yellow;
         total.open.red += sums.open.red;
         total.open.breach += sums.open.breach;
+        total.checks += sums.checks;
         let (Ok(bureau), Ok(item_code)) = (BureauCode::parse(&bureau), ItemCode::parse(&item))
         else {
             continue;
@@ -304,6 +313,7 @@ impl Sums {
             extensions: d.extensions,
             dispatched_in_time: share(d.dispatched_in_time, d.dispatched),
             open_by_warning: self.open,
+            open_checks: self.checks,
             home_city: share(d.filed_home_city, d.filed),
             provincial_direct: d.filed_province,
         }

@@ -3,10 +3,12 @@
 
 mod efficiency;
 mod figures;
+mod open_checks;
 mod tally;
 
 pub use efficiency::{efficiency, Efficiency, EfficiencyQuery, EfficiencyRow, Figures};
 pub use figures::{DayFigures, TABLE_COLUMNS};
+pub use open_checks::OpenChecks;
 pub use tally::{Tally, TallyRows};
 
 use domain::CaseServices;

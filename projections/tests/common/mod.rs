@@ -54,6 +54,7 @@ pub fn lifecycle(serial: u32) -> Vec<CaseEvent> {
             valid_until: "2031-11-01".parse().unwrap(),
             issued_on: day(),
             working_days_used: 0,
+            check_due: None,
         },
     ]
 }

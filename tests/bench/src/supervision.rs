@@ -297,6 +297,7 @@ fn case_events(
             .unwrap_or(decided_on),
         issued_on: decided_on,
         working_days_used: used,
+        check_due: None,
     });
     encoded(events)
 }

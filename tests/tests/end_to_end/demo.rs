@@ -23,6 +23,7 @@ async fn the_demo_loads_cases_and_erases_what_its_retention_period_calls_for(sto
     // Every kind of notice: permits amended, renewed, cancelled and expired in the month.
     assert!(report.amendments >= 1, "no amendment");
     assert!(report.guided >= 1, "no guided filing");
+    assert!(report.checks >= 1, "no check after issuance");
     assert!(report.renewals >= 1, "no renewal");
     assert!(report.cancellations >= 1, "no cancellation");
     assert!(report.expiries >= 1, "no expiry");

@@ -21,6 +21,7 @@ mod metrics;
 mod openapi;
 mod permit_life;
 mod personal_data;
+mod post_issuance;
 mod replay;
 mod retries;
 mod supervision;

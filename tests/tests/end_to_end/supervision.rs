@@ -476,6 +476,7 @@ async fn the_efficiency_of_a_hand_built_month_is_the_hand_computed_one(store: St
     let november = periods.iter().find(|p| p["period"] == "2026-11").unwrap();
     assert_eq!(november["total"]["decided"], 2);
     assert!(november["total"].get("open_by_warning").is_none());
+    assert!(november["total"].get("open_checks").is_none());
     let december = periods.iter().find(|p| p["period"] == "2026-12").unwrap();
     assert_eq!(december["to"], "2026-12-03");
     assert_eq!(december["total"]["denied"], 1);
@@ -522,6 +523,8 @@ fn assert_same_numbers(row: &serde_json::Map<String, Value>, figures: &Value) {
         ("open_yellow", "/open_by_warning/yellow"),
         ("open_red", "/open_by_warning/red"),
         ("open_breach", "/open_by_warning/breach"),
+        ("checks_due", "/open_checks/due"),
+        ("checks_overdue", "/open_checks/overdue"),
         ("filed_home_city", "/home_city/count"),
         ("home_city_share", "/home_city/rate"),
         ("provincial_direct", "/provincial_direct"),

@@ -1,10 +1,11 @@
 //! The demo's permits after issuance: some permits issued a year before the month (a year's
 //! verification of measuring instruments), which run out during it, renewed or left to
-//! expire; names and addresses changed by declaration; permits cancelled.
+//! expire; names and addresses changed by declaration; permits cancelled; permits issued on
+//! a commitment checked after issuance (some to be rectified, a few false).
 
 use chrono::{DateTime, Duration, Utc};
 use domain::catalogue::Item;
-use domain::permit_case::AmendableField;
+use domain::permit_case::{AmendableField, CheckResult};
 use domain::values::{CaseId, ItemCode};
 use domain::{Actor, CaseAction, CaseStatus, Post};
 use rand::Rng;
@@ -25,6 +26,9 @@ pub(super) struct PermitActions {
     pub renewals: usize,
     pub cancellations: usize,
     pub expiries: usize,
+    /// Checks after issuance recorded, and of those, false commitments found.
+    pub checks: usize,
+    pub false_commitments: usize,
 }
 
 impl Demo {
@@ -124,6 +128,28 @@ impl Demo {
                 Some(_) => {
                     self.permit_actions.renewals += 1;
                     (approver, CaseAction::ApproveRenewal {})
+                }
+                None if view
+                    .check_due()
+                    .is_some_and(|due| due - today <= Duration::days(7)) =>
+                {
+                    self.permit_actions.checks += 1;
+                    let (result, rectify_by) = if roll < 0.08 {
+                        self.permit_actions.false_commitments += 1;
+                        (CheckResult::FalseCommitment, None)
+                    } else if roll < 0.3 && view.permit_life.checks.is_empty() {
+                        (CheckResult::Rectify, Some(today + Duration::days(14)))
+                    } else {
+                        (CheckResult::Conforms, None)
+                    };
+                    (
+                        officer_of(&view.bureau, Post::Inspector),
+                        CaseAction::RecordPostIssuanceCheck {
+                            result,
+                            findings: "现场核查生产条件与告知承诺内容".into(),
+                            rectify_by,
+                        },
+                    )
                 }
                 None if renews
                     && life.renewals.is_empty()

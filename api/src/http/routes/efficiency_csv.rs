@@ -4,7 +4,7 @@
 
 use projections::supervision::{Efficiency, Figures};
 
-const HEADER: [&str; 33] = [
+const HEADER: [&str; 35] = [
     "bureau",
     "bureau_name",
     "item_code",
@@ -35,6 +35,8 @@ const HEADER: [&str; 33] = [
     "open_yellow",
     "open_red",
     "open_breach",
+    "checks_due",
+    "checks_overdue",
     "filed_home_city",
     "home_city_share",
     "provincial_direct",
@@ -102,6 +104,8 @@ fn cells(f: &Figures) -> Vec<String> {
         count(f.open_by_warning.yellow),
         count(f.open_by_warning.red),
         count(f.open_by_warning.breach),
+        count(f.open_checks.due),
+        count(f.open_checks.overdue),
         count(f.home_city.count),
         number(f.home_city.rate),
         count(f.provincial_direct),

@@ -187,11 +187,12 @@ async fn answer_statistics(state: &AppState, validators: &Validators) -> Result<
 }
 
 /// The figures of a published period: what was decided and filed then, not the cases open
-/// now (which change every day and are not of the period).
+/// now, nor the checks still to be made (which change every day and are not of the period).
 fn public_figures(figures: &projections::supervision::Figures) -> Value {
     let mut value = json!(figures);
     if let Some(object) = value.as_object_mut() {
         object.remove("open_by_warning");
+        object.remove("open_checks");
     }
     value
 }

@@ -1,5 +1,5 @@
-//! The worklist a query string asks for: `GET /api/v1/cases?status=&pending=&bureau=&item=
-//! &credit_code=&warning=&limit=&offset=`.
+//! The worklist a query string asks for: `GET /api/v1/cases?status=&pending=&check=&bureau=
+//! &item=&credit_code=&warning=&limit=&offset=`.
 
 use std::collections::HashMap;
 
@@ -15,11 +15,15 @@ use crate::http::request::only_parameters;
 /// What a permit may await from its bureau (`?pending=`).
 const PENDING: [&str; 3] = ["amendment", "renewal", "renewal_decision"];
 
+/// Where a permit's check after issuance stands (`?check=`).
+const CHECK: [&str; 2] = ["due", "overdue"];
+
 /// The worklist a query asks for (the ledger narrows it to what its actor may see).
 pub fn parse(query: &HashMap<String, String>) -> Result<Worklist, Problem> {
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 9] = [
         "status",
         "pending",
+        "check",
         "bureau",
         "item",
         "credit_code",
@@ -67,6 +71,15 @@ pub fn parse(query: &HashMap<String, String>) -> Result<Worklist, Problem> {
                         &"not one of amendment, renewal, renewal_decision",
                     )
                 })
+            })
+            .transpose()?,
+        check: query
+            .get("check")
+            .map(|c| {
+                CHECK
+                    .into_iter()
+                    .find(|known| known == c)
+                    .ok_or_else(|| bad("check", &"not one of due, overdue"))
             })
             .transpose()?,
         // The ledger reads warnings on its own business date.
