@@ -10,6 +10,7 @@
 //! - [`text`]: the rules free text must meet to be kept and published (limits, characters).
 //! - [`actor`]: who sends a command (applicant, officer at a post, auditor).
 //! - [`personal_data`]: which fields are personal, whose, and their erasure, once.
+//! - [`credit_record`]: an enterprise's listings on the blacklist, and their removal.
 //! - [`publication`]: the daily publication of public notices, once per day.
 //! - [`supervision`]: the clock of a case, time at each post, warnings, from its events.
 //! - [`transparency`]: RFC 6962 Merkle tree and signed checkpoints (C2SP signed notes).
@@ -17,6 +18,7 @@
 pub mod actor;
 pub mod calendar;
 pub mod catalogue;
+pub mod credit_record;
 pub mod iso_date;
 pub mod permit_case;
 pub mod personal_data;

@@ -124,4 +124,6 @@ impl PersonalFields for PermitCase {
 
 impl PersonalFields for DailyPublication {}
 
+impl PersonalFields for crate::credit_record::CreditRecord {}
+
 impl PersonalFields for SubjectErasure {}
