@@ -4,19 +4,17 @@
 //! stands, read back from the projection committed with it.
 
 use domain::personal_data::DataSubject;
-use std::collections::HashMap;
 
 use chrono::Datelike;
 use cqrs_es::{Aggregate, AggregateError};
 use domain::permit_case::{Application, Draft};
-use domain::text::TextKind;
 use domain::values::{CaseId, PermitNumber};
 use domain::{Actor, CaseAction, CaseCommand, CaseError, PermitCase};
 use projections::log;
 use projections::{case_queries, CaseView};
 
 use super::clock::log_timestamp;
-use super::idempotency::CLAIM_METADATA;
+use super::command_metadata::metadata;
 use super::{Ledger, LedgerError};
 
 /// One command as received: to which case, from whom, on which version, with which request.
@@ -341,57 +339,6 @@ impl Ledger {
         })
         .await
     }
-}
-
-/// Who did it, when, under which request, and why: stored with every event of the command.
-fn metadata(
-    actor: &Actor,
-    action: &CaseAction,
-    trace: &RequestTrace,
-    requested_at: &str,
-) -> HashMap<String, String> {
-    let mut metadata = HashMap::from([
-        ("actor_subject".to_owned(), actor.subject().to_owned()),
-        ("actor_role".to_owned(), actor.role().to_owned()),
-        ("command".to_owned(), action.name().to_owned()),
-        ("request_id".to_owned(), trace.request_id.clone()),
-        ("requested_at".to_owned(), requested_at.to_owned()),
-    ]);
-    if let Some(claim) = &trace.idempotency_claim {
-        metadata.insert(CLAIM_METADATA.to_owned(), claim.clone());
-    }
-    match actor {
-        Actor::Officer { bureau, post, .. } => {
-            metadata.insert("actor_bureau".into(), bureau.to_string());
-            metadata.insert("actor_post".into(), post.as_str().into());
-        }
-        Actor::Applicant { credit_code, .. } => {
-            metadata.insert("actor_credit_code".into(), credit_code.to_string());
-        }
-        Actor::Auditor { .. } | Actor::System => {}
-    }
-    let reason = match action {
-        CaseAction::RequestCorrection { reason, .. }
-        | CaseAction::RefuseToAccept { reason }
-        | CaseAction::Deny { reason }
-        | CaseAction::Withdraw { reason }
-        | CaseAction::RevokePermit { reason, .. }
-        | CaseAction::SuspendClock { reason, .. }
-        | CaseAction::ExtendTimeLimit { reason }
-        | CaseAction::RefuseAmendment { reason }
-        | CaseAction::RefuseRenewal { reason }
-        | CaseAction::CancelPermit { reason } => Some(reason),
-        _ => None,
-    };
-    // As the event keeps it; a reason the rules refuse refuses the command, which then
-    // stores nothing.
-    if let Some(reason) = reason {
-        let kept = TextKind::Reason
-            .admit(reason)
-            .unwrap_or_else(|_| reason.trim().to_owned());
-        metadata.insert("reason".into(), kept);
-    }
-    metadata
 }
 
 #[cfg(test)]

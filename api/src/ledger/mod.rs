@@ -12,6 +12,7 @@
 //! - [`publication`]: the daily publication of ended days.
 //! - [`checkpoints`], [`merkle_blocks`]: signed checkpoints, and the hashes proofs are made of.
 
+mod command_metadata;
 mod commands;
 mod erasure;
 mod error;
