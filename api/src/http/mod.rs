@@ -9,6 +9,7 @@
 //! the answer into a response: no SQL, no authorization of its own, no replays.
 
 pub mod idempotency;
+pub mod notice_filter;
 pub mod openapi;
 pub mod options;
 pub mod problem;

@@ -10,14 +10,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::values::{BureauCode, ItemCode};
-use projections::notices::NoticeKind;
-use projections::PublicNotice;
 use sha2::{Digest, Sha256};
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+pub use crate::http::notice_filter::NoticeFilter;
 use crate::http::problem::Problem;
 use crate::ledger::Ledger;
 
@@ -78,29 +76,6 @@ pub struct Feed {
     pub kind: FeedKind,
     pub format: Format,
     pub filter: NoticeFilter,
-}
-
-/// Which notices a feed keeps: every filter that is set must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct NoticeFilter {
-    /// The notices of this bureau's area.
-    pub bureau: Option<BureauCode>,
-    pub item: Option<ItemCode>,
-    pub kind: Option<NoticeKind>,
-}
-
-impl NoticeFilter {
-    pub fn keeps(&self, notice: &PublicNotice) -> bool {
-        self.bureau
-            .as_ref()
-            .is_none_or(|b| b.contains(&notice.bureau))
-            && self.item.as_ref().is_none_or(|i| i == &notice.item_code)
-            && self.kind.is_none_or(|k| k == notice.kind)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self == &Self::default()
-    }
 }
 
 /// A published day's listing.
@@ -349,6 +324,9 @@ pub fn respond(rendered: &Rendered, validators: &Validators) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use domain::values::BureauCode;
+    use projections::notices::NoticeKind;
+
     use super::*;
 
     fn rendered(bytes: usize) -> Rendered {
