@@ -156,7 +156,7 @@ async fn stored_views(
 
 const UPSERT_CASES: &str = "INSERT INTO case_state (case_id, bureau, status, credit_code, \
     item_code, due_on, filed_at, version, last_position, view, yellow_from, red_from, \
-    breach_from, frozen_warning, valid_until, pending, check_due) ";
+    breach_from, frozen_warning, valid_until, pending, check_due, pending_renewal) ";
 const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = excluded.bureau, \
     status = excluded.status, credit_code = excluded.credit_code, \
     item_code = excluded.item_code, due_on = excluded.due_on, \
@@ -165,7 +165,7 @@ const OVERWRITE_CASES: &str = " ON CONFLICT (case_id) DO UPDATE SET bureau = exc
     yellow_from = excluded.yellow_from, red_from = excluded.red_from, \
     breach_from = excluded.breach_from, frozen_warning = excluded.frozen_warning, \
     valid_until = excluded.valid_until, pending = excluded.pending, \
-    check_due = excluded.check_due";
+    check_due = excluded.check_due, pending_renewal = excluded.pending_renewal";
 
 /// The SQL for the warning of a `case_state` row on the business date bound at `today` (ISO
 /// text, which sorts as dates do): NULL for a case with no running limit.
@@ -198,6 +198,7 @@ pub struct CaseRows {
     valid_until: Vec<Option<String>>,
     pending: Vec<Option<&'static str>>,
     check_due: Vec<Option<String>>,
+    pending_renewal: Vec<Option<&'static str>>,
 }
 
 impl CaseRows {
@@ -259,7 +260,8 @@ impl CaseRows {
                 .iter()
                 .map(|v| v.permit_in_force_until().map(domain::iso_date::text))
                 .collect(),
-            pending: views.iter().map(CaseView::pending).collect(),
+            pending: views.iter().map(CaseView::pending_amendment).collect(),
+            pending_renewal: views.iter().map(CaseView::pending_renewal).collect(),
             check_due: views
                 .iter()
                 .map(|v| v.check_due().map(domain::iso_date::text))
@@ -287,8 +289,9 @@ impl CaseRows {
             query.push_bind(&self.frozen_warning).push("::text[], ");
             query.push_bind(&self.valid_until).push("::text[], ");
             query.push_bind(&self.pending).push("::text[], ");
+            query.push_bind(&self.check_due).push("::text[], ");
             query
-                .push_bind(&self.check_due)
+                .push_bind(&self.pending_renewal)
                 .push("::text[]) AS case_row");
             query.push(condition).push(OVERWRITE_CASES);
         });
@@ -296,7 +299,7 @@ impl CaseRows {
 
     pub async fn write_sqlite(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
         let indices: Vec<usize> = (0..self.case_id.len()).collect();
-        for chunk in indices.chunks(sqlite_rows_per_statement(17)) {
+        for chunk in indices.chunks(sqlite_rows_per_statement(18)) {
             let mut upsert = QueryBuilder::new(UPSERT_CASES);
             upsert.push_values(chunk, |mut row, &i| {
                 row.push_bind(self.case_id[i].as_str())
@@ -315,7 +318,8 @@ impl CaseRows {
                     .push_bind(self.frozen_warning[i])
                     .push_bind(self.valid_until[i].as_deref())
                     .push_bind(self.pending[i])
-                    .push_bind(self.check_due[i].as_deref());
+                    .push_bind(self.check_due[i].as_deref())
+                    .push_bind(self.pending_renewal[i]);
             });
             upsert.push(OVERWRITE_CASES);
             upsert.build().execute(&mut *conn).await?;

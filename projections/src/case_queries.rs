@@ -37,7 +37,9 @@ pub struct Worklist {
     pub item_code: Option<ItemCode>,
     /// Only the open cases at this warning on `today`.
     pub warning: Option<Warning>,
-    /// Only the permits awaiting this from their bureau (see [`CaseView::pending`]).
+    /// Only the permits awaiting this from their bureau: `amendment` (see
+    /// [`CaseView::pending_amendment`]), `renewal` or `renewal_decision`
+    /// ([`CaseView::pending_renewal`]).
     pub pending: Option<&'static str>,
     /// Only the permits whose check after issuance is `due`, or `overdue` on `today`.
     pub check: Option<&'static str>,
@@ -66,7 +68,7 @@ pub async fn worklist(db: &Db, worklist: &Worklist) -> Result<Vec<CaseView>, Que
            FROM case_state \
            WHERE ($1 IS NULL OR bureau = $1) AND ($2 IS NULL OR status = $2) \
              AND ($3 IS NULL OR credit_code = $3) AND ($4 IS NULL OR item_code = $4) \
-             AND ($9 IS NULL OR pending = $9) \
+             AND ($9 IS NULL OR pending = $9 OR pending_renewal = $9) \
              AND ($10 IS NULL OR ($10 = 'due' AND check_due IS NOT NULL) \
                   OR ($10 = 'overdue' AND check_due < $8))) AS listed \
          WHERE ($5 IS NULL OR warning = $5) \

@@ -265,18 +265,23 @@ impl CaseView {
             .filter(|_| self.status.has_permit_in_force())
     }
 
-    /// What the permit awaits from the bureau, if anything: `amendment` (the approver),
-    /// `renewal` (the acceptor), `renewal_decision` (the approver).
-    pub fn pending(&self) -> Option<&'static str> {
-        if !self.status.has_permit_in_force() {
-            return None;
-        }
-        let life = &self.permit_life;
-        match (&life.pending_amendment, &life.pending_renewal) {
-            (_, Some(renewal)) if renewal.accepted_on.is_none() => Some("renewal"),
-            (_, Some(_)) => Some("renewal_decision"),
-            (Some(_), None) => Some("amendment"),
-            (None, None) => None,
-        }
+    /// `amendment` while a declared change of the permit in force awaits the approver.
+    pub fn pending_amendment(&self) -> Option<&'static str> {
+        (self.status.has_permit_in_force() && self.permit_life.pending_amendment.is_some())
+            .then_some("amendment")
+    }
+
+    /// Where a renewal of the permit in force stands: `renewal` (awaiting the acceptor) or
+    /// `renewal_decision` (the approver). A permit may await an amendment's decision as well.
+    pub fn pending_renewal(&self) -> Option<&'static str> {
+        let renewal = self
+            .permit_life
+            .pending_renewal
+            .as_ref()
+            .filter(|_| self.status.has_permit_in_force())?;
+        Some(match renewal.accepted_on {
+            None => "renewal",
+            Some(_) => "renewal_decision",
+        })
     }
 }

@@ -15,6 +15,7 @@ use crate::helpers::{
 on_both_stores!(
     an_amendment_goes_from_declaration_to_one_public_notice,
     a_renewal_outside_its_window_is_refused_and_writes_nothing,
+    a_permit_awaiting_an_amendment_and_a_renewal_is_in_both_worklists,
     an_ended_permit_refuses_what_only_a_permit_in_force_accepts,
     an_expiry_at_midnight_in_shanghai_is_recorded_once_by_two_servers,
     feeds_carry_every_kind_and_filter_by_kind,
@@ -133,6 +134,48 @@ async fn an_amendment_goes_from_declaration_to_one_public_notice(store: Store) {
         .get_with(&format!("/permits/{number}"), "If-None-Match", &etag)
         .await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+/// The case ids Jinan's approver lists with `?pending=`.
+async fn pending(app: &TestApp, what: &str) -> Vec<String> {
+    let listed: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/cases?pending={what}")))
+        .bearer_auth(approver(app))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    listed["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn a_permit_awaiting_an_amendment_and_a_renewal_is_in_both_worklists(store: Store) {
+    let app = spawn_app(store).await;
+    let applicant = app.applicant_token(&jinan_enterprise());
+    let (case_id, _) = issued(&app, &jinan_enterprise()).await;
+    on(&app, "2027-06-01");
+    app.ok_command(&applicant, &case_id, json!({"type": "request_renewal"}))
+        .await;
+    app.ok_command(&applicant, &case_id, rename("山东恒力新材料有限公司"))
+        .await;
+    assert_eq!(pending(&app, "renewal").await, [case_id.as_str()]);
+    assert_eq!(pending(&app, "amendment").await, [case_id.as_str()]);
+    app.ok_command(
+        &app.officer_token("370100", Post::Acceptor),
+        &case_id,
+        json!({"type": "accept_renewal"}),
+    )
+    .await;
+    assert!(pending(&app, "renewal").await.is_empty());
+    assert_eq!(pending(&app, "renewal_decision").await, [case_id.as_str()]);
+    assert_eq!(pending(&app, "amendment").await, [case_id.as_str()]);
 }
 
 async fn a_renewal_outside_its_window_is_refused_and_writes_nothing(store: Store) {
