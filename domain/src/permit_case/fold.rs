@@ -1,6 +1,6 @@
 //! How each event changes a case as the command side sees it.
 
-use super::permit_life::PermitTerm;
+use super::permit_life::{AmendableField, PermitTerm};
 use super::{CaseEvent, CaseFile, CaseStatus, PermitCase};
 
 impl PermitCase {
@@ -106,8 +106,6 @@ impl PermitCase {
             } => {
                 file.permit = Some(PermitTerm {
                     valid_until,
-                    enterprise_name: file.enterprise_name.clone(),
-                    address: file.address.clone(),
                     pending_amendment: None,
                     renewal_requested: None,
                     renewal_accepted: false,
@@ -143,10 +141,18 @@ impl PermitCase {
                 file.statutory_deadline = Some(statutory_deadline);
                 file.status
             }
+            CaseEvent::PermitAmended {
+                field, new_value, ..
+            } => {
+                match field {
+                    AmendableField::EnterpriseName => file.enterprise_name = new_value,
+                    AmendableField::Address => file.address = Some(new_value),
+                }
+                file.status
+            }
             CaseEvent::PermitCancelled { .. } => CaseStatus::Cancelled,
             CaseEvent::PermitExpired { .. } => CaseStatus::Expired,
             CaseEvent::AmendmentRequested { .. }
-            | CaseEvent::PermitAmended { .. }
             | CaseEvent::AmendmentRefused { .. }
             | CaseEvent::RenewalRequested { .. }
             | CaseEvent::RenewalAccepted { .. }

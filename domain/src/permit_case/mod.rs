@@ -225,16 +225,7 @@ impl PermitCase {
         authorize(&actor, file, &action)?;
         self.check_version(expected_version)?;
         file.separate_duties(&action, officer_ref.as_deref())?;
-        if let CaseAction::RecordPostIssuanceCheck {
-            result,
-            findings,
-            rectify_by,
-        } = &action
-        {
-            return file.record_check(*result, findings, *rectify_by, today);
-        }
         file.transition(action, &actor, today, services, officer_ref)
-            .map(|e| vec![e])
     }
 
     /// Refuses a command sent on another version than the case's (`If-Match`).

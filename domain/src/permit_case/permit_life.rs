@@ -52,8 +52,6 @@ impl CancellationGround {
 pub(super) struct PermitTerm {
     #[serde(with = "crate::iso_date")]
     pub valid_until: NaiveDate,
-    pub enterprise_name: String,
-    pub address: Option<String>,
     /// A declared change awaiting the approver.
     pub pending_amendment: Option<(AmendableField, String)>,
     /// A renewal requested and not yet decided; with the day it was accepted, once it is.
@@ -74,16 +72,9 @@ impl PermitTerm {
             CaseEvent::AmendmentRequested {
                 field, new_value, ..
             } => self.pending_amendment = Some((*field, new_value.clone())),
-            CaseEvent::PermitAmended {
-                field, new_value, ..
-            } => {
-                match field {
-                    AmendableField::EnterpriseName => self.enterprise_name.clone_from(new_value),
-                    AmendableField::Address => self.address = Some(new_value.clone()),
-                }
-                self.pending_amendment = None;
+            CaseEvent::PermitAmended { .. } | CaseEvent::AmendmentRefused { .. } => {
+                self.pending_amendment = None
             }
-            CaseEvent::AmendmentRefused { .. } => self.pending_amendment = None,
             CaseEvent::RenewalRequested { requested_on } => {
                 self.renewal_requested = Some(*requested_on);
             }
@@ -125,18 +116,31 @@ impl CaseFile {
         action: &'static str,
         today: NaiveDate,
     ) -> Result<&PermitTerm, CaseError> {
-        let permit = self
-            .permit
+        let permit = self.permit_not_ended(action)?;
+        if today > permit.valid_until {
+            return Err(CaseError::PermitNoLongerValid(permit.valid_until));
+        }
+        Ok(permit)
+    }
+
+    /// The value a declaration would change, as the case holds it.
+    fn amendable(&self, field: AmendableField) -> Option<&String> {
+        match field {
+            AmendableField::EnterpriseName => Some(&self.enterprise_name),
+            AmendableField::Address => self.address.as_ref(),
+        }
+    }
+
+    /// The permit, if the case issued one that has not ended (revoked, cancelled, expired),
+    /// whatever its validity says.
+    fn permit_not_ended(&self, action: &'static str) -> Result<&PermitTerm, CaseError> {
+        self.permit
             .as_ref()
             .filter(|_| self.status.has_permit_in_force())
             .ok_or(CaseError::WrongState {
                 action,
                 status: self.status.as_str(),
-            })?;
-        if today > permit.valid_until {
-            return Err(CaseError::PermitNoLongerValid(permit.valid_until));
-        }
-        Ok(permit)
+            })
     }
 
     pub(super) fn request_amendment(
@@ -151,11 +155,7 @@ impl CaseFile {
             return Err(CaseError::AmendmentPending);
         }
         let new_value = text(TextKind::Name, new_value, "new_value")?;
-        let current = match field {
-            AmendableField::EnterpriseName => Some(&permit.enterprise_name),
-            AmendableField::Address => permit.address.as_ref(),
-        };
-        if current == Some(&new_value) {
+        if self.amendable(field) == Some(&new_value) {
             return Err(CaseError::AmendmentChangesNothing(field.as_str()));
         }
         Ok(CaseEvent::AmendmentRequested {
@@ -187,13 +187,9 @@ impl CaseFile {
                 refused_on: today,
             });
         }
-        let old_value = match field {
-            AmendableField::EnterpriseName => Some(permit.enterprise_name.clone()),
-            AmendableField::Address => permit.address.clone(),
-        };
         Ok(CaseEvent::PermitAmended {
             field,
-            old_value,
+            old_value: self.amendable(field).cloned(),
             new_value,
             amended_on: today,
         })
@@ -308,14 +304,7 @@ impl CaseFile {
         today: NaiveDate,
         services: &CaseServices,
     ) -> Result<CaseEvent, CaseError> {
-        let permit = self
-            .permit
-            .as_ref()
-            .filter(|_| self.status.has_permit_in_force())
-            .ok_or(CaseError::WrongState {
-                action: "expire_permit",
-                status: self.status.as_str(),
-            })?;
+        let permit = self.permit_not_ended("expire_permit")?;
         if today <= permit.valid_until {
             return Err(CaseError::PermitStillValid(permit.valid_until));
         }

@@ -35,7 +35,7 @@ impl CaseFile {
         today: NaiveDate,
         services: &CaseServices,
         officer_ref: Option<String>,
-    ) -> Result<CaseEvent, CaseError> {
+    ) -> Result<Vec<CaseEvent>, CaseError> {
         use CaseAction as A;
         use CaseStatus as S;
         let action_name = action.name();
@@ -173,12 +173,12 @@ impl CaseFile {
                 }
             }
             (
-                status,
+                _,
                 A::RevokePermit {
                     reason,
                     false_commitment,
                 },
-            ) if status.has_permit_in_force() => {
+            ) => {
                 self.permit_in_force("revoke_permit", today)?;
                 if false_commitment && !self.approved_on_commitment {
                     return Err(CaseError::NotIssuedOnCommitment);
@@ -223,6 +223,15 @@ impl CaseFile {
                 self.cancel(&reason, CancellationGround::of(actor), today)?
             }
             (_, A::ExpirePermit {}) => self.expire(today, services)?,
+            // One decision, two events when the commitment was false (the revocation).
+            (
+                _,
+                A::RecordPostIssuanceCheck {
+                    result,
+                    findings,
+                    rectify_by,
+                },
+            ) => return self.record_check(result, &findings, rectify_by, today),
             (_, A::CommentMaterials { comments, reply }) => self.comment(comments, reply, today)?,
             (
                 _,
@@ -238,6 +247,6 @@ impl CaseFile {
                 })
             }
         };
-        Ok(event)
+        Ok(vec![event])
     }
 }
