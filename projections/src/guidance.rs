@@ -102,12 +102,7 @@ impl CaseView {
             } => {
                 guidance.revisions += 1;
                 guidance.questions.extend(questions);
-                for material in materials {
-                    match self.materials.iter_mut().find(|m| m.name == material.name) {
-                        Some(existing) => *existing = material,
-                        None => self.materials.push(material),
-                    }
-                }
+                self.replace_materials(materials);
             }
             _ => {}
         }

@@ -19,12 +19,7 @@ impl CaseView {
                 CaseStatus::CorrectionRequested
             }
             CaseEvent::MaterialsResubmitted { materials, .. } => {
-                for material in materials {
-                    match self.materials.iter_mut().find(|m| m.name == material.name) {
-                        Some(existing) => *existing = material,
-                        None => self.materials.push(material),
-                    }
-                }
+                self.replace_materials(materials);
                 self.open_corrections.clear();
                 CaseStatus::Filed
             }
@@ -149,5 +144,15 @@ impl CaseView {
             | CaseEvent::PermitCancelled { .. }
             | CaseEvent::PermitExpired { .. }) => self.apply_permit_life(life),
         };
+    }
+
+    /// The materials sent again, each in place of the one of its name (or added).
+    pub(crate) fn replace_materials(&mut self, materials: Vec<domain::permit_case::Material>) {
+        for material in materials {
+            match self.materials.iter_mut().find(|m| m.name == material.name) {
+                Some(existing) => *existing = material,
+                None => self.materials.push(material),
+            }
+        }
     }
 }
