@@ -208,6 +208,14 @@ impl Catalogue {
         &self.jurisdiction
     }
 
+    /// The name of the provincial bureau or of a city bureau, by its code.
+    pub fn bureau_name(&self, code: &BureauCode) -> Option<&str> {
+        if &self.jurisdiction.province.code == code {
+            return Some(&self.jurisdiction.province.name);
+        }
+        self.city_bureau(code).map(|b| b.name.as_str())
+    }
+
     pub fn city_bureau(&self, code: &BureauCode) -> Option<&Bureau> {
         self.jurisdiction.cities.iter().find(|c| &c.code == code)
     }

@@ -5,10 +5,12 @@
 //! - [`site`]: the public base URL and the paths of feeds, listings and permits.
 //! - [`notice_text`]: a notice's title and text, shared by both formats.
 //! - [`archive`]: the RFC 5005 links of a day's listing.
+//! - [`blacklist_feed`]: the list of seriously untrustworthy entities as feeds.
 //! - [`rss_feed`]: RSS 2.0 documents.
 //! - [`json_feed`]: JSON Feed 1.1 documents.
 
 pub mod archive;
+pub mod blacklist_feed;
 pub mod json_feed;
 pub mod notice_text;
 pub mod rss_feed;

@@ -18,6 +18,8 @@
 //!   query that sums them.
 //! - [`transparency`]: each event's Merkle leaf (written once) and the signed checkpoints.
 //! - [`postgres_writes`]: several tables written in one PostgreSQL statement.
+//! - [`blacklist`]: the public list of seriously untrustworthy entities, folded from the
+//!   credit records in the log.
 //! - [`case_queries`], [`listing_queries`]: reading cases, worklists, published days.
 //! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone,
 //!   its master key's fingerprint).
@@ -26,6 +28,7 @@
 //! - [`personal`]: personal fields sealed under a key per data subject, opened for readers,
 //!   erased by destroying the key; the key table and retention.
 
+pub mod blacklist;
 pub mod case_projection;
 pub mod case_queries;
 pub mod case_view;

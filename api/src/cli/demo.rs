@@ -63,16 +63,22 @@ pub struct DemoReport {
     /// Checks after issuance, and the false commitments they found.
     pub checks: usize,
     pub false_commitments: usize,
+    /// Enterprises on the blacklist at the end, filings by a listed one, listings removed.
+    pub blacklisted: usize,
+    pub listed_filings: usize,
+    pub blacklist_removals: usize,
 }
 
 /// The retention period the demo erases with: short, so that a month of sample cases shows
 /// erased contacts beside kept ones (a server's default is five years).
 pub const DEMO_RETENTION_DAYS: u32 = 7;
 
+mod credit;
 mod guidance;
 mod permit_life;
 mod time;
 
+use credit::CreditActions;
 use permit_life::PermitActions;
 use time::{first_working_day, ClockActions, ClockStep, Forgotten};
 
@@ -110,6 +116,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         forgotten: HashMap::new(),
         yearly: Vec::new(),
         permit_actions: PermitActions::default(),
+        credit_actions: CreditActions::default(),
     };
     demo.issue_yearly_permits(start).await?;
     for day in 0..days {
@@ -129,7 +136,10 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         }
         demo.advance_open_cases().await?;
         demo.advance_permits().await?;
+        demo.refile_when_listed().await?;
     }
+    demo.cancel_one_if_none().await?;
+    demo.repair_credit().await?;
     clock.set(Utc::now());
     demo.ledger.publish_due_days().await?;
     let erased_enterprises = demo
@@ -164,6 +174,9 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         expiries: demo.permit_actions.expiries,
         checks: demo.permit_actions.checks,
         false_commitments: demo.permit_actions.false_commitments,
+        blacklisted: demo.ledger.blacklist().await?.in_force_on(today).len(),
+        listed_filings: demo.credit_actions.listed_filings,
+        blacklist_removals: demo.credit_actions.removals,
     })
 }
 
@@ -179,6 +192,7 @@ struct Demo {
     /// The permits issued a year before the month, which run out during it.
     yearly: Vec<CaseId>,
     permit_actions: PermitActions,
+    credit_actions: CreditActions,
 }
 
 impl Demo {
@@ -204,6 +218,17 @@ impl Demo {
         self.file_in(city, item).await
     }
 
+    /// Every material `item` asks for, as enterprise `name` would send it.
+    fn materials_for(&self, item: &Item, name: &str) -> Vec<Material> {
+        item.materials
+            .iter()
+            .map(|m| Material {
+                name: m.name.clone(),
+                digest: digest_of(&format!("{name}/{}", m.name)),
+            })
+            .collect()
+    }
+
     /// Files an application for `item` by an enterprise of `CITIES[city]`.
     async fn file_in(&mut self, city: usize, item: Item) -> anyhow::Result<CaseId> {
         let (district, city, area) = CITIES[city];
@@ -221,14 +246,7 @@ impl Demo {
             .collect();
         let credit_code = CreditCode::with_check_character(&format!("91{district}{org}"))?;
         let surname = SURNAMES[self.rng.gen_range(0..SURNAMES.len())];
-        let materials = item
-            .materials
-            .iter()
-            .map(|m| Material {
-                name: m.name.clone(),
-                digest: digest_of(&format!("{name}/{}", m.name)),
-            })
-            .collect();
+        let materials = self.materials_for(&item, &name);
         let commitment = (item.commitment_eligible && self.rng.gen_bool(0.6)).then(|| Commitment {
             signed_by: format!("{surname}某 法定代表人"),
             statement: "本企业承诺符合许可条件，承诺内容真实，愿承担不实承诺的法律责任。".into(),

@@ -94,9 +94,13 @@ pub fn demo_loaded(report: &DemoReport) {
         report.expiries
     );
     crate::say!(
-        "  {} checks after issuance, {} false commitments found",
+        "  {} checks after issuance, {} false commitments found; {} enterprises on the \
+         blacklist, {} filing by a listed one (full review), {} listing removed by credit repair",
         report.checks,
-        report.false_commitments
+        report.false_commitments,
+        report.blacklisted,
+        report.listed_filings,
+        report.blacklist_removals
     );
     crate::say!(
         "  personal data of {} enterprises erased: their cases finished over {} days ago",

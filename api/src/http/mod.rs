@@ -61,7 +61,8 @@ pub fn with_state(
 /// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     use routes::{
-        cases, catalogue, erasures, feeds, guidance, health, history, supervision, transparency,
+        blacklist, cases, catalogue, erasures, feeds, guidance, health, history, supervision,
+        transparency,
     };
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
@@ -71,6 +72,8 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(cases::send_command(state.clone()))
         .unify()
         .or(guidance::request_guidance(state.clone()))
+        .unify()
+        .or(blacklist::command(state.clone()))
         .unify()
         .or(erasures::erase_subject(state.clone()))
         .unify()
@@ -86,7 +89,12 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .boxed();
     // Boxed in two halves: one chain of every route is too deep for the compiler.
-    let public = feeds::feeds(state.clone())
+    // The list's feeds before the permit feeds, which answer every other name under /feeds.
+    let public = blacklist::feeds(state.clone())
+        .or(blacklist::current(state.clone()))
+        .unify()
+        .or(feeds::feeds(state.clone()))
+        .unify()
         .or(feeds::listings(state.clone()))
         .unify()
         .or(feeds::permit(state.clone()))

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use domain::permit_case::{Application, Draft};
 use domain::supervision::Warning;
 use domain::CaseAction;
+use projections::blacklist::BlacklistEntry;
 use projections::supervision::Efficiency;
 use projections::CaseView;
 use serde::Serialize;
@@ -21,7 +22,9 @@ use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use crate::http::request::get_or_head;
+use crate::http::routes::blacklist::CreditRecordCommand;
 
+mod credit;
 mod supervision;
 
 /// Every path the server answers, as the document names it.
@@ -33,12 +36,14 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/cases/{id}",
     "/api/v1/cases/{id}/commands",
     "/api/v1/guidance",
+    "/api/v1/credit-records/{credit_code}/commands",
     "/api/v1/cases/{id}/history",
     "/api/v1/log",
     "/api/v1/erasures",
     "/api/v1/supervision/efficiency",
     "/api/v1/supervision/efficiency.csv",
     "/statistics.json",
+    "/blacklist.json",
     "/feeds/{feed}",
     "/listings/{day}",
     "/permits/{number}",
@@ -76,10 +81,11 @@ pub fn template_of(path: &str) -> Option<&'static str> {
         send_command, case_history,
         list_cases, whole_log, erase_subject, feeds, listings, permit, transparency_key,
         latest_checkpoint, checkpoint_of_size, proof, supervision::efficiency,
-        supervision::efficiency_csv, supervision::statistics
+        supervision::efficiency_csv, supervision::statistics, credit::blacklist,
+        credit::credit_record_command
     ),
     components(schemas(ProblemDetails, CaseView, Application, Draft, CaseAction, ErasureRequest,
-        Efficiency)),
+        Efficiency, BlacklistEntry, CreditRecordCommand)),
     modifiers(&BearerTokens)
 )]
 struct ApiDoc;
@@ -323,7 +329,7 @@ fn whole_log() {}
 fn erase_subject() {}
 
 #[utoipa::path(get, path = "/feeds/{feed}", tag = "public",
-    params(("feed" = String, Path, description = "permits.rss, permits.json, daily.rss or daily.json"),
+    params(("feed" = String, Path, description = "permits.rss, permits.json, daily.rss, daily.json, blacklist.rss or blacklist.json"),
         ("bureau" = Option<String>, Query), ("item" = Option<String>, Query),
         ("kind" = Option<String>, Query, description = "only the notices of this kind: issued, amended, renewed, cancelled, expired or revoked")),
     responses((status = 200, description = "RSS 2.0 or JSON Feed 1.1"), DocumentAnswers))]

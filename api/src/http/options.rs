@@ -21,6 +21,7 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         ["healthz"]
         | ["openapi.json"]
         | ["statistics.json"]
+        | ["blacklist.json"]
         | ["api", "v1", "items"]
         | ["api", "v1", "log"] => Some(READ),
         ["api", "v1", "supervision", "efficiency" | "efficiency.csv"] => Some(READ),
@@ -28,7 +29,8 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         ["api", "v1", "cases", _] | ["api", "v1", "cases", _, "history"] => Some(READ),
         ["api", "v1", "cases", _, "commands"]
         | ["api", "v1", "erasures"]
-        | ["api", "v1", "guidance"] => Some(WRITE),
+        | ["api", "v1", "guidance"]
+        | ["api", "v1", "credit-records", _, "commands"] => Some(WRITE),
         ["feeds", _] | ["listings", _] | ["permits", _] => Some(READ),
         ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
         ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),

@@ -161,14 +161,22 @@ impl From<AuthError> for Problem {
 
 impl From<CaseError> for Problem {
     fn from(error: CaseError) -> Self {
-        let status = match error.kind() {
-            RefusalKind::Forbidden => StatusCode::FORBIDDEN,
-            RefusalKind::Conflict => StatusCode::CONFLICT,
-            RefusalKind::NotFound => StatusCode::NOT_FOUND,
-            RefusalKind::Rule => StatusCode::UNPROCESSABLE_ENTITY,
-            RefusalKind::Malformed => StatusCode::BAD_REQUEST,
-        };
-        Problem::new(status, error.rule(), error.to_string())
+        Problem::new(
+            refusal_status(error.kind()),
+            error.rule(),
+            error.to_string(),
+        )
+    }
+}
+
+/// The status a domain refusal reaches its sender with.
+fn refusal_status(kind: RefusalKind) -> StatusCode {
+    match kind {
+        RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+        RefusalKind::Conflict => StatusCode::CONFLICT,
+        RefusalKind::NotFound => StatusCode::NOT_FOUND,
+        RefusalKind::Rule => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalKind::Malformed => StatusCode::BAD_REQUEST,
     }
 }
 
@@ -176,6 +184,11 @@ impl From<LedgerError> for Problem {
     fn from(error: LedgerError) -> Self {
         match error {
             LedgerError::Refused(refusal) => refusal.into(),
+            LedgerError::CreditRefused(refusal) => Problem::new(
+                refusal_status(refusal.kind()),
+                refusal.rule(),
+                refusal.to_string(),
+            ),
             LedgerError::NotPermitted { rule, detail } => Problem::forbidden(rule, detail),
             LedgerError::Query(query) => query.into(),
             LedgerError::Conflict => {

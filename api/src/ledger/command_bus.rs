@@ -86,8 +86,23 @@ where
         &self,
         aggregate_id: &str,
         command: A::Command,
+        metadata: HashMap<String, String>,
+        sender: Option<&DataSubject>,
+    ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
+        self.execute_joined(aggregate_id, command, metadata, sender, &NothingJoined)
+            .await
+    }
+
+    /// Runs one command as [`Self::execute`] does, with the events of other aggregates that
+    /// `join` finds its decision calls for appended in the same commit: the decision and
+    /// what follows from it are in the log together, or not at all.
+    pub async fn execute_joined(
+        &self,
+        aggregate_id: &str,
+        command: A::Command,
         mut metadata: HashMap<String, String>,
         sender: Option<&DataSubject>,
+        join: &(dyn Join<A> + Sync),
     ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
         if let Some(sender) = sender {
             self.personal
@@ -98,16 +113,56 @@ where
         if let Some(history) = self.recent.get(A::TYPE, aggregate_id) {
             // Boxed, as below: a decision is a large future, and every caller's frame would
             // hold a copy of it while it is made (debug builds overflowed a worker's stack).
-            let outcome =
-                Box::pin(self.decide_and_append(aggregate_id, history, command.clone(), &metadata))
-                    .await;
+            let outcome = Box::pin(self.decide_and_append(
+                aggregate_id,
+                history,
+                command.clone(),
+                &metadata,
+                join,
+            ))
+            .await;
             if let Ok(Some(receipt)) = outcome {
                 return Ok(Some(receipt));
             }
             self.recent.forget(A::TYPE, aggregate_id);
         }
         let history = self.read_history(aggregate_id).await?;
-        Box::pin(self.decide_and_append(aggregate_id, history, command, &metadata)).await
+        Box::pin(self.decide_and_append(aggregate_id, history, command, &metadata, join)).await
+    }
+
+    /// Decides `command` on the aggregate's history as the log holds it, without appending:
+    /// its events, serialised, sealed and numbered after that history, each with `metadata`
+    /// (sealed already), for the caller to append with a decision of another aggregate.
+    pub async fn decide_from_log(
+        &self,
+        aggregate_id: &str,
+        command: A::Command,
+        metadata: &HashMap<String, String>,
+    ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
+        // Not kept for the aggregate's next command: these events may not be appended.
+        let history = self.read_logged(aggregate_id).await?;
+        let (_, _, serialized) =
+            Box::pin(self.decide(aggregate_id, history, command, metadata)).await?;
+        Ok(serialized)
+    }
+
+    /// Forgets what this process remembers of the aggregate's history (events of it are
+    /// being appended by another aggregate's command): its next command reads the log.
+    pub fn forget(&self, aggregate_id: &str) {
+        self.recent.forget(A::TYPE, aggregate_id);
+    }
+
+    /// The aggregate as the log holds it now.
+    pub async fn current(&self, aggregate_id: &str) -> Result<A, AggregateError<A::Error>> {
+        let mut aggregate = A::default();
+        for event in self.read_logged(aggregate_id).await? {
+            aggregate.apply(EventEnvelope::<A>::try_from(event)?.payload);
+        }
+        Ok(aggregate)
+    }
+
+    pub fn services(&self) -> &A::Services {
+        &self.services
     }
 
     /// The aggregate's history as the log holds it, kept for its next command.
@@ -115,24 +170,32 @@ where
         &self,
         aggregate_id: &str,
     ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
-        let history = match &self.reader {
-            HistoryReader::Sqlite(repository) => repository.get_events::<A>(aggregate_id).await,
-            HistoryReader::Postgres(repository) => repository.get_events::<A>(aggregate_id).await,
-        }?;
+        let history = self.read_logged(aggregate_id).await?;
         self.recent.read(A::TYPE, aggregate_id, &history);
         Ok(history)
     }
 
-    /// Decides `command` on the aggregate `history` makes and appends the events it yields,
-    /// numbered after it, each with `metadata`; the append's receipt, or None if the command
-    /// yielded no event.
-    async fn decide_and_append(
+    /// The aggregate's history as the log holds it.
+    async fn read_logged(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
+        Ok(match &self.reader {
+            HistoryReader::Sqlite(repository) => repository.get_events::<A>(aggregate_id).await,
+            HistoryReader::Postgres(repository) => repository.get_events::<A>(aggregate_id).await,
+        }?)
+    }
+
+    /// Decides `command` on the aggregate `history` makes: the aggregate as the decision
+    /// leaves it, the events it yields, and those events serialised (personal fields
+    /// sealed), numbered after `history`, each with `metadata`.
+    async fn decide(
         &self,
         aggregate_id: &str,
         history: Vec<SerializedEvent>,
         command: A::Command,
         metadata: &HashMap<String, String>,
-    ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
+    ) -> Result<(A, Vec<A::Event>, Vec<SerializedEvent>), AggregateError<A::Error>> {
         let mut aggregate = A::default();
         let mut last_sequence = 0;
         for event in history {
@@ -146,11 +209,8 @@ where
             .await
             .map_err(AggregateError::UserError)?;
         let events = sink.collect().await;
-        if events.is_empty() {
-            return Ok(None);
-        }
-        let mut appended = Vec::with_capacity(events.len());
-        for (payload, sequence) in events.into_iter().zip(last_sequence + 1..) {
+        let mut serialized = Vec::with_capacity(events.len());
+        for (payload, sequence) in events.iter().cloned().zip(last_sequence + 1..) {
             let personal = aggregate.personal_fields(&payload);
             let envelope = EventEnvelope::<A> {
                 aggregate_id: aggregate_id.to_owned(),
@@ -158,18 +218,41 @@ where
                 payload,
                 metadata: metadata.clone(),
             };
-            let mut serialized = SerializedEvent::try_from(&envelope)?;
+            let mut event = SerializedEvent::try_from(&envelope)?;
             if let Some((subject, fields)) = personal {
                 self.personal
-                    .seal_payload(&subject, fields, aggregate_id, &mut serialized.payload)
+                    .seal_payload(&subject, fields, aggregate_id, &mut event.payload)
                     .await
                     .map_err(unsealed)?;
             }
-            appended.push(serialized);
+            serialized.push(event);
         }
-        match self.writer.append(appended.clone()).await {
+        Ok((aggregate, events, serialized))
+    }
+
+    /// Decides `command` on the aggregate `history` makes and appends the events it yields,
+    /// with those `join` adds, in one commit; the append's receipt, or None if the command
+    /// yielded no event.
+    async fn decide_and_append(
+        &self,
+        aggregate_id: &str,
+        history: Vec<SerializedEvent>,
+        command: A::Command,
+        metadata: &HashMap<String, String>,
+        join: &(dyn Join<A> + Sync),
+    ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
+        let (aggregate, events, serialized) = self
+            .decide(aggregate_id, history, command, metadata)
+            .await?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let joined = join.joined(&aggregate, &events, metadata).await?;
+        let mut appended = serialized.clone();
+        appended.extend(joined);
+        match self.writer.append(appended).await {
             Ok(receipt) => {
-                self.recent.appended(A::TYPE, aggregate_id, &appended);
+                self.recent.appended(A::TYPE, aggregate_id, &serialized);
                 Ok(Some(receipt))
             }
             Err(error) => {
@@ -177,6 +260,34 @@ where
                 Err(error.into())
             }
         }
+    }
+}
+
+/// What a decision on one aggregate brings along from others: given the aggregate as the
+/// decision left it, the events decided and their metadata, the other aggregates' events,
+/// serialised and numbered on their own histories (none, as a rule).
+#[async_trait::async_trait]
+pub trait Join<A: Aggregate> {
+    async fn joined(
+        &self,
+        decided: &A,
+        events: &[A::Event],
+        metadata: &HashMap<String, String>,
+    ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>>;
+}
+
+/// A decision that brings nothing along.
+struct NothingJoined;
+
+#[async_trait::async_trait]
+impl<A: Aggregate> Join<A> for NothingJoined {
+    async fn joined(
+        &self,
+        _decided: &A,
+        _events: &[A::Event],
+        _metadata: &HashMap<String, String>,
+    ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
+        Ok(Vec::new())
     }
 }
 

@@ -15,6 +15,7 @@ use projections::{case_queries, CaseView};
 
 use super::clock::log_timestamp;
 use super::command_metadata::metadata;
+use super::credit::ListingJoin;
 use super::{Ledger, LedgerError};
 
 /// One command as received: to which case, from whom, on which version, with which request.
@@ -158,17 +159,32 @@ impl Ledger {
         let officer_ref = self
             .officer_ref(&actor, &action, sender.as_ref(), &case_id)
             .await?;
+        let today = requested_at.with_timezone(&self.time_zone).date_naive();
+        let applicant_listed = self.applicant_listed(&actor, &action, today).await?;
         let command = CaseCommand {
-            actor,
-            today: requested_at.with_timezone(&self.time_zone).date_naive(),
+            actor: actor.clone(),
+            today,
             expected_version,
             action,
             officer_ref,
+            applicant_listed,
         };
         let command_name = command.action.name();
+        let listing = ListingJoin {
+            credits: &self.credits,
+            case_id: &case_id,
+            actor: &actor,
+            today,
+        };
         let executed = self
             .commands
-            .execute(case_id.as_str(), command, metadata, sender.as_ref())
+            .execute_joined(
+                case_id.as_str(),
+                command,
+                metadata,
+                sender.as_ref(),
+                &listing,
+            )
             .await
             .map_err(|e| match e {
                 AggregateError::UserError(refusal) => LedgerError::Refused(refusal),
@@ -304,6 +320,7 @@ impl Ledger {
                         scope: scope.clone(),
                     },
                     officer_ref: None,
+                    applicant_listed: false,
                 },
                 &self.services,
             )?;

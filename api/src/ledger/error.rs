@@ -3,6 +3,7 @@
 
 use std::error::Error;
 
+use domain::credit_record::CreditError;
 use domain::personal_data::ErasureError;
 use domain::CaseError;
 use projections::case_queries::QueryError;
@@ -50,6 +51,9 @@ pub enum LedgerError {
     /// A sealed personal field does not authenticate: altered, or moved from its place.
     #[error(transparent)]
     Sealed(#[from] OpenError),
+    /// The credit rules refused a command to an enterprise's credit record.
+    #[error(transparent)]
+    CreditRefused(CreditError),
     /// The erasure rules refused the erasure.
     #[error(transparent)]
     ErasureRefused(ErasureError),

@@ -14,6 +14,7 @@
 
 mod command_metadata;
 mod commands;
+mod credit;
 mod erasure;
 mod error;
 mod expiry;
@@ -45,6 +46,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use domain::credit_record::{CreditRecord, CreditRules};
 use domain::personal_data::SubjectErasure;
 use domain::publication::DailyPublication;
 use domain::transparency::NoteSigner;
@@ -67,6 +69,8 @@ pub struct Ledger {
     db: Db,
     commands: CommandBus<PermitCase>,
     publications: CommandBus<DailyPublication>,
+    /// The enterprises' credit records (the list of seriously untrustworthy entities).
+    credits: CommandBus<CreditRecord>,
     erasures: CommandBus<SubjectErasure>,
     /// The keys personal fields are sealed under.
     personal: Arc<PersonalKeys>,
@@ -121,6 +125,12 @@ impl Ledger {
             permit_numbers,
             commands: CommandBus::new(&db, writer.clone(), services.clone(), personal.clone()),
             publications: CommandBus::new(&db, writer.clone(), (), personal.clone()),
+            credits: CommandBus::new(
+                &db,
+                writer.clone(),
+                CreditRules::bundled(),
+                personal.clone(),
+            ),
             erasures: CommandBus::new(&db, writer.clone(), (), personal.clone()),
             personal,
             writer,

@@ -99,10 +99,11 @@ impl Ledger {
         actor: &Actor,
         case_id: &CaseId,
     ) -> Result<Option<CaseView>, LedgerError> {
-        Ok(self
+        let view = self
             .case(case_id)
             .await?
-            .filter(|view| actor.may_read_case(&view.bureau, &view.credit_code)))
+            .filter(|view| actor.may_read_case(&view.bureau, &view.credit_code));
+        Ok(self.with_listings(view.into_iter().collect()).await?.pop())
     }
 
     /// The worklist `asked`, narrowed to what `actor` may see: an applicant's own cases, an
@@ -137,8 +138,10 @@ impl Ledger {
             Actor::Auditor { .. } | Actor::System => {}
         }
         asked.today = self.today();
-        self.opened(case_queries::worklist(&self.db, &asked).await?)
-            .await
+        let views = self
+            .opened(case_queries::worklist(&self.db, &asked).await?)
+            .await?;
+        self.with_listings(views).await
     }
 
     /// The case's events, replayed from the log, if `actor` may read the case; with `as_of`,

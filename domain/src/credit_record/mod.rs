@@ -10,16 +10,22 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, Post};
+use crate::permit_case::RefusalKind;
 use crate::text::{TextKind, TextRefusal};
-use crate::values::{BureauCode, BureauLevel, CaseId, CreditCode};
+use crate::values::{BureauCode, BureauLevel, CaseId, CreditCode, PermitNumber};
+
+pub use false_commitment::listing_called_for;
 
 /// The credit rules shipped with the project (`domain/data/credit.json`).
 pub const BUNDLED_CREDIT_RULES: &str = include_str!("../../data/credit.json");
 
-/// How long a listing lasts unless removed early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// How long a listing lasts unless removed early, and the legal basis a listing for a false
+/// commitment cites.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreditRules {
     pub listing_years: u32,
+    pub false_commitment_basis: String,
 }
 
 impl CreditRules {
@@ -47,6 +53,8 @@ pub enum CreditAction {
         credit_code: CreditCode,
         enterprise_name: String,
         case_id: CaseId,
+        /// The permit revoked for the false commitment.
+        permit_number: PermitNumber,
         bureau: BureauCode,
         reason: String,
         basis: String,
@@ -61,6 +69,7 @@ pub enum CreditEvent {
         credit_code: CreditCode,
         enterprise_name: String,
         case_id: CaseId,
+        permit_number: PermitNumber,
         bureau: BureauCode,
         reason: String,
         basis: String,
@@ -72,6 +81,8 @@ pub enum CreditEvent {
     /// The current listing ends before its term, by credit repair (a listing whose term has
     /// ended is off the list without an event).
     RemovedFromBlacklist {
+        /// The case of the listing removed.
+        case_id: CaseId,
         reason: String,
         #[serde(with = "crate::iso_date")]
         removed_on: NaiveDate,
@@ -112,6 +123,18 @@ pub enum CreditError {
 }
 
 impl CreditError {
+    /// How the refusal reaches the sender.
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            CreditError::AlreadyListedForCase(_) => RefusalKind::Conflict,
+            CreditError::OfficersOnly | CreditError::ProvincialApproverOnly => {
+                RefusalKind::Forbidden
+            }
+            CreditError::NotListed | CreditError::Required { .. } => RefusalKind::Rule,
+            CreditError::InvalidText { .. } => RefusalKind::Malformed,
+        }
+    }
+
     /// A stable, kebab-case name of the rule, for problem+json `type` and for clients.
     pub fn rule(&self) -> &'static str {
         match self {
@@ -175,6 +198,7 @@ impl CreditRecord {
                 credit_code,
                 enterprise_name,
                 case_id,
+                permit_number,
                 bureau,
                 reason,
                 basis,
@@ -193,6 +217,7 @@ impl CreditRecord {
                     credit_code,
                     enterprise_name,
                     case_id,
+                    permit_number,
                     bureau,
                     reason: text(TextKind::Reason, &reason, "reason")?,
                     basis: text(TextKind::Reason, &basis, "basis")?,
@@ -209,10 +234,11 @@ impl CreditRecord {
                 if !provincial_approver {
                     return Err(CreditError::ProvincialApproverOnly);
                 }
-                if !self.is_listed_on(today) {
+                let Some(listing) = self.current(today) else {
                     return Err(CreditError::NotListed);
-                }
+                };
                 Ok(CreditEvent::RemovedFromBlacklist {
+                    case_id: listing.case_id.clone(),
                     reason: text(TextKind::Reason, &reason, "reason")?,
                     removed_on: today,
                 })
@@ -250,13 +276,12 @@ impl Aggregate for CreditRecord {
                 listed_until,
                 removed_on: None,
             }),
-            CreditEvent::RemovedFromBlacklist { removed_on, .. } => {
-                if let Some(listing) = self
-                    .listings
-                    .iter_mut()
-                    .rev()
-                    .find(|l| l.removed_on.is_none() && removed_on <= l.listed_until)
-                {
+            CreditEvent::RemovedFromBlacklist {
+                case_id,
+                removed_on,
+                ..
+            } => {
+                if let Some(listing) = self.listings.iter_mut().find(|l| l.case_id == case_id) {
                     listing.removed_on = Some(removed_on);
                 }
             }
@@ -264,5 +289,6 @@ impl Aggregate for CreditRecord {
     }
 }
 
+mod false_commitment;
 #[cfg(test)]
 mod tests;

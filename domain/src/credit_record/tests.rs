@@ -34,6 +34,7 @@ fn list(on: &str) -> CreditCommand {
             credit_code: enterprise(),
             enterprise_name: "济南恒力化工有限公司".into(),
             case_id: case(),
+            permit_number: PermitNumber::parse("XK-003-370100-2026-00001").unwrap(),
             bureau: BureauCode::parse("370100").unwrap(),
             reason: "告知承诺内容不实".into(),
             basis: "《行政许可法》第六十九条".into(),
@@ -46,6 +47,7 @@ fn listed() -> CreditEvent {
         credit_code: enterprise(),
         enterprise_name: "济南恒力化工有限公司".into(),
         case_id: case(),
+        permit_number: PermitNumber::parse("XK-003-370100-2026-00001").unwrap(),
         bureau: BureauCode::parse("370100").unwrap(),
         reason: "告知承诺内容不实".into(),
         basis: "《行政许可法》第六十九条".into(),
@@ -89,6 +91,7 @@ async fn a_provincial_approver_removes_a_listing_early_with_a_reason() {
         .when_async(remove(officer("370000", Post::Approver), "2027-06-01"))
         .await
         .then_expect_events(vec![CreditEvent::RemovedFromBlacklist {
+            case_id: case(),
             reason: "已完成信用修复".into(),
             removed_on: day("2027-06-01"),
         }]);
@@ -132,6 +135,7 @@ fn a_removed_listing_is_off_the_list() {
     let mut record = CreditRecord::default();
     record.apply(listed());
     record.apply(CreditEvent::RemovedFromBlacklist {
+        case_id: case(),
         reason: "已完成信用修复".into(),
         removed_on: day("2027-06-01"),
     });

@@ -21,6 +21,10 @@ pub struct CaseCommand {
     /// the same pseudonym on the same case. The api derives it from the officer's
     /// personal-data key, so it names nobody once that key is erased.
     pub officer_ref: Option<String>,
+    /// The sending applicant is on the list of seriously untrustworthy entities on `today`,
+    /// as the api read its credit record: it may not file on a commitment, and its filings
+    /// are marked for a full review.
+    pub applicant_listed: bool,
 }
 
 /// What a sender asks a case to do. The JSON form is `{"type": "accept", ...}`. Actions

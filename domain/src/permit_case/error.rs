@@ -38,6 +38,8 @@ pub enum CaseError {
     PhasedOut(String),
     #[error("item {0} does not allow commitment-based issuance")]
     CommitmentNotEligible(String),
+    #[error("the enterprise is on the list of seriously untrustworthy entities: it files for a full review, without a commitment")]
+    BlacklistedNoCommitment,
     #[error("item {item} is done on the permit itself: send {command} to the case that issued it")]
     DoneOnThePermit { item: String, command: String },
     #[error("no draft under guidance has this id")]
@@ -140,6 +142,7 @@ impl CaseError {
             CaseError::UnknownItem(_) => "unknown-item",
             CaseError::PhasedOut(_) => "phase-out-catalogue",
             CaseError::CommitmentNotEligible(_) => "commitment-not-eligible",
+            CaseError::BlacklistedNoCommitment => "blacklisted-no-commitment",
             CaseError::DoneOnThePermit { .. } => "done-on-the-permit",
             CaseError::GuidanceNotFound => "guidance-not-found",
             CaseError::GuidanceForAnotherItem(_) => "guidance-for-another-item",

@@ -64,6 +64,10 @@ pub enum CaseEvent {
         /// The enterprise's registered address (public register data), where it gave one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         address: Option<String>,
+        /// The enterprise was on the list of seriously untrustworthy entities when it filed:
+        /// the case is reviewed in full (no commitment route).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        applicant_listed: bool,
     },
     CorrectionRequested {
         round: u32,

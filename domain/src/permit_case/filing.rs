@@ -17,6 +17,7 @@ pub(super) fn file_application(
     actor: &Actor,
     today: NaiveDate,
     services: &CaseServices,
+    applicant_listed: bool,
 ) -> Result<CaseEvent, CaseError> {
     let credit_code = applicant_credit_code(actor, "file_application")?;
     let Described {
@@ -59,6 +60,9 @@ pub(super) fn file_application(
     if commitment.is_some() && !item.commitment_eligible {
         return Err(CaseError::CommitmentNotEligible(item.code.to_string()));
     }
+    if commitment.is_some() && applicant_listed {
+        return Err(CaseError::BlacklistedNoCommitment);
+    }
     let missing: Vec<String> = item
         .required_materials(&product)
         .filter(|required| !materials.iter().any(|m| m.name == required.name))
@@ -81,6 +85,7 @@ pub(super) fn file_application(
         contact,
         filed_on: today,
         address,
+        applicant_listed,
     })
 }
 

@@ -102,9 +102,11 @@ impl PermitCase {
             CaseEvent::PermitIssued {
                 valid_until,
                 check_due,
+                permit_number,
                 ..
             } => {
                 file.permit = Some(PermitTerm {
+                    permit_number: Some(permit_number),
                     valid_until,
                     pending_amendment: None,
                     renewal_requested: None,

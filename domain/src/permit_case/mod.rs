@@ -32,7 +32,7 @@ pub use suspension::{moved, SuspensionKind};
 use crate::actor::Post;
 use crate::calendar::Deadline;
 use crate::services::CaseServices;
-use crate::values::{BureauCode, CreditCode, ItemCode};
+use crate::values::{BureauCode, CreditCode, ItemCode, PermitNumber};
 use authorization::authorize;
 use filing::{file_application, refuse_phase_out, reject_duplicate_materials};
 use permit_life::PermitTerm;
@@ -182,6 +182,16 @@ impl PermitCase {
         self.file.as_ref().map(|f| &f.bureau)
     }
 
+    /// The number of the permit the case issued, once it has.
+    pub fn permit_number(&self) -> Option<&PermitNumber> {
+        self.file.as_ref()?.permit.as_ref()?.permit_number.as_ref()
+    }
+
+    /// The enterprise's name as the case last recorded it (amendments included).
+    pub fn enterprise_name(&self) -> Option<&str> {
+        self.file.as_ref().map(|f| f.enterprise_name.as_str())
+    }
+
     pub fn item_code(&self) -> Option<&ItemCode> {
         self.file.as_ref().map(|f| &f.item_code)
     }
@@ -199,6 +209,7 @@ impl PermitCase {
             expected_version,
             action,
             officer_ref,
+            applicant_listed,
         } = command;
         let (file, action) = match (&self.file, action) {
             (None, CaseAction::FileApplication(application)) => {
@@ -206,7 +217,8 @@ impl PermitCase {
                     return Err(CaseError::GuidanceNotFound);
                 }
                 self.check_version(expected_version)?;
-                return file_application(application, &actor, today, services).map(|e| vec![e]);
+                return file_application(application, &actor, today, services, applicant_listed)
+                    .map(|e| vec![e]);
             }
             (None, CaseAction::RequestGuidance(draft)) => {
                 self.check_version(expected_version)?;
@@ -215,7 +227,8 @@ impl PermitCase {
             (Some(file), CaseAction::FileApplication(application)) => {
                 file.accept_filing_of(&actor, &application)?;
                 self.check_version(expected_version)?;
-                return file_application(application, &actor, today, services).map(|e| vec![e]);
+                return file_application(application, &actor, today, services, applicant_listed)
+                    .map(|e| vec![e]);
             }
             (Some(_), CaseAction::RequestGuidance(_)) => return Err(CaseError::AlreadyFiled),
             (None, _) => return Err(CaseError::CaseNotFound),

@@ -10,6 +10,7 @@ use crate::actor::Actor;
 use crate::calendar::Deadline;
 use crate::services::CaseServices;
 use crate::text::TextKind;
+use crate::values::PermitNumber;
 
 /// What an enterprise may change on its permit by declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -50,6 +51,8 @@ impl CancellationGround {
 /// The permit a case issued, as its rules need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct PermitTerm {
+    #[serde(default)]
+    pub permit_number: Option<PermitNumber>,
     #[serde(with = "crate::iso_date")]
     pub valid_until: NaiveDate,
     /// A declared change awaiting the approver.

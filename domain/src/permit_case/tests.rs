@@ -78,6 +78,7 @@ fn send(actor: Actor, action: CaseAction) -> CaseCommand {
         expected_version: None,
         action,
         officer_ref: None,
+        applicant_listed: false,
     }
 }
 
@@ -141,6 +142,7 @@ fn filed(item: &str, commitment: Option<Commitment>) -> CaseEvent {
         contact: contact(),
         filed_on: day(TODAY),
         address: None,
+        applicant_listed: false,
     }
 }
 
@@ -1168,6 +1170,7 @@ async fn another_officer_decides_a_reviewed_case() {
     .await;
 }
 
+mod blacklist;
 mod clock;
 mod guidance;
 mod permit_life;

@@ -42,6 +42,7 @@ fn filed(on: NaiveDate) -> CaseEvent {
         },
         filed_on: on,
         address: None,
+        applicant_listed: false,
     }
 }
 

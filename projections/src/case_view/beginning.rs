@@ -44,6 +44,7 @@ impl CaseView {
             contact,
             filed_on,
             address,
+            applicant_listed,
         } = payload
         else {
             return Err(FoldError::BeforeFiling(event.position));
@@ -66,6 +67,7 @@ impl CaseView {
             },
         )?;
         view.commitment = commitment;
+        view.applicant_listed = applicant_listed;
         view.timeline = timeline;
         Ok(view)
     }
@@ -106,6 +108,7 @@ impl CaseView {
             process,
             contact,
             commitment: None,
+            applicant_listed: false,
             materials,
             filed_on: on,
             filed_at: event.recorded_at.clone(),
@@ -130,6 +133,7 @@ impl CaseView {
             timeline: CaseTimeline::default(),
             clock: None,
             post_times: None,
+            listing: None,
         })
     }
 }

@@ -9,6 +9,7 @@ use domain::values::{BureauCode, CaseId, CreditCode, ItemCode, PermitNumber};
 use domain::{CaseEvent, CaseStatus};
 use serde::{Deserialize, Serialize};
 
+use crate::blacklist::BlacklistEntry;
 use crate::guidance::GuidanceView;
 use crate::log::{LogError, LoggedEvent};
 use crate::permit_life::PermitLife;
@@ -36,6 +37,10 @@ pub struct CaseView {
     pub process: Option<String>,
     pub contact: Contact,
     pub commitment: Option<Commitment>,
+    /// The enterprise was on the list of seriously untrustworthy entities when it filed: the
+    /// case is reviewed in full, without a commitment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub applicant_listed: bool,
     pub materials: Vec<Material>,
     #[serde(with = "domain::iso_date")]
     pub filed_on: NaiveDate,
@@ -79,6 +84,10 @@ pub struct CaseView {
     /// Time at each post up to the reader's moment. Set when opened for a reader, never stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_times: Option<PostTimes>,
+    /// The enterprise's listing on the list of seriously untrustworthy entities on the
+    /// reader's date, if it is listed. Set when a view is opened for a reader, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<BlacklistEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

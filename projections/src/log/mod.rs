@@ -6,7 +6,10 @@ pub mod append;
 pub mod read;
 
 pub use append::{append, append_returning};
-pub use read::{follow, head_position, read_after, read_after_on, read_aggregate};
+pub use read::{
+    follow, head_position, read_after, read_after_on, read_aggregate, read_aggregate_type,
+    read_aggregates,
+};
 
 use std::collections::BTreeMap;
 

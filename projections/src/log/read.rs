@@ -73,6 +73,53 @@ pub async fn read_aggregate(
     Ok(events)
 }
 
+/// Every event of one aggregate type, in position order (for aggregates with few events).
+pub async fn read_aggregate_type(
+    db: &Db,
+    aggregate_type: &str,
+) -> Result<Vec<LoggedEvent>, LogError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM events WHERE aggregate_type = $1 ORDER BY global_position");
+    let events = on_db!(db, |pool| {
+        let rows = sqlx::query(&sql)
+            .bind(aggregate_type)
+            .fetch_all(pool)
+            .await?;
+        LoggedEvent::from_rows(&rows)?
+    });
+    Ok(events)
+}
+
+/// Every event of the aggregates of one type with these ids, in position order.
+pub async fn read_aggregates(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_ids: &[String],
+) -> Result<Vec<LoggedEvent>, LogError> {
+    let mut events = Vec::new();
+    // In chunks, within every store's limit on bound parameters.
+    for chunk in aggregate_ids.chunks(500) {
+        let read = on_db!(db, |pool| {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT {COLUMNS} FROM events WHERE aggregate_type = "
+            ));
+            query
+                .push_bind(aggregate_type)
+                .push(" AND aggregate_id IN (");
+            let mut ids = query.separated(", ");
+            for id in chunk {
+                ids.push_bind(id);
+            }
+            query.push(")");
+            let rows = query.build().fetch_all(pool).await?;
+            LoggedEvent::from_rows(&rows)?
+        });
+        events.extend(read);
+    }
+    events.sort_by_key(|event: &LoggedEvent| event.position);
+    Ok(events)
+}
+
 /// The last position handed out (0 for an empty log).
 pub async fn head_position(db: &Db) -> Result<i64, LogError> {
     let sql = "SELECT position FROM ledger_head WHERE id = 1";

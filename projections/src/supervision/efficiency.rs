@@ -270,13 +270,7 @@ where
 }
 
 fn bureau_name(catalogue: &Catalogue, bureau: &BureauCode) -> String {
-    let jurisdiction = catalogue.jurisdiction();
-    if &jurisdiction.province.code == bureau {
-        return jurisdiction.province.name.clone();
-    }
-    catalogue
-        .city_bureau(bureau)
-        .map_or_else(String::new, |b| b.name.clone())
+    catalogue.bureau_name(bureau).unwrap_or_default().to_owned()
 }
 
 impl Sums {

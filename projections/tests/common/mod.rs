@@ -37,6 +37,7 @@ pub fn lifecycle(serial: u32) -> Vec<CaseEvent> {
             },
             filed_on: day(),
             address: None,
+            applicant_listed: false,
         },
         CaseEvent::ApplicationAccepted {
             accepted_on: day(),

@@ -177,6 +177,7 @@ pub async fn measure(options: &Options, store: Store, clients: usize) -> anyhow:
                     expected_version: None,
                     action,
                     officer_ref: None,
+                    applicant_listed: false,
                 };
                 let started = Instant::now();
                 cqrs.execute(&case_id, command, HashMap::new())

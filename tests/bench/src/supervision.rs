@@ -216,6 +216,7 @@ fn case_events(
         },
         filed_on: accepted_on,
         address: None,
+        applicant_listed: false,
     }];
     let mut statutory = calendar.add_working_days(accepted_on, item.statutory_limit_days);
     let mut committed = calendar.add_working_days(accepted_on, item.committed_limit_days);

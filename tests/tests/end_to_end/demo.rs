@@ -27,6 +27,12 @@ async fn the_demo_loads_cases_and_erases_what_its_retention_period_calls_for(sto
     assert!(report.renewals >= 1, "no renewal");
     assert!(report.cancellations >= 1, "no cancellation");
     assert!(report.expiries >= 1, "no expiry");
+    // False commitments list their enterprises; one files again for a full review, and one
+    // listing is removed by credit repair.
+    assert!(report.false_commitments >= 1, "no false commitment");
+    assert!(report.blacklisted >= 1, "no one on the blacklist");
+    assert_eq!(report.listed_filings, 1, "no filing by a listed enterprise");
+    assert_eq!(report.blacklist_removals, 1, "no listing removed");
 
     let ledger = permit_ledger::startup::open_ledger(
         &settings,

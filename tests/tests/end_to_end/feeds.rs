@@ -394,6 +394,34 @@ async fn no_private_field_reaches_any_public_output(store: Store) {
         json!({"type": "cancel_permit", "reason": "SENTINEL-CANCELLATION-REASON"}),
     )
     .await;
+    // A permit issued on a commitment found false: its check's findings and the inspector
+    // stay private, the listing is public.
+    let other = crate::helpers::another_jinan_enterprise();
+    let mut body = crate::helpers::application("XK-003");
+    body["commitment"] =
+        json!({"signed_by": "SENTINEL-SIGNER-2", "statement": "SENTINEL-COMMITMENT-2"});
+    body["contact"] = json!({"person": "SENTINEL-CONTACT-2", "phone": "SENTINEL-PHONE-2"});
+    let filed: Value = app
+        .file(&app.applicant_token(&other), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed_case = filed["case_id"].as_str().unwrap();
+    for (post, command) in [
+        (Post::Acceptor, json!({"type": "accept"})),
+        (Post::Approver, json!({"type": "approve"})),
+        (
+            Post::Approver,
+            json!({"type": "issue_permit", "scope": "复合肥料"}),
+        ),
+        (
+            Post::Inspector,
+            json!({"type": "record_post_issuance_check", "result": "false_commitment", "findings": "SENTINEL-CHECK-FINDINGS"}),
+        ),
+    ] {
+        app.ok_command(&officer(post), listed_case, command).await;
+    }
     app.set_time("2026-11-03T01:00:00Z");
     app.publish().await;
     let number = issued["permit"]["permit_number"].as_str().unwrap();
@@ -406,11 +434,18 @@ async fn no_private_field_reaches_any_public_output(store: Store) {
         "/listings/2026-11-02.rss".to_owned(),
         "/listings/2026-11-02.json".to_owned(),
         format!("/permits/{number}"),
+        "/blacklist.json".to_owned(),
+        "/feeds/blacklist.rss".to_owned(),
+        "/feeds/blacklist.json".to_owned(),
     ] {
         public.push_str(&app.public_text(&path).await);
     }
     assert!(public.contains(number), "the permit is published");
     assert!(public.contains("cancelled"), "its cancellation too");
+    assert!(
+        public.contains(&other.to_string()) && public.contains("列入名单"),
+        "the listing too"
+    );
     assert!(
         !public.contains("SENTINEL"),
         "a private field reached a public output"

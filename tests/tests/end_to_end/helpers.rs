@@ -194,6 +194,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET `path` with `token`, read as JSON.
+    pub async fn get_json(&self, token: &str, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The settings of a second server on this one's store, in a data directory `name` of
     /// its own holding copies of this one's `shared` files (`checkpoint-key`, `master-key`,
     /// `token-secret`).

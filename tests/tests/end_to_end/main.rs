@@ -5,6 +5,7 @@
 mod helpers;
 
 mod audit;
+mod blacklist;
 mod case_lifecycle;
 mod demo;
 mod duties;

@@ -205,6 +205,32 @@ impl Demo {
         Ok(())
     }
 
+    /// On the last day, if no enterprise happened to cancel a permit in the month, the first
+    /// delivered permit is cancelled at its enterprise's request: the demo shows every kind
+    /// of notice whatever the dice gave.
+    pub(super) async fn cancel_one_if_none(&mut self) -> anyhow::Result<()> {
+        if self.permit_actions.cancellations > 0 {
+            return Ok(());
+        }
+        for case_id in self.cases.clone() {
+            let view = self.view(&case_id).await?;
+            if view.status != CaseStatus::Delivered || view.permit_in_force_until().is_none() {
+                continue;
+            }
+            let applicant = Actor::Applicant {
+                subject: view.enterprise_name.clone(),
+                credit_code: view.credit_code.clone(),
+            };
+            let cancellation = CaseAction::CancelPermit {
+                reason: "企业停止该产品生产，申请注销许可证".into(),
+            };
+            self.send(&view, applicant, cancellation).await?;
+            self.permit_actions.cancellations += 1;
+            return Ok(());
+        }
+        Ok(())
+    }
+
     async fn view(&self, case_id: &CaseId) -> anyhow::Result<projections::CaseView> {
         self.ledger
             .case(case_id)

@@ -1,5 +1,6 @@
 //! One file per resource; each endpoint is one filter function named after what it does.
 
+pub mod blacklist;
 pub mod cases;
 pub mod catalogue;
 pub mod efficiency_csv;
