@@ -19,6 +19,7 @@ pub mod actor;
 pub mod calendar;
 pub mod catalogue;
 pub mod credit_record;
+pub mod inspection;
 pub mod iso_date;
 pub mod permit_case;
 pub mod personal_data;

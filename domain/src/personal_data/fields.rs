@@ -12,6 +12,7 @@
 //! | GuidanceRequested | `contact.person`, `contact.phone` | the enterprise |
 //! | ReviewRecorded | `findings` (free text about the enterprise's people and premises) | the enterprise |
 //! | PostIssuanceCheckRecorded | `findings` (the same, found after issuance) | the enterprise |
+//! | InspectionResultRecorded | `findings` (the same, found by a random inspection) | the enterprise |
 //! | every event | metadata `actor_subject` (who sent the command) | the sender |
 //!
 //! `ReviewRecorded`'s `reviewer` is not sealed: it is the reviewing officer's pseudonym on
@@ -71,6 +72,11 @@ const CHECKED: &[PersonalField] = &[PersonalField {
     label: "check.findings",
 }];
 
+const INSPECTED: &[PersonalField] = &[PersonalField {
+    pointer: "/InspectionResultRecorded/findings",
+    label: "inspection.findings",
+}];
+
 const REVIEWED: &[PersonalField] = &[PersonalField {
     pointer: "/ReviewRecorded/findings",
     label: "review.findings",
@@ -84,6 +90,7 @@ pub fn of_event_type(aggregate_type: &str, event_type: &str) -> &'static [Person
         ("PermitCase", "GuidanceRequested") => GUIDED,
         ("PermitCase", "ReviewRecorded") => REVIEWED,
         ("PermitCase", "PostIssuanceCheckRecorded") => CHECKED,
+        ("InspectionPlan", "InspectionResultRecorded") => INSPECTED,
         _ => &[],
     }
 }
@@ -123,6 +130,20 @@ impl PersonalFields for PermitCase {
 }
 
 impl PersonalFields for DailyPublication {}
+
+impl PersonalFields for crate::inspection::InspectionPlan {
+    fn personal_fields(
+        &self,
+        event: &crate::inspection::InspectionEvent,
+    ) -> Option<(DataSubject, &'static [PersonalField])> {
+        match event {
+            crate::inspection::InspectionEvent::InspectionResultRecorded {
+                credit_code, ..
+            } => Some((DataSubject::Enterprise(credit_code.clone()), INSPECTED)),
+            _ => None,
+        }
+    }
+}
 
 impl PersonalFields for crate::credit_record::CreditRecord {}
 
