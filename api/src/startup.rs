@@ -249,6 +249,11 @@ async fn project_in_background(
                 Ok(expired) => tracing::info!(expired, "permits past their validity expired"),
                 Err(error) => tracing::error!(%error, "recording expiries failed; retrying"),
             }
+            match ledger.draw_due_plans().await {
+                Ok(0) => {}
+                Ok(drawn) => tracing::info!(drawn, "inspection plans drawn"),
+                Err(error) => tracing::error!(%error, "drawing inspection plans failed; retrying"),
+            }
             if let Err(error) = ledger.personal_keys().forget_destroyed_keys().await {
                 tracing::error!(%error, "reading which personal-data keys are destroyed failed");
             }

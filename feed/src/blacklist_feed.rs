@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use projections::blacklist::{BlacklistChange, ChangeKind};
-use rss::{Channel, Guid, Item};
+use rss::{Guid, Item};
 use serde_json::json;
 
 use crate::notice_text::timestamp;
@@ -66,23 +66,14 @@ pub fn rss(
     changes: &[BlacklistChange<'_>],
     updated: Option<DateTime<Utc>>,
 ) -> String {
-    let mut channel = Channel {
-        title: format!("{}：{TITLE}", site.publisher),
-        link: site.url("/blacklist.json"),
-        description: DESCRIPTION.to_owned(),
-        language: Some("zh-CN".to_owned()),
-        last_build_date: updated.map(|t| t.to_rfc2822()),
-        generator: Some("permit-ledger".to_owned()),
-        atom_ext: Some(rss::extension::atom::AtomExtension {
-            links: vec![rss::extension::atom::Link {
-                href: self_url.to_owned(),
-                rel: "self".to_owned(),
-                mime_type: Some("application/rss+xml".to_owned()),
-                ..Default::default()
-            }],
-        }),
-        ..Default::default()
-    };
+    let mut channel = crate::rss_feed::channel(
+        site,
+        format!("{}：{TITLE}", site.publisher),
+        DESCRIPTION.to_owned(),
+        self_url,
+        updated,
+    );
+    channel.link = site.url("/blacklist.json");
     channel.items = changes
         .iter()
         .map(|change| Item {

@@ -6,11 +6,13 @@
 //! - [`notice_text`]: a notice's title and text, shared by both formats.
 //! - [`archive`]: the RFC 5005 links of a day's listing.
 //! - [`blacklist_feed`]: the list of seriously untrustworthy entities as feeds.
+//! - [`inspections_feed`]: inspection plans, draws and results as feeds.
 //! - [`rss_feed`]: RSS 2.0 documents.
 //! - [`json_feed`]: JSON Feed 1.1 documents.
 
 pub mod archive;
 pub mod blacklist_feed;
+pub mod inspections_feed;
 pub mod json_feed;
 pub mod notice_text;
 pub mod rss_feed;

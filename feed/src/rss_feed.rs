@@ -25,7 +25,7 @@ fn link(rel: &str, href: &str) -> Link {
     }
 }
 
-fn channel(
+pub(crate) fn channel(
     site: &Site,
     title: String,
     description: String,

@@ -20,6 +20,7 @@
 //! - [`postgres_writes`]: several tables written in one PostgreSQL statement.
 //! - [`blacklist`]: the public list of seriously untrustworthy entities, folded from the
 //!   credit records in the log.
+//! - [`inspections`]: an inspection plan's public document, folded from its events.
 //! - [`case_queries`], [`listing_queries`]: reading cases, worklists, published days.
 //! - [`ledger_settings`]: what is fixed when the ledger is created (its business time zone,
 //!   its master key's fingerprint).
@@ -35,6 +36,7 @@ pub mod case_view;
 pub mod db;
 pub mod guidance;
 pub mod idempotency_keys;
+pub mod inspections;
 pub mod ledger_settings;
 pub mod listing_queries;
 pub mod log;

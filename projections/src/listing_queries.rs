@@ -43,6 +43,17 @@ fn decode_notices(texts: Vec<String>) -> Result<Vec<PublicNotice>, QueryError> {
         .collect()
 }
 
+/// The log position of the first day published after `position`, if there is one yet.
+pub async fn first_publication_after(db: &Db, position: i64) -> Result<Option<i64>, QueryError> {
+    let first: Option<i64> = on_db!(db, |pool| {
+        sqlx::query_scalar("SELECT MIN(position) FROM published_days WHERE position > $1")
+            .bind(position)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(first)
+}
+
 /// Notices not yet in any published listing whose day is `day` or earlier, in position order.
 pub async fn unpublished_notices_until(
     db: &Db,

@@ -67,6 +67,10 @@ pub struct DemoReport {
     pub blacklisted: usize,
     pub listed_filings: usize,
     pub blacklist_removals: usize,
+    /// Inspection plans made, drawn, and results recorded.
+    pub inspection_plans: usize,
+    pub inspection_plans_drawn: usize,
+    pub inspection_results: usize,
 }
 
 /// The retention period the demo erases with: short, so that a month of sample cases shows
@@ -75,10 +79,12 @@ pub const DEMO_RETENTION_DAYS: u32 = 7;
 
 mod credit;
 mod guidance;
+mod inspections;
 mod permit_life;
 mod time;
 
 use credit::CreditActions;
+use inspections::InspectionActions;
 use permit_life::PermitActions;
 use time::{first_working_day, ClockActions, ClockStep, Forgotten};
 
@@ -117,6 +123,7 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         yearly: Vec::new(),
         permit_actions: PermitActions::default(),
         credit_actions: CreditActions::default(),
+        inspection_actions: InspectionActions::default(),
     };
     demo.issue_yearly_permits(start).await?;
     for day in 0..days {
@@ -137,11 +144,16 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         demo.advance_open_cases().await?;
         demo.advance_permits().await?;
         demo.refile_when_listed().await?;
+        demo.inspect().await?;
+        demo.plan_inspections(day, days).await?;
     }
     demo.cancel_one_if_none().await?;
+    demo.check_every_result().await?;
+    demo.refile_when_listed().await?;
     demo.repair_credit().await?;
     clock.set(Utc::now());
     demo.ledger.publish_due_days().await?;
+    demo.inspect().await?;
     let erased_enterprises = demo
         .ledger
         .erase_what_is_due(Some(DEMO_RETENTION_DAYS))
@@ -177,6 +189,9 @@ pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<De
         blacklisted: demo.ledger.blacklist().await?.in_force_on(today).len(),
         listed_filings: demo.credit_actions.listed_filings,
         blacklist_removals: demo.credit_actions.removals,
+        inspection_plans: demo.inspection_actions.plans,
+        inspection_plans_drawn: demo.inspection_actions.drawn,
+        inspection_results: demo.inspection_actions.results,
     })
 }
 
@@ -193,6 +208,7 @@ struct Demo {
     yearly: Vec<CaseId>,
     permit_actions: PermitActions,
     credit_actions: CreditActions,
+    inspection_actions: InspectionActions,
 }
 
 impl Demo {

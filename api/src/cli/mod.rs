@@ -11,6 +11,7 @@ mod reports;
 pub mod rotate;
 pub mod token;
 pub mod verify;
+pub mod verify_draw;
 
 pub use token::TokenArgs;
 
@@ -154,6 +155,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Recompute an inspection plan's draw from its public document
+    /// (`/inspections/{plan}.json`) alone, and say whether it matches.
+    VerifyDraw {
+        file: PathBuf,
+        /// The log's verifier key (GET /transparency/key), or a file holding it: checks the
+        /// seed's checkpoint signature too.
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// Check an export offline: hashes, checkpoints, positions, times, cases.
     Verify {
         file: PathBuf,
@@ -249,14 +259,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { file, key } => {
-            let key = match key {
-                Some(k) if std::path::Path::new(&k).is_file() => {
-                    Some(std::fs::read_to_string(&k)?.trim().to_owned())
-                }
-                other => other,
-            };
+            let key = key_text(key)?;
             let summary = verify::verify(&file, key.as_deref())?;
             reports::verified(&file, &summary);
+            Ok(())
+        }
+        Command::VerifyDraw { file, key } => {
+            let key = key_text(key)?;
+            let verified = verify_draw::verify_draw(&file, key.as_deref())?;
+            reports::draw_verified(&file, &verified);
             Ok(())
         }
         Command::Erase {
@@ -301,4 +312,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A verifier key given on the command line, or read from the file it names.
+fn key_text(key: Option<String>) -> anyhow::Result<Option<String>> {
+    Ok(match key {
+        Some(k) if std::path::Path::new(&k).is_file() => {
+            Some(std::fs::read_to_string(&k)?.trim().to_owned())
+        }
+        other => other,
+    })
 }

@@ -34,6 +34,26 @@ pub fn verified(file: &Path, summary: &Summary) {
     }
 }
 
+/// `verify-draw`'s report.
+pub fn draw_verified(file: &Path, verified: &crate::cli::verify_draw::VerifiedDraw) {
+    crate::say!("{}: the draw matches", file.display());
+    crate::say!("  plan          {}", verified.plan_id);
+    crate::say!(
+        "  drawn         {} of {} permits, two inspectors each",
+        verified.targets,
+        verified.population
+    );
+    crate::say!(
+        "  seed          the root of the checkpoint of {} events{}",
+        verified.checkpoint_size,
+        if verified.signed {
+            ", signed by the log's key"
+        } else {
+            " (pass --key to check its signature)"
+        }
+    );
+}
+
 /// `replay`'s table: each projection's rows and digests, live and rebuilt.
 pub fn replayed(report: &[ReplayLine], written: bool) {
     crate::say!(
@@ -101,6 +121,12 @@ pub fn demo_loaded(report: &DemoReport) {
         report.blacklisted,
         report.listed_filings,
         report.blacklist_removals
+    );
+    crate::say!(
+        "  {} inspection plans drawn at random ({} drawn), {} inspection results recorded",
+        report.inspection_plans,
+        report.inspection_plans_drawn,
+        report.inspection_results
     );
     crate::say!(
         "  personal data of {} enterprises erased: their cases finished over {} days ago",

@@ -61,8 +61,8 @@ pub fn with_state(
 /// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     use routes::{
-        blacklist, cases, catalogue, erasures, feeds, guidance, health, history, supervision,
-        transparency,
+        blacklist, cases, catalogue, erasures, feeds, guidance, health, history, inspections,
+        supervision, transparency,
     };
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
@@ -74,6 +74,10 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(guidance::request_guidance(state.clone()))
         .unify()
         .or(blacklist::command(state.clone()))
+        .unify()
+        .or(inspections::create_plan(state.clone()))
+        .unify()
+        .or(inspections::plan_command(state.clone()))
         .unify()
         .or(erasures::erase_subject(state.clone()))
         .unify()
@@ -92,6 +96,10 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     // The list's feeds before the permit feeds, which answer every other name under /feeds.
     let public = blacklist::feeds(state.clone())
         .or(blacklist::current(state.clone()))
+        .unify()
+        .or(inspections::feeds(state.clone()))
+        .unify()
+        .or(inspections::public_plans(state.clone()))
         .unify()
         .or(feeds::feeds(state.clone()))
         .unify()

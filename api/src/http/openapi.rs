@@ -23,6 +23,8 @@ use warp::{Filter, Rejection};
 
 use crate::http::request::get_or_head;
 use crate::http::routes::blacklist::CreditRecordCommand;
+use crate::http::routes::inspections::PlanCommand;
+use crate::ledger::PlanRequest;
 
 mod credit;
 mod supervision;
@@ -37,6 +39,8 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/cases/{id}/commands",
     "/api/v1/guidance",
     "/api/v1/credit-records/{credit_code}/commands",
+    "/api/v1/inspections/plans",
+    "/api/v1/inspections/plans/{id}/commands",
     "/api/v1/cases/{id}/history",
     "/api/v1/log",
     "/api/v1/erasures",
@@ -44,6 +48,8 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/supervision/efficiency.csv",
     "/statistics.json",
     "/blacklist.json",
+    "/inspections.json",
+    "/inspections/{plan}",
     "/feeds/{feed}",
     "/listings/{day}",
     "/permits/{number}",
@@ -82,10 +88,11 @@ pub fn template_of(path: &str) -> Option<&'static str> {
         list_cases, whole_log, erase_subject, feeds, listings, permit, transparency_key,
         latest_checkpoint, checkpoint_of_size, proof, supervision::efficiency,
         supervision::efficiency_csv, supervision::statistics, credit::blacklist,
-        credit::credit_record_command
+        credit::credit_record_command, credit::create_plan, credit::plan_command, credit::plans,
+        credit::plan
     ),
     components(schemas(ProblemDetails, CaseView, Application, Draft, CaseAction, ErasureRequest,
-        Efficiency, BlacklistEntry, CreditRecordCommand)),
+        Efficiency, BlacklistEntry, CreditRecordCommand, PlanRequest, PlanCommand)),
     modifiers(&BearerTokens)
 )]
 struct ApiDoc;
@@ -329,7 +336,7 @@ fn whole_log() {}
 fn erase_subject() {}
 
 #[utoipa::path(get, path = "/feeds/{feed}", tag = "public",
-    params(("feed" = String, Path, description = "permits.rss, permits.json, daily.rss, daily.json, blacklist.rss or blacklist.json"),
+    params(("feed" = String, Path, description = "permits.rss, permits.json, daily.rss, daily.json, blacklist.rss, blacklist.json, inspections.rss or inspections.json"),
         ("bureau" = Option<String>, Query), ("item" = Option<String>, Query),
         ("kind" = Option<String>, Query, description = "only the notices of this kind: issued, amended, renewed, cancelled, expired or revoked")),
     responses((status = 200, description = "RSS 2.0 or JSON Feed 1.1"), DocumentAnswers))]

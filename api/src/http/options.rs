@@ -22,6 +22,8 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         | ["openapi.json"]
         | ["statistics.json"]
         | ["blacklist.json"]
+        | ["inspections.json"]
+        | ["inspections", _]
         | ["api", "v1", "items"]
         | ["api", "v1", "log"] => Some(READ),
         ["api", "v1", "supervision", "efficiency" | "efficiency.csv"] => Some(READ),
@@ -30,7 +32,9 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         ["api", "v1", "cases", _, "commands"]
         | ["api", "v1", "erasures"]
         | ["api", "v1", "guidance"]
-        | ["api", "v1", "credit-records", _, "commands"] => Some(WRITE),
+        | ["api", "v1", "credit-records", _, "commands"]
+        | ["api", "v1", "inspections", "plans"]
+        | ["api", "v1", "inspections", "plans", _, "commands"] => Some(WRITE),
         ["feeds", _] | ["listings", _] | ["permits", _] => Some(READ),
         ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
         ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),

@@ -189,6 +189,11 @@ impl From<LedgerError> for Problem {
                 refusal.rule(),
                 refusal.to_string(),
             ),
+            LedgerError::InspectionRefused(refusal) => Problem::new(
+                refusal_status(refusal.kind()),
+                refusal.rule(),
+                refusal.to_string(),
+            ),
             LedgerError::NotPermitted { rule, detail } => Problem::forbidden(rule, detail),
             LedgerError::Query(query) => query.into(),
             LedgerError::Conflict => {

@@ -19,8 +19,8 @@ use projections::CaseView;
 
 use super::clock::log_timestamp;
 use super::command_bus::{CommandBus, Join};
+use super::command_metadata::{of_command, with_reason};
 use super::commands::RequestTrace;
-use super::idempotency::CLAIM_METADATA;
 use super::{Ledger, LedgerError};
 
 /// The listing a case's decision calls for, decided on the enterprise's credit record as the
@@ -106,21 +106,8 @@ impl Ledger {
     ) -> Result<blacklist::BlacklistEntry, LedgerError> {
         let now = self.clock().now();
         let today = self.today();
-        let mut metadata = HashMap::from([
-            ("actor_subject".to_owned(), actor.subject().to_owned()),
-            ("actor_role".to_owned(), actor.role().to_owned()),
-            ("command".to_owned(), "remove_from_blacklist".to_owned()),
-            ("request_id".to_owned(), trace.request_id.clone()),
-            ("requested_at".to_owned(), log_timestamp(now)),
-            ("reason".to_owned(), reason.trim().to_owned()),
-        ]);
-        if let Actor::Officer { bureau, post, .. } = actor {
-            metadata.insert("actor_bureau".into(), bureau.to_string());
-            metadata.insert("actor_post".into(), post.as_str().into());
-        }
-        if let Some(claim) = &trace.idempotency_claim {
-            metadata.insert(CLAIM_METADATA.to_owned(), claim.clone());
-        }
+        let mut metadata = of_command(actor, "remove_from_blacklist", &trace, &log_timestamp(now));
+        with_reason(&mut metadata, &reason);
         let command = CreditCommand {
             actor: actor.clone(),
             today,

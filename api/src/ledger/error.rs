@@ -4,6 +4,7 @@
 use std::error::Error;
 
 use domain::credit_record::CreditError;
+use domain::inspection::InspectionError;
 use domain::personal_data::ErasureError;
 use domain::CaseError;
 use projections::case_queries::QueryError;
@@ -54,6 +55,9 @@ pub enum LedgerError {
     /// The credit rules refused a command to an enterprise's credit record.
     #[error(transparent)]
     CreditRefused(CreditError),
+    /// The inspection rules refused a command to an inspection plan.
+    #[error(transparent)]
+    InspectionRefused(InspectionError),
     /// The erasure rules refused the erasure.
     #[error(transparent)]
     ErasureRefused(ErasureError),

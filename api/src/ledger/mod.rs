@@ -19,6 +19,7 @@ mod erasure;
 mod error;
 mod expiry;
 pub mod idempotency;
+mod inspections;
 mod listings;
 mod reads;
 mod supervision;
@@ -37,6 +38,7 @@ pub use clock::{Clock, SettableClock, SystemClock};
 pub use commands::{CaseRequest, RequestTrace, Submission};
 pub use erasure::Erased;
 pub use error::LedgerError;
+pub use inspections::{PlanRequest, RosterMember};
 pub use reads::{CaseHistory, LogPage, Positions};
 pub use supervision::{month_start, PublishedPeriod, PublishedStatistics};
 
@@ -47,6 +49,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use domain::credit_record::{CreditRecord, CreditRules};
+use domain::inspection::InspectionPlan;
 use domain::personal_data::SubjectErasure;
 use domain::publication::DailyPublication;
 use domain::transparency::NoteSigner;
@@ -71,6 +74,8 @@ pub struct Ledger {
     publications: CommandBus<DailyPublication>,
     /// The enterprises' credit records (the list of seriously untrustworthy entities).
     credits: CommandBus<CreditRecord>,
+    /// The inspection plans ("double random, one public").
+    plans: CommandBus<InspectionPlan>,
     erasures: CommandBus<SubjectErasure>,
     /// The keys personal fields are sealed under.
     personal: Arc<PersonalKeys>,
@@ -125,6 +130,7 @@ impl Ledger {
             permit_numbers,
             commands: CommandBus::new(&db, writer.clone(), services.clone(), personal.clone()),
             publications: CommandBus::new(&db, writer.clone(), (), personal.clone()),
+            plans: CommandBus::new(&db, writer.clone(), services.clone(), personal.clone()),
             credits: CommandBus::new(
                 &db,
                 writer.clone(),

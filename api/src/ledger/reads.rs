@@ -75,7 +75,10 @@ impl Ledger {
     }
 
     /// `events` with their personal fields opened.
-    async fn opened_events(&self, events: &[LoggedEvent]) -> Result<Vec<OpenedEvent>, LedgerError> {
+    pub(super) async fn opened_events(
+        &self,
+        events: &[LoggedEvent],
+    ) -> Result<Vec<OpenedEvent>, LedgerError> {
         let texts: Vec<String> = events
             .iter()
             .map(LoggedEvent::personal_texts)

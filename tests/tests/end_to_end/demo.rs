@@ -33,6 +33,14 @@ async fn the_demo_loads_cases_and_erases_what_its_retention_period_calls_for(sto
     assert!(report.blacklisted >= 1, "no one on the blacklist");
     assert_eq!(report.listed_filings, 1, "no filing by a listed enterprise");
     assert_eq!(report.blacklist_removals, 1, "no listing removed");
+    // One inspection plan in every other city, drawn the next morning, results recorded.
+    assert!(
+        report.inspection_plans >= 2,
+        "{} plans",
+        report.inspection_plans
+    );
+    assert_eq!(report.inspection_plans_drawn, report.inspection_plans);
+    assert!(report.inspection_results >= 2, "no inspection result");
 
     let ledger = permit_ledger::startup::open_ledger(
         &settings,

@@ -14,6 +14,7 @@ mod export_checkpoints;
 mod feeds;
 mod guidance;
 mod hostile_input;
+mod inspections;
 mod limits;
 mod log_integrity;
 mod master_key;

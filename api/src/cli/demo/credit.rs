@@ -2,9 +2,9 @@
 //! and revocations of the permits' lives), one of them filing again without a commitment,
 //! for a full review, and the oldest listing removed by credit repair on the last day.
 
-use domain::permit_case::{Application, Contact};
+use domain::permit_case::{Application, CheckResult, Contact};
 use domain::values::BureauCode;
-use domain::{Actor, Post};
+use domain::{Actor, CaseAction, Post};
 
 use super::{officer_of, Demo};
 
@@ -61,6 +61,49 @@ impl Demo {
             .await?;
         self.cases.push(view.case_id.clone());
         self.credit_actions.listed_filings += 1;
+        Ok(())
+    }
+
+    /// On the last day, whatever the dice gave: a check of every result (one to rectify, one
+    /// false commitment) among the checks still due, and more false commitments until two
+    /// enterprises are listed, so that the list shows one listing removed and one in force.
+    pub(super) async fn check_every_result(&mut self) -> anyhow::Result<()> {
+        for case_id in self.cases.clone() {
+            let today = self.ledger.today();
+            let listed = self.ledger.blacklist().await?.in_force_on(today).len();
+            let result = if self.permit_actions.rectifications == 0 {
+                CheckResult::Rectify
+            } else if self.permit_actions.false_commitments == 0 || listed < 2 {
+                CheckResult::FalseCommitment
+            } else {
+                break;
+            };
+            let Some(view) = self.ledger.case(&case_id).await? else {
+                continue;
+            };
+            if view.check_due().is_none() || view.permit_in_force_until().is_none() {
+                continue;
+            }
+            let (findings, rectify_by) = match result {
+                CheckResult::Rectify => (
+                    "原料仓库管理记录不完整，限期整改",
+                    Some(today + chrono::Duration::days(14)),
+                ),
+                _ => ("现场核查发现实际生产条件与告知承诺内容不符", None),
+            };
+            let check = CaseAction::RecordPostIssuanceCheck {
+                result,
+                findings: findings.into(),
+                rectify_by,
+            };
+            self.send(&view, officer_of(&view.bureau, Post::Inspector), check)
+                .await?;
+            self.permit_actions.checks += 1;
+            match result {
+                CheckResult::Rectify => self.permit_actions.rectifications += 1,
+                _ => self.permit_actions.false_commitments += 1,
+            }
+        }
         Ok(())
     }
 

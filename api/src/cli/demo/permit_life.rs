@@ -28,6 +28,7 @@ pub(super) struct PermitActions {
     pub expiries: usize,
     /// Checks after issuance recorded, and of those, false commitments found.
     pub checks: usize,
+    pub rectifications: usize,
     pub false_commitments: usize,
 }
 
@@ -138,6 +139,7 @@ impl Demo {
                         self.permit_actions.false_commitments += 1;
                         (CheckResult::FalseCommitment, None)
                     } else if roll < 0.3 && view.permit_life.checks.is_empty() {
+                        self.permit_actions.rectifications += 1;
                         (CheckResult::Rectify, Some(today + Duration::days(14)))
                     } else {
                         (CheckResult::Conforms, None)

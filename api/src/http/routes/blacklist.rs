@@ -3,9 +3,9 @@
 //! `POST /api/v1/credit-records/{credit_code}/commands`.
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use domain::values::CreditCode;
 use feed::blacklist_feed;
+use feed::notice_text::timestamp;
 use serde::Deserialize;
 use serde_json::json;
 use warp::http::StatusCode;
@@ -91,10 +91,6 @@ async fn handle_feed(
         &Rendered::new(body, format.content_type(), updated),
         validators,
     ))
-}
-
-fn timestamp(recorded_at: &str) -> DateTime<Utc> {
-    recorded_at.parse().unwrap_or_default()
 }
 
 /// A command to an enterprise's credit record.

@@ -99,7 +99,7 @@ async fn handle_feed(
     let feed = Feed::parse(file, filter(state, query)?).ok_or_else(|| {
         Problem::not_found(
             "no-such-feed",
-            "feeds are permits.rss, permits.json, daily.rss, daily.json, blacklist.rss, blacklist.json",
+            "feeds are permits.rss, permits.json, daily.rss, daily.json, blacklist.rss, blacklist.json, inspections.rss, inspections.json",
         )
     })?;
     let document = Document::Feed(feed.clone());

@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod guidance;
 pub mod health;
 pub mod history;
+pub mod inspections;
 pub mod supervision;
 pub mod transparency;
 pub mod worklist_query;
