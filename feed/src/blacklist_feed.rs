@@ -1,12 +1,10 @@
 //! The list of seriously untrustworthy entities as feeds: one item per listing and per
 //! removal, newest first, in RSS 2.0 and JSON Feed 1.1.
 
-use chrono::{DateTime, Utc};
 use projections::blacklist::{BlacklistChange, ChangeKind};
-use rss::{Guid, Item};
 use serde_json::json;
 
-use crate::notice_text::timestamp;
+use crate::entry_feed::{Entry, FeedHead};
 use crate::site::Site;
 
 const TITLE: &str = "严重失信主体名单 List of seriously untrustworthy entities";
@@ -55,75 +53,40 @@ pub fn text(change: &BlacklistChange<'_>) -> String {
     lines.join("\n")
 }
 
-fn id(change: &BlacklistChange<'_>) -> String {
-    format!("urn:permit-ledger:blacklist:{}", change.position)
-}
-
-/// RSS 2.0, one item per change, newest first.
-pub fn rss(
-    site: &Site,
-    self_url: &str,
-    changes: &[BlacklistChange<'_>],
-    updated: Option<DateTime<Utc>>,
-) -> String {
-    let mut channel = crate::rss_feed::channel(
-        site,
-        format!("{}：{TITLE}", site.publisher),
-        DESCRIPTION.to_owned(),
-        self_url,
-        updated,
-    );
-    channel.link = site.url("/blacklist.json");
-    channel.items = changes
+/// The list's changes as feed entries, in the order given.
+pub fn entries(site: &Site, changes: &[BlacklistChange<'_>]) -> Vec<Entry> {
+    changes
         .iter()
-        .map(|change| Item {
-            title: Some(title(change)),
-            link: Some(site.url("/blacklist.json")),
-            description: Some(html_escape::encode_text(&text(change)).replace('\n', "<br/>")),
-            guid: Some(Guid {
-                value: id(change),
-                permalink: false,
+        .map(|change| Entry {
+            id: format!("urn:permit-ledger:blacklist:{}", change.position),
+            position: change.position,
+            recorded_at: change.recorded_at.to_owned(),
+            title: title(change),
+            text: text(change),
+            url: site.url("/blacklist.json"),
+            tags: vec![
+                match change.kind {
+                    ChangeKind::Listed => "listed",
+                    ChangeKind::Removed => "removed",
+                }
+                .to_owned(),
+                change.entry.bureau.to_string(),
+            ],
+            extension: json!({
+                "change": change.kind,
+                "position": change.position,
+                "entry": change.entry,
             }),
-            pub_date: Some(timestamp(change.recorded_at).to_rfc2822()),
-            categories: vec![rss::Category {
-                name: change.entry.bureau.to_string(),
-                domain: None,
-            }],
-            ..Default::default()
         })
-        .collect();
-    channel.to_string()
+        .collect()
 }
 
-/// JSON Feed 1.1, one item per change, newest first; the entry rides in `_permit_ledger`.
-pub fn json(site: &Site, feed_url: &str, changes: &[BlacklistChange<'_>]) -> String {
-    let items: Vec<_> = changes
-        .iter()
-        .map(|change| {
-            json!({
-                "id": id(change),
-                "url": site.url("/blacklist.json"),
-                "title": title(change),
-                "content_text": text(change),
-                "date_published": timestamp(change.recorded_at)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "tags": [change.kind, change.entry.bureau.to_string()],
-                "_permit_ledger": {
-                    "change": change.kind,
-                    "position": change.position,
-                    "entry": change.entry,
-                },
-            })
-        })
-        .collect();
-    let feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": format!("{}：{TITLE}", site.publisher),
-        "home_page_url": site.url("/blacklist.json"),
-        "feed_url": feed_url,
-        "description": DESCRIPTION,
-        "language": "zh-CN",
-        "items": items,
-    });
-    serde_json::to_string_pretty(&feed).expect("a feed always serialises")
+/// What the list's feeds are, at `self_url`.
+pub fn head<'a>(site: &Site, self_url: &'a str) -> FeedHead<'a> {
+    FeedHead {
+        title: format!("{}：{TITLE}", site.publisher),
+        description: DESCRIPTION,
+        home: "/blacklist.json",
+        self_url,
+    }
 }

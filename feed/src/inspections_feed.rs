@@ -1,13 +1,11 @@
 //! Inspection plans as feeds: one item when a plan is made, one when it is drawn, one per
 //! result, newest first, in RSS 2.0 and JSON Feed 1.1.
 
-use chrono::{DateTime, Utc};
 use domain::inspection::InspectionResult;
 use projections::inspections::PlanDocument;
-use rss::{Guid, Item};
 use serde_json::json;
 
-use crate::notice_text::timestamp;
+use crate::entry_feed::{Entry, FeedHead};
 use crate::site::Site;
 
 const TITLE: &str = "双随机抽查 Random inspections";
@@ -22,18 +20,8 @@ pub fn result_label(result: InspectionResult) -> &'static str {
     }
 }
 
-/// One item of the feed: a plan made, drawn, or a result.
-pub struct Change {
-    pub id: String,
-    pub position: i64,
-    pub recorded_at: String,
-    pub title: String,
-    pub text: String,
-    pub url: String,
-}
-
-/// Every change of `plans`, newest first.
-pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
+/// Every change of `plans` (a plan made, drawn, a result) as a feed entry, newest first.
+pub fn entries(site: &Site, plans: &[PlanDocument]) -> Vec<Entry> {
     let mut changes = Vec::new();
     for plan in plans {
         let url = site.url(&format!("/inspections/{}.json", plan.plan_id));
@@ -44,7 +32,7 @@ pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
                 .find(|m| m.permit_number.as_str() == permit)
                 .map_or_else(String::new, |m| m.enterprise_name.clone())
         };
-        changes.push(Change {
+        changes.push(Entry {
             id: format!("urn:permit-ledger:inspection:{}", plan.position),
             position: plan.position,
             recorded_at: plan.created_at.clone(),
@@ -60,6 +48,8 @@ pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
                 plan.roster.len()
             ),
             url: url.clone(),
+            tags: vec!["plan".to_owned(), plan.area.to_string()],
+            extension: json!({"plan_id": plan.plan_id, "position": plan.position}),
         });
         if let Some(draw) = &plan.draw {
             let targets: Vec<String> = draw
@@ -75,7 +65,7 @@ pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
                     )
                 })
                 .collect();
-            changes.push(Change {
+            changes.push(Entry {
                 id: format!("urn:permit-ledger:inspection:{}", draw.position),
                 position: draw.position,
                 recorded_at: draw.drawn_at.clone(),
@@ -87,10 +77,13 @@ pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
                     targets.join("\n")
                 ),
                 url: url.clone(),
+                tags: vec!["draw".to_owned(), plan.area.to_string()],
+                extension: json!({"plan_id": plan.plan_id, "position": draw.position,
+                    "seed": draw.seed, "checkpoint_size": draw.checkpoint.size}),
             });
         }
         for result in &plan.results {
-            changes.push(Change {
+            changes.push(Entry {
                 id: format!("urn:permit-ledger:inspection:{}", result.position),
                 position: result.position,
                 recorded_at: result.recorded_at.clone(),
@@ -108,6 +101,9 @@ pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
                     result.recorded_on
                 ),
                 url: url.clone(),
+                tags: vec![result.result.as_str().to_owned(), plan.area.to_string()],
+                extension: json!({"plan_id": plan.plan_id, "position": result.position,
+                    "permit_number": result.permit_number, "result": result.result}),
             });
         }
     }
@@ -115,60 +111,12 @@ pub fn changes(site: &Site, plans: &[PlanDocument]) -> Vec<Change> {
     changes
 }
 
-pub fn rss(
-    site: &Site,
-    self_url: &str,
-    changes: &[Change],
-    updated: Option<DateTime<Utc>>,
-) -> String {
-    let mut channel = crate::rss_feed::channel(
-        site,
-        format!("{}：{TITLE}", site.publisher),
-        DESCRIPTION.to_owned(),
+/// What the inspections' feeds are, at `self_url`.
+pub fn head<'a>(site: &Site, self_url: &'a str) -> FeedHead<'a> {
+    FeedHead {
+        title: format!("{}：{TITLE}", site.publisher),
+        description: DESCRIPTION,
+        home: "/inspections.json",
         self_url,
-        updated,
-    );
-    channel.link = site.url("/inspections.json");
-    channel.items = changes
-        .iter()
-        .map(|change| Item {
-            title: Some(change.title.clone()),
-            link: Some(change.url.clone()),
-            description: Some(html_escape::encode_text(&change.text).replace('\n', "<br/>")),
-            guid: Some(Guid {
-                value: change.id.clone(),
-                permalink: false,
-            }),
-            pub_date: Some(timestamp(&change.recorded_at).to_rfc2822()),
-            ..Default::default()
-        })
-        .collect();
-    channel.to_string()
-}
-
-pub fn json(site: &Site, feed_url: &str, changes: &[Change]) -> String {
-    let items: Vec<_> = changes
-        .iter()
-        .map(|change| {
-            json!({
-                "id": change.id,
-                "url": change.url,
-                "title": change.title,
-                "content_text": change.text,
-                "date_published": timestamp(&change.recorded_at)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "_permit_ledger": {"position": change.position},
-            })
-        })
-        .collect();
-    let feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": format!("{}：{TITLE}", site.publisher),
-        "home_page_url": site.url("/inspections.json"),
-        "feed_url": feed_url,
-        "description": DESCRIPTION,
-        "language": "zh-CN",
-        "items": items,
-    });
-    serde_json::to_string_pretty(&feed).expect("a feed always serialises")
+    }
 }

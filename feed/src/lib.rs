@@ -5,6 +5,7 @@
 //! - [`site`]: the public base URL and the paths of feeds, listings and permits.
 //! - [`notice_text`]: a notice's title and text, shared by both formats.
 //! - [`archive`]: the RFC 5005 links of a day's listing.
+//! - [`entry_feed`]: feeds of plain entries, in both formats.
 //! - [`blacklist_feed`]: the list of seriously untrustworthy entities as feeds.
 //! - [`inspections_feed`]: inspection plans, draws and results as feeds.
 //! - [`rss_feed`]: RSS 2.0 documents.
@@ -12,6 +13,7 @@
 
 pub mod archive;
 pub mod blacklist_feed;
+pub mod entry_feed;
 pub mod inspections_feed;
 pub mod json_feed;
 pub mod notice_text;

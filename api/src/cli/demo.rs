@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use anyhow::bail;
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use domain::catalogue::Item;
-use domain::permit_case::{Application, Commitment, Contact, Material, Recommendation};
+use domain::permit_case::{Application, Commitment, Contact, Material};
 use domain::values::{BureauCode, CaseId, CreditCode, MaterialDigest};
-use domain::{Actor, CaseAction, CaseStatus, Post};
+use domain::{Actor, CaseAction, Post};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -36,43 +36,6 @@ const WORDS: [&str; 12] = [
 const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "孙"];
 const ORG_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-/// What the demo loaded.
-pub struct DemoReport {
-    pub cases: usize,
-    pub events: i64,
-    pub published_days: usize,
-    pub days: u32,
-    pub last_day: NaiveDate,
-    /// The store, its password redacted.
-    pub store: String,
-    pub cases_by_status: BTreeMap<&'static str, usize>,
-    /// Enterprises whose personal information the demo's short retention period erased.
-    pub erased_enterprises: usize,
-    /// Clock suspensions made (and of those resumed, how many stood still over a public
-    /// holiday), and extensions.
-    pub suspensions: usize,
-    pub suspensions_over_holidays: usize,
-    pub extensions: usize,
-    /// Cases filed on a draft after online guidance.
-    pub guided: usize,
-    /// Permits amended by declaration, renewed, cancelled and expired.
-    pub amendments: usize,
-    pub renewals: usize,
-    pub cancellations: usize,
-    pub expiries: usize,
-    /// Checks after issuance, and the false commitments they found.
-    pub checks: usize,
-    pub false_commitments: usize,
-    /// Enterprises on the blacklist at the end, filings by a listed one, listings removed.
-    pub blacklisted: usize,
-    pub listed_filings: usize,
-    pub blacklist_removals: usize,
-    /// Inspection plans made, drawn, and results recorded.
-    pub inspection_plans: usize,
-    pub inspection_plans_drawn: usize,
-    pub inspection_results: usize,
-}
-
 /// The retention period the demo erases with: short, so that a month of sample cases shows
 /// erased contacts beside kept ones (a server's default is five years).
 pub const DEMO_RETENTION_DAYS: u32 = 7;
@@ -80,13 +43,17 @@ pub const DEMO_RETENTION_DAYS: u32 = 7;
 mod credit;
 mod guidance;
 mod inspections;
+mod lifecycle;
 mod permit_life;
+mod report;
 mod time;
+
+pub use report::DemoReport;
 
 use credit::CreditActions;
 use inspections::InspectionActions;
 use permit_life::PermitActions;
-use time::{first_working_day, ClockActions, ClockStep, Forgotten};
+use time::{first_working_day, ClockActions, Forgotten};
 
 pub async fn run(settings: &Settings, days: u32, seed: u64) -> anyhow::Result<DemoReport> {
     if days == 0 || days > 366 {
@@ -323,120 +290,6 @@ impl Demo {
             }
             Err(other) => Err(other.into()),
         }
-    }
-
-    async fn advance_open_cases(&mut self) -> anyhow::Result<()> {
-        for case_id in self.cases.clone() {
-            let Some(view) = self.ledger.case(&case_id).await? else {
-                continue;
-            };
-            if !self.rng.gen_bool(0.55) {
-                continue;
-            }
-            let applicant = Actor::Applicant {
-                subject: view.enterprise_name.clone(),
-                credit_code: view.credit_code.clone(),
-            };
-            let officer = |post| officer_of(&view.bureau, post);
-            let roll: f64 = self.rng.gen();
-            let (actor, action) = match self.clock_step(&view, roll) {
-                ClockStep::Act(actor, action) => (actor, action),
-                ClockStep::Wait => continue,
-                ClockStep::Carry if self.is_held_up(&view) => continue,
-                ClockStep::Carry => match view.status {
-                    CaseStatus::Filed if roll < 0.15 => (
-                        officer(Post::Acceptor),
-                        CaseAction::RequestCorrection {
-                            corrections: vec!["产品检验报告超过有效期，请重新上传".into()],
-                            reason: "申请材料不齐全".into(),
-                        },
-                    ),
-                    CaseStatus::Filed if roll < 0.20 => (
-                        officer(Post::Acceptor),
-                        CaseAction::RefuseToAccept {
-                            reason: "申请事项不属于本机关职权范围".into(),
-                        },
-                    ),
-                    CaseStatus::Filed => (officer(Post::Acceptor), CaseAction::Accept {}),
-                    CaseStatus::CorrectionRequested => (
-                        applicant,
-                        CaseAction::ResubmitMaterials {
-                            materials: vec![Material {
-                                name: view.materials[0].name.clone(),
-                                digest: digest_of(&format!("{case_id}/corrected")),
-                            }],
-                        },
-                    ),
-                    CaseStatus::Accepted if roll < 0.04 => (
-                        applicant,
-                        CaseAction::Withdraw {
-                            reason: "企业调整生产计划，撤回申请".into(),
-                        },
-                    ),
-                    CaseStatus::Accepted if view.commitment.is_some() => {
-                        (officer(Post::Approver), CaseAction::Approve {})
-                    }
-                    CaseStatus::Accepted => (
-                        officer(Post::Reviewer),
-                        CaseAction::RecordReview {
-                            findings: "材料审查及现场核查符合要求".into(),
-                            recommendation: if roll < 0.9 {
-                                Recommendation::Approve
-                            } else {
-                                Recommendation::Deny
-                            },
-                        },
-                    ),
-                    CaseStatus::Reviewed
-                        if view.review.as_ref().map(|r| r.recommendation)
-                            == Some(Recommendation::Deny) =>
-                    {
-                        (
-                            officer(Post::Approver),
-                            CaseAction::Deny {
-                                reason: "现场核查发现生产条件不符合实施细则要求".into(),
-                            },
-                        )
-                    }
-                    CaseStatus::Reviewed => (officer(Post::Approver), CaseAction::Approve {}),
-                    CaseStatus::Approved => {
-                        let request_id = self.tick();
-                        let scope = view.product.clone();
-                        self.ledger
-                            .issue_permit(
-                                case_id.clone(),
-                                officer(Post::Approver),
-                                scope,
-                                None,
-                                request_id.into(),
-                            )
-                            .await?;
-                        continue;
-                    }
-                    CaseStatus::Issued => (
-                        officer(Post::Dispatcher),
-                        CaseAction::DispatchCertificate {
-                            courier: "中国邮政EMS".into(),
-                            tracking_number: format!(
-                                "11{:011}",
-                                self.rng.gen_range(0..99_999_999_999u64)
-                            ),
-                        },
-                    ),
-                    CaseStatus::Dispatched => (applicant, CaseAction::ConfirmDelivery {}),
-                    CaseStatus::Delivered if roll < 0.03 && view.on_commitment == Some(true) => (
-                        officer(Post::Approver),
-                        CaseAction::RevokePermit {
-                            reason: "证后核查发现承诺内容与实际不符".into(),
-                            false_commitment: true,
-                        },
-                    ),
-                    _ => continue,
-                },
-            };
-            self.send(&view, actor, action).await?;
-        }
-        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@
 //! A route parses what it is sent into typed values, makes one call to the facade and turns
 //! the answer into a response: no SQL, no authorization of its own, no replays.
 
+pub mod entry_feeds;
 pub mod idempotency;
 pub mod notice_filter;
 pub mod openapi;

@@ -12,6 +12,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use crate::http::entry_feeds::{feed_format, respond_feed};
 use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
 use crate::http::public_documents::{respond, validators, Format, Rendered, Validators};
@@ -36,15 +37,7 @@ pub fn current(state: AppState) -> impl Filter<Extract = (Response,), Error = Re
 
 /// GET /feeds/blacklist.rss, /feeds/blacklist.json
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    let format = |name: &'static str, format: Format| {
-        warp::path("feeds")
-            .and(warp::path(name))
-            .and(warp::path::end())
-            .map(move || format)
-    };
-    format("blacklist.rss", Format::Rss)
-        .or(format("blacklist.json", Format::Json))
-        .unify()
+    feed_format("blacklist")
         .and(get_or_head())
         .and(with_state(state))
         .and(validators())
@@ -80,15 +73,13 @@ async fn handle_feed(
     let list = state.ledger.blacklist().await?;
     let mut changes = list.changes();
     changes.truncate(FEED_CHANGES);
-    let updated = changes.first().map(|c| timestamp(c.recorded_at));
-    let site = &state.site;
-    let self_url = site.url(&format!("/feeds/blacklist.{}", format.extension()));
-    let body = match format {
-        Format::Rss => blacklist_feed::rss(site, &self_url, &changes, updated),
-        Format::Json => blacklist_feed::json(site, &self_url, &changes),
-    };
-    Ok(respond(
-        &Rendered::new(body, format.content_type(), updated),
+    let entries = blacklist_feed::entries(&state.site, &changes);
+    Ok(respond_feed(
+        &state.site,
+        blacklist_feed::head,
+        "blacklist",
+        format,
+        &entries,
         validators,
     ))
 }

@@ -13,6 +13,7 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use crate::http::entry_feeds::{feed_format, respond_feed};
 use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
 use crate::http::public_documents::{respond, validators, Format, Rendered, Validators};
@@ -97,15 +98,7 @@ pub fn public_plans(
 
 /// GET /feeds/inspections.rss, /feeds/inspections.json
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    let format = |name: &'static str, format: Format| {
-        warp::path("feeds")
-            .and(warp::path(name))
-            .and(warp::path::end())
-            .map(move || format)
-    };
-    format("inspections.rss", Format::Rss)
-        .or(format("inspections.json", Format::Json))
-        .unify()
+    feed_format("inspections")
         .and(get_or_head())
         .and(with_state(state))
         .and(validators())
@@ -293,18 +286,14 @@ async fn handle_feed(
     validators: &Validators,
 ) -> Result<Response, Problem> {
     let documents = state.ledger.plan_documents().await?;
-    let mut changes = inspections_feed::changes(&state.site, &documents);
-    changes.truncate(FEED_CHANGES);
-    let updated = changes.first().map(|c| timestamp(&c.recorded_at));
-    let self_url = state
-        .site
-        .url(&format!("/feeds/inspections.{}", format.extension()));
-    let body = match format {
-        Format::Rss => inspections_feed::rss(&state.site, &self_url, &changes, updated),
-        Format::Json => inspections_feed::json(&state.site, &self_url, &changes),
-    };
-    Ok(respond(
-        &Rendered::new(body, format.content_type(), updated),
+    let mut entries = inspections_feed::entries(&state.site, &documents);
+    entries.truncate(FEED_CHANGES);
+    Ok(respond_feed(
+        &state.site,
+        inspections_feed::head,
+        "inspections",
+        format,
+        &entries,
         validators,
     ))
 }
