@@ -218,9 +218,12 @@ impl Ledger {
         }))
     }
 
-    /// Whether an event of `case_id` names the claim `claim_id`.
+    /// Whether an event of `case_id` (a case's id, or an inspection plan's: they are made
+    /// alike) names the claim `claim_id`.
     async fn committed_under(&self, case_id: &str, claim_id: &str) -> Result<bool, LedgerError> {
-        for event in log::read_aggregate(&self.db, "PermitCase", case_id).await? {
+        let mut events = log::read_aggregate(&self.db, "PermitCase", case_id).await?;
+        events.extend(log::read_aggregate(&self.db, "InspectionPlan", case_id).await?);
+        for event in events {
             if event
                 .metadata_map()?
                 .get(CLAIM_METADATA)

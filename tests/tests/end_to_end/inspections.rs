@@ -16,6 +16,7 @@ use crate::helpers::{
 on_both_stores!(
     a_plan_is_drawn_from_its_checkpoint_and_recomputed_by_anyone,
     plans_are_refused_outside_their_rules_and_write_nothing,
+    a_plan_sent_again_under_its_key_is_made_once,
 );
 
 /// The roster: the approver who decided every case (never drawn: a conflict), and three
@@ -209,6 +210,12 @@ async fn a_plan_is_drawn_from_its_checkpoint_and_recomputed_by_anyone(store: Sto
         public_text.push_str(&app.public_text(url).await);
     }
     assert!(!public_text.contains("SENTINEL"), "findings are private");
+    for subject in SUBJECTS {
+        assert!(
+            !public_text.contains(subject),
+            "{subject} is named in public"
+        );
+    }
     let first = app.get_public(&location).await;
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     let again = app.get_with(&location, "If-None-Match", &etag).await;
@@ -288,6 +295,35 @@ async fn plans_are_refused_outside_their_rules_and_write_nothing(store: Store) {
         .get_public("/inspections/0190f2a4-6c1e-7000-8000-000000000001.json")
         .await;
     assert_problem(missing, StatusCode::NOT_FOUND, "plan-not-found").await;
+}
+
+async fn a_plan_sent_again_under_its_key_is_made_once(store: Store) {
+    let app = spawn_app(store).await;
+    four_permits(&app).await;
+    let approver = app.officer_token("370100", Post::Approver);
+    let send = || {
+        app.client
+            .post(app.url("/api/v1/inspections/plans"))
+            .bearer_auth(&approver)
+            .header("Idempotency-Key", "plan-2026-q4")
+            .json(&plan(json!({"percent": 50})))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["plan_id"], first["plan_id"]);
+    let made = app
+        .all_events()
+        .await
+        .into_iter()
+        .filter(|e| e.event_type == "PlanCreated")
+        .count();
+    assert_eq!(made, 1, "a retried plan is recognised");
 }
 
 /// Two servers on one PostgreSQL both try to draw the same plan: it is drawn once.

@@ -178,9 +178,9 @@ async fn handle_command(
     body: Bytes,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
-    let plan_id = CaseId::parse(&plan_id)
-        .map_err(|_| Problem::not_found("plan-not-found", "no inspection plan has this id"))?
-        .to_string();
+    let plan = CaseId::parse(&plan_id)
+        .map_err(|_| Problem::not_found("plan-not-found", "no inspection plan has this id"))?;
+    let plan_id = plan.to_string();
     let PlanCommand::RecordInspectionResult {
         permit_number,
         result,
@@ -190,7 +190,7 @@ async fn handle_command(
     let write = Write {
         actor: actor.clone(),
         keyed: keyed(key, "POST", &path, &[&body])?,
-        case_id: None,
+        case_id: Some(plan),
         success: StatusCode::OK,
         request_id,
     };
