@@ -7,12 +7,16 @@
 //! - projection rebuild from a bulk-loaded log, beside a raw sequential scan, with peak RSS;
 //! - the supervision figures over a generated year of 100,000 cases, beside a single-case
 //!   read;
+//! - an inspection plan over every permit in force of that generated year: made, read,
+//!   drawn and verified;
 //! - feed serving (200 and 304) beside the same bytes from a plain static file server, and
 //!   the render time of a 10,000-notice day.
 
 mod bulk;
 mod commands;
 mod feeds;
+mod generated_year;
+mod inspections;
 mod issued_cases;
 mod load;
 mod plain;
@@ -81,7 +85,8 @@ pub struct Options {
     /// A PostgreSQL server URL (no database): each measurement makes and drops its own.
     pub postgres: Option<String>,
     pub out: PathBuf,
-    /// Sections to run (commands, rebuild, supervision, feeds, render); empty for all.
+    /// Sections to run (commands, rebuild, supervision, inspections, feeds, render); empty
+    /// for all.
     pub only: Vec<String>,
     /// Stores to measure (sqlite, postgres); empty for all that are available.
     pub stores: Vec<String>,
@@ -173,6 +178,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Row>> {
     if options.runs("supervision") {
         for store in &stores {
             rows.extend(supervision::measure(options, *store).await?);
+        }
+    }
+    if options.runs("inspections") {
+        for store in &stores {
+            rows.extend(inspections::measure(options, *store).await?);
         }
     }
     if options.runs("feeds") {

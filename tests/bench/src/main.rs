@@ -27,7 +27,8 @@ struct Cli {
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench.json")]
     out: PathBuf,
-    /// Run only these sections: commands, rebuild, supervision, feeds, render (repeatable).
+    /// Run only these sections: commands, rebuild, supervision, inspections, feeds, render
+    /// (repeatable).
     #[arg(long)]
     only: Vec<String>,
     /// Measure only this store: sqlite or postgres (repeatable; default: SQLite, and

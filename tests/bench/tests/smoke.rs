@@ -28,6 +28,8 @@ fn the_benchmark_runs_and_writes_every_figure() {
         ("rebuild", "postgres"),
         ("supervision", "sqlite"),
         ("supervision", "postgres"),
+        ("inspections", "sqlite"),
+        ("inspections", "postgres"),
         ("feeds", "sqlite"),
         ("feeds", "postgres"),
         ("render", "-"),
