@@ -115,8 +115,13 @@ pub enum Command {
     },
     /// Write the log, each event's recorded leaf and every signed checkpoint as JSON Lines.
     Export {
+        /// The JSON Lines file to write the log to.
+        #[arg(long, required_unless_present = "tiles_dir")]
+        out: Option<PathBuf>,
+        /// Also (or only) write the log's Merkle tree as C2SP tlog-tiles hash tiles under this
+        /// directory (`checkpoint`, `tile/...`), for serving from any web server.
         #[arg(long)]
-        out: PathBuf,
+        tiles_dir: Option<PathBuf>,
         /// Also write each event's personal fields opened (an erased one reads "erased"),
         /// for an auditor's review; the file is readable by its owner only.
         #[arg(long)]
@@ -249,13 +254,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             reports::demo_loaded(&demo::run(&tool(), days, seed).await?);
             Ok(())
         }
-        Command::Export { out, decrypt } => {
+        Command::Export {
+            out,
+            tiles_dir,
+            decrypt,
+        } => {
             let ledger = open_ledger(&tool(), Arc::new(SystemClock)).await?;
-            let (events, checkpoints) = export::export(&ledger, &out, decrypt).await?;
-            crate::say!(
-                "exported {events} events and {checkpoints} checkpoints to {}",
-                out.display()
-            );
+            if let Some(out) = out {
+                let (events, checkpoints) = export::export(&ledger, &out, decrypt).await?;
+                crate::say!(
+                    "exported {events} events and {checkpoints} checkpoints to {}",
+                    out.display()
+                );
+            }
+            if let Some(dir) = tiles_dir {
+                let (size, tiles) = ledger.export_tiles(&dir).await?;
+                crate::say!(
+                    "wrote {tiles} tiles of the tree of {size} events, and its checkpoint, under {}",
+                    dir.display()
+                );
+            }
             Ok(())
         }
         Command::Verify { file, key } => {

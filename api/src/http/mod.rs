@@ -63,7 +63,7 @@ pub fn with_state(
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     use routes::{
         blacklist, cases, catalogue, erasures, feeds, guidance, health, history, inspections,
-        supervision, transparency,
+        supervision, tiles, transparency,
     };
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
@@ -114,7 +114,9 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(transparency::checkpoint(state.clone()))
         .unify()
-        .or(transparency::proofs(state))
+        .or(transparency::proofs(state.clone()))
+        .unify()
+        .or(tiles::tile(state))
         .unify()
         .or(openapi::route())
         .unify()

@@ -57,6 +57,7 @@ pub const ROUTES: &[&str] = &[
     "/transparency/checkpoint",
     "/transparency/checkpoint/{size}",
     "/transparency/proof/{kind}",
+    "/tile/{level}/{index}",
 ];
 
 /// The route template `path` belongs to (`/api/v1/cases/{id}` for a case's path), if any.
@@ -89,7 +90,7 @@ pub fn template_of(path: &str) -> Option<&'static str> {
         latest_checkpoint, checkpoint_of_size, proof, supervision::efficiency,
         supervision::efficiency_csv, supervision::statistics, credit::blacklist,
         credit::credit_record_command, credit::create_plan, credit::plan_command, credit::plans,
-        credit::plan
+        credit::plan, tile
     ),
     components(schemas(ProblemDetails, CaseView, Application, Draft, CaseAction, ErasureRequest,
         Efficiency, BlacklistEntry, CreditRecordCommand, PlanRequest, PlanCommand)),
@@ -380,6 +381,16 @@ fn checkpoint_of_size() {}
     responses((status = 200, description = "an RFC 6962 proof"), PublicProblems))]
 #[allow(dead_code)]
 fn proof() {}
+
+#[utoipa::path(get, path = "/tile/{level}/{index}", tag = "public",
+    params(("level" = String, Path, description = "the tile level, 0 for leaf hashes"),
+        ("index" = String, Path, description = "the tile index in groups of three digits, \
+        all but the last prefixed with x (x001/234 is 1234); `.p/W` after it for a partial \
+        tile of W hashes")),
+    responses((status = 200, description = "the tile's hashes, 32 bytes each (C2SP \
+        tlog-tiles), immutable", content_type = "application/octet-stream"), PublicProblems))]
+#[allow(dead_code)]
+fn tile() {}
 
 #[cfg(test)]
 mod tests {

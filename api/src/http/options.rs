@@ -39,6 +39,7 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
         ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),
         ["transparency", "proof", _] => Some(READ),
+        ["tile", ..] => Some(READ),
         _ => None,
     }
 }

@@ -152,6 +152,17 @@ pub struct Validators {
     if_modified_since: Option<String>,
 }
 
+impl Validators {
+    /// Whether `If-None-Match` names `etag` (or `*`).
+    pub fn match_etag(&self, etag: &str) -> Option<bool> {
+        self.if_none_match.as_deref().map(|tags| {
+            tags.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        })
+    }
+}
+
 pub fn validators() -> impl Filter<Extract = (Validators,), Error = Rejection> + Clone {
     warp::header::optional::<String>("if-none-match")
         .and(warp::header::optional::<String>("if-modified-since"))
@@ -281,14 +292,11 @@ fn http_date(at: DateTime<Utc>) -> String {
 pub fn respond(rendered: &Rendered, validators: &Validators) -> Response {
     let etag = &rendered.etag;
     let not_modified = match (
-        &validators.if_none_match,
+        validators.match_etag(etag),
         &validators.if_modified_since,
         rendered.updated,
     ) {
-        (Some(tags), _, _) => tags
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == etag || t == "*"),
+        (Some(matched), _, _) => matched,
         (None, Some(since), Some(updated)) => DateTime::parse_from_rfc2822(since)
             .map(|since| updated.timestamp() <= since.timestamp())
             .unwrap_or(false),

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use domain::transparency::tiles::Tile;
 use domain::transparency::{
     consistency_proof_ranges, inclusion_proof_ranges, perfect_subtrees, root, root_of_subtrees,
     Hash,
@@ -69,6 +70,24 @@ impl MerkleBlocks {
             let leaves = leaves_between(db, (first * BLOCK) as i64, (last * BLOCK) as i64).await?;
             roots.extend(leaves.chunks(BLOCK).map(root));
         }
+    }
+
+    /// The hashes of `tile`, whose leaves must all be recorded: leaf hashes at level 0, at
+    /// level 1 the kept block roots, above them the roots of runs of blocks.
+    pub async fn tile_hashes(&self, db: &Db, tile: &Tile) -> Result<Vec<Hash>, QueryError> {
+        let ranges = tile.hash_ranges().unwrap_or_default();
+        let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+            return Ok(Vec::new());
+        };
+        if tile.level == 0 {
+            return leaves_between(db, first.start as i64, last.end as i64).await;
+        }
+        self.read_blocks(db, last.end as usize / BLOCK).await?;
+        let roots = self.roots.lock().await;
+        Ok(ranges
+            .iter()
+            .map(|r| root(&roots[r.start as usize / BLOCK..r.end as usize / BLOCK]))
+            .collect())
     }
 
     /// The hash of leaf `index` and its audit path in the tree of the first `size` leaves

@@ -23,6 +23,7 @@ mod inspections;
 mod listings;
 mod reads;
 mod supervision;
+mod tiles;
 
 pub mod checkpoints;
 pub mod clock;

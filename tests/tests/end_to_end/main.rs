@@ -27,4 +27,5 @@ mod post_issuance;
 mod replay;
 mod retries;
 mod supervision;
+mod tiles;
 mod worklists;

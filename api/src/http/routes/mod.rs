@@ -11,5 +11,6 @@ pub mod health;
 pub mod history;
 pub mod inspections;
 pub mod supervision;
+pub mod tiles;
 pub mod transparency;
 pub mod worklist_query;
