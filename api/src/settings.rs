@@ -30,7 +30,12 @@ pub struct Settings {
     pub limits: Limits,
     /// Where to serve `/metrics` (Prometheus text format); None: no metrics.
     pub metrics_listen: Option<SocketAddr>,
+    /// How often a checkpoint is signed when the log has grown.
+    pub checkpoint_interval: std::time::Duration,
 }
+
+/// How often a server signs a checkpoint of a log that has grown, by default.
+pub const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What one server takes from its clients before it refuses them or closes their
 /// connection.
@@ -75,6 +80,7 @@ impl Settings {
             seal_personal_data: true,
             limits: Limits::default(),
             metrics_listen: None,
+            checkpoint_interval: CHECKPOINT_INTERVAL,
         }
     }
 

@@ -88,6 +88,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     retention_days: Option<u32>,
+    checkpoint_interval: Duration,
     limits: Limits,
     /// The metrics listener and what it serves, when metrics are asked for.
     metrics: Option<(TcpListener, metrics_exporter_prometheus::PrometheusHandle)>,
@@ -135,6 +136,7 @@ impl Application {
                 write_limiter: Arc::new(WriteLimiter::new(settings.limits.writes_per_minute)),
             },
             retention_days: settings.retention_days,
+            checkpoint_interval: settings.checkpoint_interval,
             limits: settings.limits,
             metrics,
         })
@@ -169,6 +171,7 @@ impl Application {
             self.state.ledger.clone(),
             self.state.keys.clone(),
             self.retention_days,
+            self.checkpoint_interval,
             stopped,
         ));
         let limiter = tokio::spawn(forget_idle_senders(
@@ -216,9 +219,11 @@ async fn project_in_background(
     ledger: Arc<Ledger>,
     keys: TokenKeys,
     retention_days: Option<u32>,
+    checkpoint_interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut next_erasure = tokio::time::Instant::now();
+    let mut next_checkpoint = tokio::time::Instant::now() + checkpoint_interval;
     let mut next_key_check = tokio::time::Instant::now();
     loop {
         let reached = ledger.catch_up().await;
@@ -239,6 +244,14 @@ async fn project_in_background(
         if let Ok(reached) = reached {
             if let Err(error) = ledger.merkle_blocks().keep_up(ledger.db(), reached).await {
                 tracing::error!(%error, "reading the Merkle blocks failed; retrying");
+            }
+        }
+        if tokio::time::Instant::now() >= next_checkpoint {
+            next_checkpoint = tokio::time::Instant::now() + checkpoint_interval;
+            match ledger.checkpoint_if_grown().await {
+                Ok(Some(size)) => tracing::debug!(size, "periodic checkpoint signed"),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "signing a checkpoint failed; retrying"),
             }
         }
         // Once a second, not at every commit's wake-up.

@@ -164,6 +164,27 @@ pub async fn checkpoints(db: &Db) -> Result<Vec<StoredCheckpoint>, QueryError> {
     Ok(rows)
 }
 
+/// Up to `limit` checkpoints larger than `after`, smallest first.
+pub async fn checkpoints_after(
+    db: &Db,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredCheckpoint>, QueryError> {
+    let rows = on_db!(db, |pool| {
+        sqlx::query(
+            "SELECT size, root, note, made_at FROM checkpoints WHERE size > $1 ORDER BY size LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(checkpoint_from)
+        .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(rows)
+}
+
 /// Stores a checkpoint; one already stored for that size is kept (returns false).
 pub async fn store_checkpoint(db: &Db, checkpoint: &StoredCheckpoint) -> Result<bool, QueryError> {
     let inserted = on_db!(db, |pool| {

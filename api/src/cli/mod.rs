@@ -94,6 +94,11 @@ pub enum Command {
         /// it no metrics are served.
         #[arg(long, env = "PERMIT_LEDGER_METRICS_LISTEN")]
         metrics_listen: Option<SocketAddr>,
+        /// Seconds between checkpoints: one is signed whenever the log has grown and this
+        /// long has passed since the last (besides the one of each daily publication).
+        #[arg(long, env = "PERMIT_LEDGER_CHECKPOINT_INTERVAL_SECS", default_value_t = 60,
+            value_parser = clap::value_parser!(u64).range(1..))]
+        checkpoint_interval_secs: u64,
     },
     /// Print a bearer token for an applicant, officer or auditor.
     Token(TokenArgs),
@@ -228,6 +233,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         seal_personal_data: true,
         limits: Limits::default(),
         metrics_listen: None,
+        checkpoint_interval: crate::settings::CHECKPOINT_INTERVAL,
     };
     let unused_listen: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
     let tool = || settings(unused_listen, None, None);
@@ -238,11 +244,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             retention_days,
             limits,
             metrics_listen,
+            checkpoint_interval_secs,
         } => {
             let retention = Some(retention_days).filter(|days| *days > 0);
             let serving = Settings {
                 limits: limits.into(),
                 metrics_listen,
+                checkpoint_interval: std::time::Duration::from_secs(checkpoint_interval_secs),
                 ..settings(listen, public_url, retention)
             };
             let app = Application::build(&serving, Arc::new(SystemClock)).await?;

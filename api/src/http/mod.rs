@@ -62,8 +62,8 @@ pub fn with_state(
 /// response carrying an `X-Request-Id`.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     use routes::{
-        blacklist, cases, catalogue, erasures, feeds, guidance, health, history, inspections,
-        supervision, tiles, transparency,
+        blacklist, cases, catalogue, checkpoints, erasures, feeds, guidance, health, history,
+        inspections, supervision, tiles, transparency,
     };
     let routes = health::healthz(state.clone())
         .or(catalogue::items(state.clone()))
@@ -116,7 +116,9 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(transparency::proofs(state.clone()))
         .unify()
-        .or(tiles::tile(state))
+        .or(tiles::tile(state.clone()))
+        .unify()
+        .or(checkpoints::list(state))
         .unify()
         .or(openapi::route())
         .unify()

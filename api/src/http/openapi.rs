@@ -58,6 +58,7 @@ pub const ROUTES: &[&str] = &[
     "/transparency/checkpoint/{size}",
     "/transparency/proof/{kind}",
     "/tile/{level}/{index}",
+    "/transparency/checkpoints",
 ];
 
 /// The route template `path` belongs to (`/api/v1/cases/{id}` for a case's path), if any.
@@ -90,7 +91,7 @@ pub fn template_of(path: &str) -> Option<&'static str> {
         latest_checkpoint, checkpoint_of_size, proof, supervision::efficiency,
         supervision::efficiency_csv, supervision::statistics, credit::blacklist,
         credit::credit_record_command, credit::create_plan, credit::plan_command, credit::plans,
-        credit::plan, tile
+        credit::plan, tile, checkpoints
     ),
     components(schemas(ProblemDetails, CaseView, Application, Draft, CaseAction, ErasureRequest,
         Efficiency, BlacklistEntry, CreditRecordCommand, PlanRequest, PlanCommand)),
@@ -381,6 +382,15 @@ fn checkpoint_of_size() {}
     responses((status = 200, description = "an RFC 6962 proof"), PublicProblems))]
 #[allow(dead_code)]
 fn proof() {}
+
+#[utoipa::path(get, path = "/transparency/checkpoints", tag = "public",
+    params(("after" = Option<i64>, Query, description = "list the checkpoints larger than this size"),
+        ("limit" = Option<i64>, Query, description = "at most this many (1 to 1000, default 100)")),
+    responses((status = 200, description = "signed checkpoints, smallest first, each with \
+        its size, root (base64), time and the URL of its signed note; `next_after` when more \
+        follow"), PublicProblems))]
+#[allow(dead_code)]
+fn checkpoints() {}
 
 #[utoipa::path(get, path = "/tile/{level}/{index}", tag = "public",
     params(("level" = String, Path, description = "the tile level, 0 for leaf hashes"),

@@ -37,6 +37,7 @@ pub fn allowed(path: &str) -> Option<&'static str> {
         | ["api", "v1", "inspections", "plans", _, "commands"] => Some(WRITE),
         ["feeds", _] | ["listings", _] | ["permits", _] => Some(READ),
         ["transparency", "key"] | ["transparency", "checkpoint"] => Some(READ),
+        ["transparency", "checkpoints"] => Some(READ),
         ["transparency", "checkpoint", size] if size.parse::<i64>().is_ok() => Some(READ),
         ["transparency", "proof", _] => Some(READ),
         ["tile", ..] => Some(READ),

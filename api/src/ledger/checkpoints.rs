@@ -64,7 +64,7 @@ impl Ledger {
                 recorded.len()
             )));
         }
-        self.check_leaves(&recorded).await?;
+        self.check_leaves(0, &recorded).await?;
         if let Some(latest) = &latest {
             if root(&recorded[..latest.size as usize]) != latest.root {
                 return Err(LedgerError::Tampered(format!(
@@ -73,10 +73,56 @@ impl Ledger {
                 )));
             }
         }
+        self.sign_and_store(size, root(&recorded[..size as usize]))
+            .await
+    }
+
+    /// Signs a checkpoint of the leaves recorded so far if the log has grown since the latest
+    /// one: the events after it are checked against their recorded leaves, and the tree
+    /// against the latest's root, from the kept block roots (the whole log is read and
+    /// checked by the checkpoint of each daily publication, not every minute). Returns the
+    /// new checkpoint's size, None when the log has not grown.
+    pub async fn checkpoint_if_grown(&self) -> Result<Option<i64>, LedgerError> {
+        let db = self.db();
+        let recorded = self.positions().await?.projected;
+        let latest = transparency::checkpoint(db, None).await?;
+        let from = latest.as_ref().map_or(0, |l| l.size);
+        if recorded <= from {
+            return Ok(None);
+        }
+        let leaves = transparency::leaves_between(db, from, recorded).await?;
+        if (leaves.len() as i64) < recorded - from {
+            return Err(LedgerError::Tampered(format!(
+                "the leaves after {from} up to {recorded} are not all recorded"
+            )));
+        }
+        self.check_leaves(from, &leaves).await?;
+        let blocks = self.merkle_blocks();
+        if let Some(latest) = &latest {
+            if blocks.tree_root(db, latest.size as usize).await? != latest.root {
+                return Err(LedgerError::Tampered(format!(
+                    "the recorded leaves no longer give the root of checkpoint {}: refusing to sign",
+                    latest.size
+                )));
+            }
+        }
+        let root = blocks.tree_root(db, recorded as usize).await?;
+        self.sign_and_store(recorded, root).await?;
+        Ok(Some(recorded))
+    }
+
+    /// Signs the checkpoint of the first `size` events, whose tree has `root`, and stores it
+    /// (or, if another process stored one of that size first, answers that one).
+    async fn sign_and_store(
+        &self,
+        size: i64,
+        root: domain::transparency::Hash,
+    ) -> Result<StoredCheckpoint, LedgerError> {
+        let db = self.db();
         let checkpoint = Checkpoint {
             origin: self.signer().name().to_owned(),
             size: size as u64,
-            root: root(&recorded[..size as usize]),
+            root,
         };
         let signing = std::time::Instant::now();
         let stored = StoredCheckpoint {
@@ -98,14 +144,17 @@ impl Ledger {
         Ok(stored)
     }
 
-    /// Recomputes the leaf of every stored event up to `recorded.len()` and compares it with
-    /// the leaf recorded when the event was first projected.
+    /// Recomputes the leaf of every stored event after position `from` (`recorded[i]` is the
+    /// leaf recorded for position `from + 1 + i` when the event was first projected) and
+    /// compares the two.
     async fn check_leaves(
         &self,
+        from: i64,
         recorded: &[domain::transparency::Hash],
     ) -> Result<(), LedgerError> {
-        let mut after = 0;
-        while (after as usize) < recorded.len() {
+        let mut after = from;
+        let end = from + recorded.len() as i64;
+        while after < end {
             let events = log::read_after(self.db(), after, 2_000).await?;
             if events.is_empty() {
                 break;
@@ -117,7 +166,7 @@ impl Ledger {
                         "position {expected} is missing from the log"
                     )));
                 }
-                if let Some(leaf) = recorded.get((expected - 1) as usize) {
+                if let Some(leaf) = recorded.get((expected - from - 1) as usize) {
                     if event.leaf() != *leaf {
                         return Err(LedgerError::Tampered(format!(
                             "the event at position {expected} has changed since it was logged: refusing to sign"

@@ -90,6 +90,14 @@ impl MerkleBlocks {
             .collect())
     }
 
+    /// The root of the tree of the first `size` leaves (all recorded), from the kept block
+    /// roots and the leaves of the last block.
+    pub async fn tree_root(&self, db: &Db, size: usize) -> Result<Hash, QueryError> {
+        let whole: Range<usize> = 0..size;
+        let hashes = self.range_hashes(db, std::slice::from_ref(&whole)).await?;
+        Ok(hashes.into_iter().next().unwrap_or_else(|| root(&[])))
+    }
+
     /// The hash of leaf `index` and its audit path in the tree of the first `size` leaves
     /// (RFC 6962 2.1.1); `index < size`, all recorded.
     pub async fn inclusion(

@@ -41,6 +41,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(store: Store) -> TestApp {
+    spawn_app_with(store, |_| {}).await
+}
+
+/// As [`spawn_app`], its settings changed by `edit` first.
+pub async fn spawn_app_with(store: Store, edit: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         permit_ledger::telemetry::init();
     }
@@ -49,6 +54,7 @@ pub async fn spawn_app(store: Store) -> TestApp {
     settings.public_url = Some(PUBLIC_URL.to_owned());
     // Tests load their cases faster than any sender may write; the limit has tests of its own.
     settings.limits.writes_per_minute = 0;
+    edit(&mut settings);
     spawn_with(settings, Some(scratch)).await
 }
 

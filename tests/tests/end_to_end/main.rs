@@ -21,6 +21,7 @@ mod master_key;
 mod methods;
 mod metrics;
 mod openapi;
+mod periodic_checkpoints;
 mod permit_life;
 mod personal_data;
 mod post_issuance;

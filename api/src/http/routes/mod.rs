@@ -3,6 +3,7 @@
 pub mod blacklist;
 pub mod cases;
 pub mod catalogue;
+pub mod checkpoints;
 pub mod efficiency_csv;
 pub mod erasures;
 pub mod feeds;

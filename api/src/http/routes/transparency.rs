@@ -46,7 +46,8 @@ pub fn checkpoint(
                 Ok(Some(checkpoint)) => text(checkpoint.note),
                 Ok(None) => Problem::not_found(
                     "no-such-checkpoint",
-                    "no checkpoint of that size: one is signed at every daily publication",
+                    "no checkpoint of that size: one is signed at every daily publication, and \
+                     whenever the log has grown for a while (see /transparency/checkpoints)",
                 )
                 .into_response(),
                 Err(error) => Problem::internal(&error).into_response(),
