@@ -153,15 +153,7 @@ pub async fn checkpoint(
 
 /// Every checkpoint, smallest first.
 pub async fn checkpoints(db: &Db) -> Result<Vec<StoredCheckpoint>, QueryError> {
-    let rows = on_db!(db, |pool| {
-        sqlx::query("SELECT size, root, note, made_at FROM checkpoints ORDER BY size")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(checkpoint_from)
-            .collect::<Result<Vec<_>, _>>()?
-    });
-    Ok(rows)
+    checkpoints_after(db, 0, i64::MAX).await
 }
 
 /// Up to `limit` checkpoints larger than `after`, smallest first.

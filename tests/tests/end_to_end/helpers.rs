@@ -200,17 +200,14 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET `path` without a token, read as JSON.
+    pub async fn public_json(&self, path: &str) -> Value {
+        json_of(self.client.get(self.url(path))).await
+    }
+
     /// GET `path` with `token`, read as JSON.
     pub async fn get_json(&self, token: &str, path: &str) -> Value {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json_of(self.client.get(self.url(path)).bearer_auth(token)).await
     }
 
     /// The settings of a second server on this one's store, in a data directory `name` of
@@ -293,6 +290,11 @@ fn issuance() -> Value {
 }
 
 /// A complete application for `item`, every required material attached.
+/// The JSON body of the answer to `request`.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 pub fn application(item: &str) -> Value {
     test_support::fixtures::application_for(item, "济南恒力化工有限公司")
 }

@@ -85,17 +85,11 @@ async fn a_growing_log_is_checkpointed_every_interval_and_listed(store: Store) {
         let checkpoint = verifier.open(&note).unwrap();
         assert_eq!(checkpoint.size as i64, size);
         if let Some((old_size, old_root)) = previous {
-            let proof: Value = app
-                .client
-                .get(app.url(&format!(
+            let proof = app
+                .public_json(&format!(
                     "/transparency/proof/consistency?from={old_size}&to={size}"
-                )))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                ))
+                .await;
             let proof: Vec<[u8; 32]> = proof["proof"]
                 .as_array()
                 .unwrap()
