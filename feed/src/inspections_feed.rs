@@ -21,9 +21,9 @@ pub fn result_label(result: InspectionResult) -> &'static str {
 }
 
 /// Every change of `plans` (a plan made, drawn, a result) as a feed entry, newest first.
-pub fn entries(site: &Site, plans: &[PlanDocument]) -> Vec<Entry> {
+pub fn entries<P: AsRef<PlanDocument>>(site: &Site, plans: &[P]) -> Vec<Entry> {
     let mut changes = Vec::new();
-    for plan in plans {
+    for plan in plans.iter().map(AsRef::as_ref) {
         let url = site.url(&format!("/inspections/{}.json", plan.plan_id));
         let enterprise = |permit: &str| {
             plan.population

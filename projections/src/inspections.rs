@@ -178,6 +178,20 @@ impl PlanDocument {
     }
 }
 
+/// Every plan's id and how many events it has, in the order they were made.
+pub async fn plan_versions(db: &Db) -> Result<Vec<(String, i64)>, LogError> {
+    let rows: Vec<(String, i64)> = on_db!(db, |pool| {
+        sqlx::query_as(
+            "SELECT aggregate_id, MAX(sequence) FROM events WHERE aggregate_type = $1 \
+             GROUP BY aggregate_id ORDER BY MIN(global_position)",
+        )
+        .bind(INSPECTION_PLAN)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
 /// The plans created and not yet drawn: their ids and the positions of their creation.
 pub async fn undrawn(db: &Db) -> Result<Vec<(String, i64)>, LogError> {
     let rows: Vec<(String, i64)> = on_db!(db, |pool| {

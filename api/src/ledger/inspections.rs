@@ -226,24 +226,6 @@ impl Ledger {
         Ok(Some(document))
     }
 
-    /// Every plan's public document, oldest first.
-    pub async fn plan_documents(&self) -> Result<Vec<PlanDocument>, LedgerError> {
-        let events = log::read_aggregate_type(self.db(), INSPECTION_PLAN).await?;
-        let mut by_plan: Vec<(String, Vec<projections::LoggedEvent>)> = Vec::new();
-        for event in events {
-            match by_plan.iter_mut().find(|(id, _)| *id == event.aggregate_id) {
-                Some((_, events)) => events.push(event),
-                None => by_plan.push((event.aggregate_id.clone(), vec![event])),
-            }
-        }
-        let catalogue = &self.services().catalogue;
-        let mut documents = Vec::new();
-        for (_, events) in by_plan {
-            documents.extend(PlanDocument::fold(&events, catalogue)?);
-        }
-        Ok(documents)
-    }
-
     async fn send_to_plan(
         &self,
         plan_id: &str,

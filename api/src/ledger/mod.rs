@@ -21,6 +21,7 @@ mod expiry;
 pub mod idempotency;
 mod inspections;
 mod listings;
+mod plan_documents;
 mod reads;
 mod supervision;
 mod tiles;
@@ -77,6 +78,8 @@ pub struct Ledger {
     credits: CommandBus<CreditRecord>,
     /// The inspection plans ("double random, one public").
     plans: CommandBus<InspectionPlan>,
+    /// The plans' public documents as last read.
+    plan_documents: plan_documents::PlanDocuments,
     erasures: CommandBus<SubjectErasure>,
     /// The keys personal fields are sealed under.
     personal: Arc<PersonalKeys>,
@@ -132,6 +135,7 @@ impl Ledger {
             commands: CommandBus::new(&db, writer.clone(), services.clone(), personal.clone()),
             publications: CommandBus::new(&db, writer.clone(), (), personal.clone()),
             plans: CommandBus::new(&db, writer.clone(), services.clone(), personal.clone()),
+            plan_documents: Default::default(),
             credits: CommandBus::new(
                 &db,
                 writer.clone(),

@@ -194,6 +194,8 @@ async fn a_plan_is_drawn_from_its_checkpoint_and_recomputed_by_anyone(store: Sto
         .find(|i| !target["inspectors"].as_array().unwrap().contains(&json!(i)))
         .map(|i| SUBJECTS[i])
         .unwrap();
+    let listed = app.public_json("/inspections.json").await;
+    assert_eq!(listed["plans"][0]["results"], 0);
     let refused = record(&app, &inspector(&app, outsider), &plan_id, permit).await;
     assert_problem(refused, StatusCode::FORBIDDEN, "not-assigned").await;
     let recorded = record(&app, &inspector(&app, assigned), &plan_id, permit).await;
@@ -202,6 +204,11 @@ async fn a_plan_is_drawn_from_its_checkpoint_and_recomputed_by_anyone(store: Sto
     assert_eq!(recorded["results"][0]["result"], "rectify");
     let again = record(&app, &inspector(&app, assigned), &plan_id, permit).await;
     assert_problem(again, StatusCode::CONFLICT, "result-already-recorded").await;
+    let listed = app.public_json("/inspections.json").await;
+    assert_eq!(
+        listed["plans"][0]["results"], 1,
+        "the list shows the new result"
+    );
 
     // Public: the document, the list and the feeds, with validators; never the findings.
     let mut public_text = app.public_text(&location).await;
