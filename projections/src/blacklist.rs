@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::catalogue::Catalogue;
-use domain::credit_record::{credit_record_id, CreditEvent};
+use domain::credit_record::{credit_record_id, listing_in_force, CreditEvent};
 use domain::values::{BureauCode, CaseId, CreditCode, PermitNumber};
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +59,7 @@ pub struct Removal {
 impl BlacklistEntry {
     /// Whether the enterprise is on the list for this entry on `day`.
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
-        self.removal.is_none() && self.listed_on <= day && day <= self.listed_until
+        self.listed_on <= day && listing_in_force(self.listed_until, self.removal.is_some(), day)
     }
 }
 
@@ -130,12 +130,11 @@ impl Blacklist {
                     reason,
                     removed_on,
                 } => {
-                    // The listing of that case in this record (the public entry names the
-                    // case's permit instead).
-                    let removed = entries.iter_mut().zip(&cases).find(|(entry, case)| {
-                        **case == case_id
-                            && credit_record_id(&entry.credit_code) == event.aggregate_id
-                    });
+                    // The listing of that case (the public entry names its permit instead).
+                    let removed = entries
+                        .iter_mut()
+                        .zip(&cases)
+                        .find(|(_, case)| **case == case_id);
                     if let Some((entry, _)) = removed {
                         entry.removal = Some(Removal {
                             reason,
@@ -190,11 +189,6 @@ impl Blacklist {
             .collect();
         changes.sort_by_key(|change| std::cmp::Reverse(change.position));
         changes
-    }
-
-    /// The position of the latest change, if there is any.
-    pub fn last_position(&self) -> Option<i64> {
-        self.changes().first().map(|change| change.position)
     }
 }
 

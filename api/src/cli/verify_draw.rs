@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use domain::inspection::draw::draw;
+use domain::inspection::draw::targets;
 use domain::inspection::population_digest;
 use domain::transparency::{Checkpoint, NoteVerifier};
 use projections::inspections::PlanDocument;
@@ -80,18 +80,12 @@ pub fn verify_draw(path: &Path, key: Option<&str>) -> anyhow::Result<VerifiedDra
         None if key.is_some() => bail!("the document carries no checkpoint note to check"),
         None => false,
     };
-    let conflicts: Vec<Vec<u32>> = plan
-        .population
-        .permits
-        .iter()
-        .map(|m| m.conflicts.clone())
-        .collect();
-    let expected = draw(
+    let expected = targets(
         seed,
         &plan.plan_id,
         plan.sample_size as usize,
         plan.roster.len(),
-        &conflicts,
+        &plan.population.permits,
     );
     if expected.len() != drawn.targets.len() {
         bail!(
@@ -100,14 +94,15 @@ pub fn verify_draw(path: &Path, key: Option<&str>) -> anyhow::Result<VerifiedDra
             expected.len()
         );
     }
-    for (n, ((index, inspectors), target)) in expected.iter().zip(&drawn.targets).enumerate() {
-        let permit = &plan.population.permits[*index].permit_number;
-        if permit != &target.permit_number || inspectors != &target.inspectors {
+    for (n, (expected, target)) in expected.iter().zip(&drawn.targets).enumerate() {
+        if expected != target {
             bail!(
-                "target {} is {} with inspectors {:?}; the seed draws {permit} with {inspectors:?}",
+                "target {} is {} with inspectors {:?}; the seed draws {} with {:?}",
                 n + 1,
                 target.permit_number,
-                target.inspectors
+                target.inspectors,
+                expected.permit_number,
+                expected.inspectors
             );
         }
     }

@@ -34,6 +34,12 @@ impl CreditRules {
     }
 }
 
+/// Whether a listing lasting until `listed_until`, `removed` or not, keeps its enterprise on
+/// the list on `day` (a listing whose term has ended is off it without any event).
+pub fn listing_in_force(listed_until: NaiveDate, removed: bool, day: NaiveDate) -> bool {
+    !removed && day <= listed_until
+}
+
 /// The aggregate id of an enterprise's credit record.
 pub fn credit_record_id(credit_code: &CreditCode) -> String {
     format!("credit-{credit_code}")
@@ -174,7 +180,7 @@ impl CreditRecord {
         self.listings
             .iter()
             .rev()
-            .find(|l| l.removed_on.is_none() && day <= l.listed_until)
+            .find(|l| listing_in_force(l.listed_until, l.removed_on.is_some(), day))
     }
 
     pub fn decide(

@@ -15,6 +15,8 @@
 
 use sha2::{Digest, Sha256};
 
+use super::{PopulationMember, Target};
+
 /// The words the seed and the plan id make, one after another.
 pub struct DrawStream {
     seed: [u8; 32],
@@ -94,6 +96,25 @@ pub fn draw(
                 .collect();
             let pair = stream.pick(eligible, 2);
             (target, [pair[0], pair[1]])
+        })
+        .collect()
+}
+
+/// The plan's targets and their inspectors, drawn with `seed` from `population` (each
+/// member's conflicts are the inspectors it may not have) and a roster of `roster_size`.
+pub fn targets(
+    seed: [u8; 32],
+    plan_id: &str,
+    sample_size: usize,
+    roster_size: usize,
+    population: &[PopulationMember],
+) -> Vec<Target> {
+    let conflicts: Vec<Vec<u32>> = population.iter().map(|m| m.conflicts.clone()).collect();
+    draw(seed, plan_id, sample_size, roster_size, &conflicts)
+        .into_iter()
+        .map(|(target, inspectors)| Target {
+            permit_number: population[target].permit_number.clone(),
+            inspectors,
         })
         .collect()
 }

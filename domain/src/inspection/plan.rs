@@ -6,7 +6,7 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::draw::draw;
+use super::draw::targets;
 use super::{
     InspectionAction, InspectionCommand, InspectionError, InspectionEvent, InspectionResult,
     PopulationMember, RosterEntry, Sample, Target,
@@ -285,28 +285,16 @@ impl Aggregate for InspectionPlan {
 
 impl Made {
     fn draw(&self, seed: [u8; 32], checkpoint_size: u64, today: NaiveDate) -> InspectionEvent {
-        let conflicts: Vec<Vec<u32>> = self
-            .population
-            .iter()
-            .map(|m| m.conflicts.clone())
-            .collect();
-        let targets = draw(
-            seed,
-            &self.plan_id,
-            self.sample_size as usize,
-            self.roster.len(),
-            &conflicts,
-        )
-        .into_iter()
-        .map(|(target, inspectors)| Target {
-            permit_number: self.population[target].permit_number.clone(),
-            inspectors,
-        })
-        .collect();
         InspectionEvent::PlanDrawn {
             seed: hex::encode(seed),
             checkpoint_size,
-            targets,
+            targets: targets(
+                seed,
+                &self.plan_id,
+                self.sample_size as usize,
+                self.roster.len(),
+                &self.population,
+            ),
             drawn_on: today,
         }
     }

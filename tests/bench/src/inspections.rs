@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::inspection::draw::draw;
-use domain::inspection::{Sample, Target};
+use domain::inspection::draw::targets;
+use domain::inspection::Sample;
 use domain::values::BureauCode;
 use domain::{Actor, Post};
 use permit_ledger::ledger::{PlanRequest, RosterMember};
@@ -88,21 +88,16 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     super::stage(store, "the seed's checkpoint and the draw");
     let size = projections::log::head_position(ledger.db()).await?;
     let checkpoint = ledger.checkpoint_at(size).await?;
-    let conflicts: Vec<Vec<u32>> = document
-        .population
-        .permits
-        .iter()
-        .map(|m| m.conflicts.clone())
-        .collect();
     let started = Instant::now();
-    let drawn = draw(
+    let drawn = targets(
         checkpoint.root,
         &plan_id,
         document.sample_size as usize,
         document.roster.len(),
-        &conflicts,
+        &document.population.permits,
     );
     let draw_took = started.elapsed();
+    let drawn_count = drawn.len();
     document.draw = Some(Draw {
         seed: hex::encode(checkpoint.root),
         checkpoint: SeedCheckpoint {
@@ -112,13 +107,7 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
         drawn_on: Utc::now().date_naive(),
         drawn_at: Utc::now().to_rfc3339(),
         position: size + 1,
-        targets: drawn
-            .iter()
-            .map(|(t, inspectors)| Target {
-                permit_number: document.population.permits[*t].permit_number.clone(),
-                inspectors: *inspectors,
-            })
-            .collect(),
+        targets: drawn,
     });
     let text = serde_json::to_string_pretty(&document)?;
     let path = std::env::temp_dir().join(format!("permit-ledger-bench-plan-{plan_id}.json"));
@@ -127,7 +116,7 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
     let started = Instant::now();
     let verified = permit_ledger::cli::verify_draw::verify_draw(&path, Some(&key))?;
     let verify_took = started.elapsed();
-    anyhow::ensure!(verified.targets == drawn.len(), "verify-draw disagrees");
+    anyhow::ensure!(verified.targets == drawn_count, "verify-draw disagrees");
     std::fs::remove_file(&path)?;
     drop(ledger);
     scratch.remove().await;
@@ -160,7 +149,7 @@ pub async fn measure(options: &Options, store: Store) -> anyhow::Result<Vec<Row>
             Some((reads.p50_ms, reads.p99_ms)),
         ),
         row(
-            format!("draw of {} targets from the seed", drawn.len()),
+            format!("draw of {} targets from the seed", drawn_count),
             ms(draw_took),
             "ms",
             None,
