@@ -241,3 +241,27 @@ pub fn only_parameters(query: &HashMap<String, String>, known: &[&str]) -> Resul
 pub fn get_or_head() -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::get().or(warp::head()).unify()
 }
+
+/// `?after=&limit=` of a paged listing: after a position or size (0 by default), at most
+/// `limit` items (1 to 1,000, 100 by default); no other parameter.
+pub fn page_parameters(query: &HashMap<String, String>) -> Result<(i64, i64), Problem> {
+    only_parameters(query, &["after", "limit"])?;
+    let parse = |name: &str, default: i64| -> Result<i64, Problem> {
+        query.get(name).map_or(Ok(default), |v| {
+            v.parse().map_err(|_| {
+                Problem::bad_request(
+                    "invalid-parameter",
+                    format!("{name} must be a whole number"),
+                )
+            })
+        })
+    };
+    let (after, limit) = (parse("after", 0)?, parse("limit", 100)?);
+    if after < 0 || !(1..=1000).contains(&limit) {
+        return Err(Problem::bad_request(
+            "invalid-parameter",
+            "after >= 0 and 1 <= limit <= 1000",
+        ));
+    }
+    Ok((after, limit))
+}

@@ -12,15 +12,12 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-use crate::http::entry_feeds::{feed_format, respond_feed};
+use crate::http::entry_feeds;
 use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
-use crate::http::public_documents::{respond, validators, Format, Rendered, Validators};
+use crate::http::public_documents::{respond, validators, Rendered, Validators};
 use crate::http::request::{answer, get_or_head, parse_body, post_with_body};
 use crate::http::{with_state, AppState};
-
-/// The most changes a feed of the list carries.
-const FEED_CHANGES: usize = 100;
 
 /// GET /blacklist.json
 pub fn current(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
@@ -35,19 +32,17 @@ pub fn current(state: AppState) -> impl Filter<Extract = (Response,), Error = Re
         })
 }
 
-/// GET /feeds/blacklist.rss, /feeds/blacklist.json
+/// GET /feeds/blacklist.rss, /feeds/blacklist.json: listings and removals.
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    feed_format("blacklist")
-        .and(get_or_head())
-        .and(with_state(state))
-        .and(validators())
-        .then(
-            |format: Format, state: AppState, validators: Validators| async move {
-                handle_feed(format, &state, &validators)
-                    .await
-                    .unwrap_or_else(Reply::into_response)
-            },
-        )
+    entry_feeds::route(
+        state,
+        "blacklist",
+        blacklist_feed::head,
+        |state| async move {
+            let list = state.ledger.blacklist().await?;
+            Ok(blacklist_feed::entries(&state.site, &list.changes()))
+        },
+    )
 }
 
 async fn handle_current(state: &AppState, validators: &Validators) -> Result<Response, Problem> {
@@ -61,25 +56,6 @@ async fn handle_current(state: &AppState, validators: &Validators) -> Result<Res
     let updated = list.changes().first().map(|c| timestamp(c.recorded_at));
     Ok(respond(
         &Rendered::new(body, "application/json", updated),
-        validators,
-    ))
-}
-
-async fn handle_feed(
-    format: Format,
-    state: &AppState,
-    validators: &Validators,
-) -> Result<Response, Problem> {
-    let list = state.ledger.blacklist().await?;
-    let mut changes = list.changes();
-    changes.truncate(FEED_CHANGES);
-    let entries = blacklist_feed::entries(&state.site, &changes);
-    Ok(respond_feed(
-        &state.site,
-        blacklist_feed::head,
-        "blacklist",
-        format,
-        &entries,
         validators,
     ))
 }

@@ -10,12 +10,8 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
-use crate::http::request::{get_or_head, only_parameters};
+use crate::http::request::{get_or_head, page_parameters};
 use crate::http::{with_state, AppState};
-
-/// Checkpoints a page holds at most, and by default.
-const MOST: i64 = 1_000;
-const DEFAULT: i64 = 100;
 
 pub fn list(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("transparency" / "checkpoints")
@@ -35,27 +31,7 @@ async fn handle_list(
     state: &AppState,
     query: &HashMap<String, String>,
 ) -> Result<Response, Problem> {
-    only_parameters(query, &["after", "limit"])?;
-    let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
-        query.get(name).map_or(Ok(default), |value| {
-            value
-                .parse::<i64>()
-                .ok()
-                .filter(|n| range.contains(n))
-                .ok_or_else(|| {
-                    Problem::bad_request(
-                        "invalid-parameter",
-                        format!(
-                            "{name} is a whole number from {} to {}",
-                            range.start(),
-                            range.end()
-                        ),
-                    )
-                })
-        })
-    };
-    let after = number("after", 0, 0..=i64::MAX)?;
-    let limit = number("limit", DEFAULT, 1..=MOST)?;
+    let (after, limit) = page_parameters(query)?;
     let page =
         projections::transparency::checkpoints_after(state.ledger.db(), after, limit).await?;
     let next_after = (page.len() as i64 == limit)

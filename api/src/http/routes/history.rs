@@ -14,7 +14,7 @@ use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
 use crate::http::request::authorization;
-use crate::http::request::{get_or_head, only_parameters};
+use crate::http::request::{get_or_head, only_parameters, page_parameters};
 use crate::http::{with_state, AppState};
 
 /// GET /api/v1/cases/{id}/history[?as_of=RFC3339]
@@ -131,24 +131,7 @@ async fn log_page(
     query: &HashMap<String, String>,
 ) -> Result<Response, Problem> {
     let actor = state.keys.authenticate(auth.as_deref())?;
-    only_parameters(query, &["after", "limit"])?;
-    let parse = |name: &str, default: i64| -> Result<i64, Problem> {
-        query.get(name).map_or(Ok(default), |v| {
-            v.parse().map_err(|_| {
-                Problem::bad_request(
-                    "invalid-parameter",
-                    format!("{name} must be a whole number"),
-                )
-            })
-        })
-    };
-    let (after, limit) = (parse("after", 0)?, parse("limit", 100)?);
-    if after < 0 || !(1..=1000).contains(&limit) {
-        return Err(Problem::bad_request(
-            "invalid-parameter",
-            "after >= 0 and 1 <= limit <= 1000",
-        ));
-    }
+    let (after, limit) = page_parameters(query)?;
     let page = state.ledger.log_page(&actor, after, limit).await?;
     let entries: Vec<Value> = page
         .events

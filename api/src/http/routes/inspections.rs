@@ -13,16 +13,13 @@ use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-use crate::http::entry_feeds::{feed_format, respond_feed};
+use crate::http::entry_feeds;
 use crate::http::idempotency::{keyed, Done, Write};
 use crate::http::problem::Problem;
-use crate::http::public_documents::{respond, validators, Format, Rendered, Validators};
+use crate::http::public_documents::{respond, validators, Rendered, Validators};
 use crate::http::request::{answer, get_or_head, parse_body, post_with_body};
 use crate::http::{with_state, AppState};
 use crate::ledger::PlanRequest;
-
-/// The most changes a feed of the inspections carries.
-const FEED_CHANGES: usize = 100;
 
 /// A command to an inspection plan.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -96,19 +93,17 @@ pub fn public_plans(
     one.or(all).unify()
 }
 
-/// GET /feeds/inspections.rss, /feeds/inspections.json
+/// GET /feeds/inspections.rss, /feeds/inspections.json: plans made, drawn, results.
 pub fn feeds(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    feed_format("inspections")
-        .and(get_or_head())
-        .and(with_state(state))
-        .and(validators())
-        .then(
-            |format: Format, state: AppState, validators: Validators| async move {
-                handle_feed(format, &state, &validators)
-                    .await
-                    .unwrap_or_else(Reply::into_response)
-            },
-        )
+    entry_feeds::route(
+        state,
+        "inspections",
+        inspections_feed::head,
+        |state| async move {
+            let documents = state.ledger.plan_documents().await?;
+            Ok(inspections_feed::entries(&state.site, &documents))
+        },
+    )
 }
 
 fn json_body(value: &impl serde::Serialize) -> Result<String, Problem> {
@@ -278,22 +273,4 @@ async fn handle_list(state: &AppState, validators: &Validators) -> Result<Respon
         updated,
     );
     Ok(respond(&rendered, validators))
-}
-
-async fn handle_feed(
-    format: Format,
-    state: &AppState,
-    validators: &Validators,
-) -> Result<Response, Problem> {
-    let documents = state.ledger.plan_documents().await?;
-    let mut entries = inspections_feed::entries(&state.site, &documents);
-    entries.truncate(FEED_CHANGES);
-    Ok(respond_feed(
-        &state.site,
-        inspections_feed::head,
-        "inspections",
-        format,
-        &entries,
-        validators,
-    ))
 }
