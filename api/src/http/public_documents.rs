@@ -154,7 +154,7 @@ pub struct Validators {
 
 impl Validators {
     /// Whether `If-None-Match` names `etag` (or `*`).
-    pub fn match_etag(&self, etag: &str) -> Option<bool> {
+    fn match_etag(&self, etag: &str) -> Option<bool> {
         self.if_none_match.as_deref().map(|tags| {
             tags.split(',')
                 .map(|t| t.trim().trim_start_matches("W/"))
@@ -179,19 +179,37 @@ pub struct Rendered {
     content_type: &'static str,
     updated: Option<DateTime<Utc>>,
     etag: String,
+    cache_control: &'static str,
 }
 
 impl Rendered {
     pub fn new(body: String, content_type: &'static str, updated: Option<DateTime<Utc>>) -> Self {
-        let etag = format!(
-            "\"{}\"",
-            &hex::encode(Sha256::digest(body.as_bytes()))[..32]
-        );
+        Self::of(body.into(), content_type, updated, "public, max-age=60")
+    }
+
+    /// A document that never changes once it exists (a full or partial Merkle tile).
+    pub fn immutable(body: Vec<u8>, content_type: &'static str) -> Self {
+        Self::of(
+            body.into(),
+            content_type,
+            None,
+            "public, max-age=31536000, immutable",
+        )
+    }
+
+    fn of(
+        body: Bytes,
+        content_type: &'static str,
+        updated: Option<DateTime<Utc>>,
+        cache_control: &'static str,
+    ) -> Self {
+        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
         Self {
-            body: body.into(),
+            body,
             content_type,
             updated,
             etag,
+            cache_control,
         }
     }
 }
@@ -325,7 +343,7 @@ pub fn respond(rendered: &Rendered, validators: &Validators) -> Response {
     }
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
+        HeaderValue::from_static(rendered.cache_control),
     );
     response
 }

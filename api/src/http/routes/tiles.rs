@@ -4,13 +4,11 @@
 //! tile of width W is the same bytes forever too). Entry bundles are not served: they would
 //! be the events, and the events hold sealed personal data.
 
-use sha2::{Digest, Sha256};
-use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use crate::http::problem::Problem;
-use crate::http::public_documents::{validators, Validators};
+use crate::http::public_documents::{respond, validators, Rendered, Validators};
 use crate::http::request::get_or_head;
 use crate::http::{with_state, AppState};
 use domain::transparency::tiles::Tile;
@@ -54,25 +52,8 @@ async fn handle_tile(
             format!("the log has not grown to {} yet", tile.path()),
         )
     })?;
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
-    let mut response = if validators.match_etag(&etag) == Some(true) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut response = Response::new(bytes.into());
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        );
-        response
-    };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).expect("hex is a header value"),
-    );
-    Ok(response)
+    Ok(respond(
+        &Rendered::immutable(bytes, "application/octet-stream"),
+        validators,
+    ))
 }
