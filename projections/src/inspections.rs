@@ -192,6 +192,20 @@ pub async fn plan_versions(db: &Db) -> Result<Vec<(String, i64)>, LogError> {
     Ok(rows)
 }
 
+/// How many events the plan has (0: no such plan).
+pub async fn plan_version(db: &Db, plan_id: &str) -> Result<i64, LogError> {
+    let events: Option<i64> = on_db!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT MAX(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+        )
+        .bind(INSPECTION_PLAN)
+        .bind(plan_id)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(events.unwrap_or(0))
+}
+
 /// The plans created and not yet drawn: their ids and the positions of their creation.
 pub async fn undrawn(db: &Db) -> Result<Vec<(String, i64)>, LogError> {
     let rows: Vec<(String, i64)> = on_db!(db, |pool| {

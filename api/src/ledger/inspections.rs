@@ -4,6 +4,7 @@
 //! plan has its signed checkpoint (its root is the seed); the drawn inspectors' results.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use cqrs_es::AggregateError;
 use domain::inspection::{
@@ -57,7 +58,7 @@ impl Ledger {
         actor: &Actor,
         request: PlanRequest,
         trace: RequestTrace,
-    ) -> Result<PlanDocument, LedgerError> {
+    ) -> Result<Arc<PlanDocument>, LedgerError> {
         let Actor::Officer {
             bureau,
             post: Post::Approver,
@@ -144,7 +145,7 @@ impl Ledger {
         result: InspectionResult,
         findings: String,
         trace: RequestTrace,
-    ) -> Result<PlanDocument, LedgerError> {
+    ) -> Result<Arc<PlanDocument>, LedgerError> {
         let Some(sender) =
             DataSubject::of_actor(actor).filter(|_| matches!(actor, Actor::Officer { .. }))
         else {
@@ -210,9 +211,12 @@ impl Ledger {
         Ok(drawn)
     }
 
-    /// The plan's public document, its seed's signed checkpoint with it; None if there is
-    /// no such plan.
-    pub async fn plan_document(&self, plan_id: &str) -> Result<Option<PlanDocument>, LedgerError> {
+    /// The plan's public document folded from the log, its seed's signed checkpoint with it;
+    /// None if there is no such plan (readers go through [`Self::plan_document`]).
+    pub(super) async fn read_plan_document(
+        &self,
+        plan_id: &str,
+    ) -> Result<Option<PlanDocument>, LedgerError> {
         let events = log::read_aggregate(self.db(), INSPECTION_PLAN, plan_id).await?;
         let Some(mut document) = PlanDocument::fold(&events, &self.services().catalogue)? else {
             return Ok(None);

@@ -35,22 +35,45 @@ impl Ledger {
     pub async fn plan_documents(&self) -> Result<Vec<Arc<PlanDocument>>, LedgerError> {
         let mut documents = Vec::new();
         for (plan_id, events) in inspections::plan_versions(self.db()).await? {
-            if let Some(document) = self.plan_documents.get(&plan_id, events) {
-                documents.push(document);
-                continue;
-            }
-            if let Some(document) = self.plan_document(&plan_id).await? {
-                let document = Arc::new(document);
-                // Kept only as complete as it was read: a plan that changed meanwhile is
-                // read again next time.
-                if document_events(&document) == events {
-                    self.plan_documents.keep(&plan_id, events, document.clone());
-                }
-                documents.push(document);
-            }
+            documents.extend(self.plan_document_of(&plan_id, events).await?);
         }
         documents.sort_by_key(|d| d.position);
         Ok(documents)
+    }
+
+    /// The plan's public document, its seed's signed checkpoint with it (folded again only
+    /// if the plan has changed since this process last read it); None if there is no such
+    /// plan.
+    pub async fn plan_document(
+        &self,
+        plan_id: &str,
+    ) -> Result<Option<Arc<PlanDocument>>, LedgerError> {
+        let events = inspections::plan_version(self.db(), plan_id).await?;
+        if events == 0 {
+            return Ok(None);
+        }
+        self.plan_document_of(plan_id, events).await
+    }
+
+    /// The document of the plan as of its first `events` events, kept or read.
+    async fn plan_document_of(
+        &self,
+        plan_id: &str,
+        events: i64,
+    ) -> Result<Option<Arc<PlanDocument>>, LedgerError> {
+        if let Some(document) = self.plan_documents.get(plan_id, events) {
+            return Ok(Some(document));
+        }
+        let Some(document) = self.read_plan_document(plan_id).await? else {
+            return Ok(None);
+        };
+        let document = Arc::new(document);
+        // Kept only as complete as it was read: a plan that changed meanwhile is read again
+        // next time.
+        if document_events(&document) == events {
+            self.plan_documents.keep(plan_id, events, document.clone());
+        }
+        Ok(Some(document))
     }
 }
 
