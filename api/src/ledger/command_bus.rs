@@ -141,9 +141,9 @@ where
     ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
         // Not kept for the aggregate's next command: these events may not be appended.
         let history = self.read_logged(aggregate_id).await?;
-        let (_, _, serialized) =
-            Box::pin(self.decide(aggregate_id, history, command, metadata)).await?;
-        Ok(serialized)
+        let (aggregate, events, last_sequence) = Box::pin(self.decide(history, command)).await?;
+        self.serialize(aggregate_id, &aggregate, events, last_sequence, metadata)
+            .await
     }
 
     /// Forgets what this process remembers of the aggregate's history (events of it are
@@ -187,15 +187,12 @@ where
     }
 
     /// Decides `command` on the aggregate `history` makes: the aggregate as the decision
-    /// leaves it, the events it yields, and those events serialised (personal fields
-    /// sealed), numbered after `history`, each with `metadata`.
+    /// leaves it, the events it yields, and the sequence of the history's last event.
     async fn decide(
         &self,
-        aggregate_id: &str,
         history: Vec<SerializedEvent>,
         command: A::Command,
-        metadata: &HashMap<String, String>,
-    ) -> Result<(A, Vec<A::Event>, Vec<SerializedEvent>), AggregateError<A::Error>> {
+    ) -> Result<(A, Vec<A::Event>, usize), AggregateError<A::Error>> {
         let mut aggregate = A::default();
         let mut last_sequence = 0;
         for event in history {
@@ -208,9 +205,21 @@ where
             .handle(command, &self.services, &sink)
             .await
             .map_err(AggregateError::UserError)?;
-        let events = sink.collect().await;
+        Ok((aggregate, sink.collect().await, last_sequence))
+    }
+
+    /// `events`, decided on `aggregate`, serialised (personal fields sealed) and numbered
+    /// after `last_sequence`, each with `metadata`.
+    async fn serialize(
+        &self,
+        aggregate_id: &str,
+        aggregate: &A,
+        events: Vec<A::Event>,
+        last_sequence: usize,
+        metadata: &HashMap<String, String>,
+    ) -> Result<Vec<SerializedEvent>, AggregateError<A::Error>> {
         let mut serialized = Vec::with_capacity(events.len());
-        for (payload, sequence) in events.iter().cloned().zip(last_sequence + 1..) {
+        for (payload, sequence) in events.into_iter().zip(last_sequence + 1..) {
             let personal = aggregate.personal_fields(&payload);
             let envelope = EventEnvelope::<A> {
                 aggregate_id: aggregate_id.to_owned(),
@@ -227,7 +236,7 @@ where
             }
             serialized.push(event);
         }
-        Ok((aggregate, events, serialized))
+        Ok(serialized)
     }
 
     /// Decides `command` on the aggregate `history` makes and appends the events it yields,
@@ -241,18 +250,21 @@ where
         metadata: &HashMap<String, String>,
         join: &(dyn Join<A> + Sync),
     ) -> Result<Option<Receipt>, AggregateError<A::Error>> {
-        let (aggregate, events, serialized) = self
-            .decide(aggregate_id, history, command, metadata)
-            .await?;
+        let (aggregate, events, last_sequence) = self.decide(history, command).await?;
         if events.is_empty() {
             return Ok(None);
         }
         let joined = join.joined(&aggregate, &events, metadata).await?;
-        let mut appended = serialized.clone();
+        let mut appended = self
+            .serialize(aggregate_id, &aggregate, events, last_sequence, metadata)
+            .await?;
+        let own = appended.len();
         appended.extend(joined);
-        match self.writer.append(appended).await {
+        let receipt = self.writer.append(appended.clone()).await;
+        match receipt {
             Ok(receipt) => {
-                self.recent.appended(A::TYPE, aggregate_id, &serialized);
+                self.recent
+                    .appended(A::TYPE, aggregate_id, &appended[..own]);
                 Ok(Some(receipt))
             }
             Err(error) => {
